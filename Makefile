@@ -1,0 +1,41 @@
+# Every target builds what it needs first: a fresh clone needs only `make report` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DATASET ?= demo:surfaces
+SEED ?= 0
+export FIFTYONE_DO_NOT_TRACK := true
+export FIFTYONE_DATABASE_VALIDATION := false
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: report test lab bench data env clean
+
+report: $(STAMP) data
+	$(PY) -m workbench report --dataset $(DATASET) --seed $(SEED) --out reports
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lab: $(STAMP) data
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=notebooks
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+data: $(STAMP)
+	$(PY) -m workbench demo --all
+
+env: $(STAMP)
+
+# The environment: a virtualenv built from pyproject.toml's pins, the package installed
+# editable (so every kernel can import workbench), then a check that FiftyOne's mongod runs.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m workbench doctor
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) reports/*.html reports/notebooks data/demo
