@@ -1,0 +1,304 @@
+"""The Catalog: one data model for classification, detection and segmentation.
+
+A Catalog is a frozen value of pandas tables:
+
+- ``samples``: one row per image, indexed by ``sample_id``: ``filepath``, ``width``,
+  ``height``, optional ``label`` (classification), ``split``, ``group`` (what must not
+  straddle splits), ``mask_path`` (segmentation) and condition columns.
+- ``objects``: one row per box: ``sample_id``, ``label``, relative ``x, y, w, h`` in
+  [0, 1] (FiftyOne's convention), optional ``confidence`` and ``iscrowd``.
+- ``pixels``: one row per (``sample_id``, ``label``) with the pixel ``count``.
+
+Labels are pandas categoricals over ``classes``. The tables are checked when the
+Catalog is built; every transformation returns a new Catalog. Treat the tables as
+read-only: change a Catalog with :meth:`Catalog.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import DataError, check_option, some
+
+TASKS = ("classification", "detection", "segmentation")
+SAMPLE_COLUMNS = ("filepath", "width", "height")
+RESERVED_COLUMNS = frozenset({*SAMPLE_COLUMNS, "label", "split", "group", "mask_path"})
+OBJECT_COLUMNS = ("sample_id", "label", "x", "y", "w", "h")
+PIXEL_COLUMNS = ("sample_id", "label", "count")
+BOX_TOLERANCE = 1e-6  # relative coordinates may exceed [0, 1] by float rounding only
+
+
+@dataclass(frozen=True, eq=False)
+class Catalog:
+    """The images of a dataset with their labels, boxes, pixel counts and conditions.
+
+    Examples
+    --------
+    >>> samples = pd.DataFrame({"filepath": ["a.png", "b.png"], "width": 8, "height": 8,
+    ...                         "label": ["cat", "dog"]}, index=["a", "b"])
+    >>> cat = Catalog(samples, classes=["cat", "dog"])
+    >>> cat
+    Catalog(classification, 2 images, 2 classes)
+    >>> cat.samples["label"].tolist()
+    ['cat', 'dog']
+    """
+
+    samples: pd.DataFrame
+    classes: tuple[str, ...]
+    task: str = "classification"
+    objects: pd.DataFrame | None = None
+    pixels: pd.DataFrame | None = None
+    conditions: tuple[str, ...] = ()
+    source: str | None = field(default=None, compare=False)
+    """The directory the data was read from; exporters refuse to write inside it."""
+
+    def __post_init__(self):
+        check_option("task", self.task, TASKS, func="Catalog")
+        classes = _check_classes(self.classes)
+        samples = _check_samples(self.samples, classes)
+        objects = _check_objects(self.objects, samples.index, classes)
+        pixels = _check_pixels(self.pixels, samples.index, classes)
+        conditions = tuple(self.conditions)
+        missing = [c for c in conditions if c not in samples.columns]
+        if missing:
+            raise DataError(
+                f"Condition columns {some(missing)} are not columns of samples "
+                f"(columns: {some(samples.columns, n=20)}). Add them or drop them from "
+                "`conditions`."
+            )
+        if self.task == "classification" and "label" not in samples.columns:
+            raise DataError(
+                "A classification Catalog needs a 'label' column in samples; found columns "
+                f"{some(samples.columns, n=20)}. Add the labels or use task='detection' / "
+                "'segmentation'."
+            )
+        for name, value in [("classes", classes), ("samples", samples), ("objects", objects),
+                            ("pixels", pixels), ("conditions", conditions)]:
+            object.__setattr__(self, name, value)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __repr__(self) -> str:
+        parts = [self.task, f"{len(self.samples)} images", f"{len(self.classes)} classes"]
+        if len(self.objects):
+            parts.append(f"{len(self.objects)} boxes")
+        if "split" in self.samples.columns:
+            parts.append("splits " + "/".join(map(str, self.samples["split"].dropna().unique())))
+        if self.conditions:
+            parts.append("conditions " + ", ".join(self.conditions))
+        return f"Catalog({', '.join(parts)})"
+
+    @property
+    def sample_ids(self) -> pd.Index:
+        return self.samples.index
+
+    # -- new values ---------------------------------------------------------------------
+
+    def replace(self, **changes) -> Catalog:
+        """A new Catalog with some fields changed (and checked again).
+
+        >>> s = pd.DataFrame({"filepath": ["a.png"], "width": 4, "height": 4, "label": ["x"]},
+        ...                  index=["a"])
+        >>> Catalog(s, classes=["x"]).replace(task="detection").task
+        'detection'
+        """
+        return dataclasses.replace(self, **changes)
+
+    def subset(self, sample_ids: Iterable) -> Catalog:
+        """The Catalog restricted to ``sample_ids`` (boxes and pixels follow)."""
+        keep = self.samples.index.intersection(pd.Index(list(sample_ids), dtype=str))
+        samples = self.samples.loc[self.samples.index.isin(keep)]
+        return self.replace(
+            samples=samples,
+            objects=self.objects[self.objects["sample_id"].isin(keep)],
+            pixels=self.pixels[self.pixels["sample_id"].isin(keep)],
+        )
+
+    def split_subset(self, split: str) -> Catalog:
+        """The images of one split (``catalog.samples['split'] == split``)."""
+        if "split" not in self.samples.columns:
+            raise DataError("This Catalog has no 'split' column; split it first.")
+        names = self.samples["split"].dropna().unique().tolist()
+        check_option("split", split, names, func="Catalog.split_subset")
+        return self.subset(self.samples.index[self.samples["split"] == split])
+
+    def equals(self, other: Catalog) -> bool:
+        """Same task, classes, conditions and tables (row order does not matter)."""
+        if not isinstance(other, Catalog):
+            return False
+        if (self.task, self.classes, set(self.conditions)) != (
+            other.task, other.classes, set(other.conditions)
+        ):
+            return False
+        return all(
+            _canonical(a).equals(_canonical(b))
+            for a, b in [(self.samples, other.samples), (self.objects, other.objects),
+                         (self.pixels, other.pixels)]
+        )
+
+
+# -- checks ------------------------------------------------------------------------------
+
+
+def _check_classes(classes: Sequence) -> tuple[str, ...]:
+    if isinstance(classes, str) or classes is None:
+        raise TypeError(f"classes must be a sequence of class names. Got {classes!r} instead.")
+    classes = tuple(str(c) for c in classes)
+    if not classes:
+        raise DataError("The Catalog has no classes. Pass the class names in `classes`.")
+    duplicated = pd.Index(classes)[pd.Index(classes).duplicated()].unique()
+    if len(duplicated):
+        raise DataError(f"Class names must be unique; {some(duplicated)} appear more than once.")
+    return classes
+
+
+def _as_category(values: pd.Series, classes: tuple[str, ...], where: str) -> pd.Series:
+    """Labels as a categorical over ``classes``; unknown labels are an error."""
+    text = values.astype("string")
+    unknown = text[text.notna() & ~text.isin(classes)]
+    if len(unknown):
+        counts = unknown.value_counts()
+        raise DataError(
+            f"{len(unknown)} {where} have labels that are not classes: "
+            f"{some(counts.index)}. Known classes: {some(classes, n=20)}. Add the missing "
+            "names to `classes` or fix the labels."
+        )
+    return pd.Series(pd.Categorical(text, categories=list(classes)), index=values.index,
+                     name=values.name)
+
+
+def _check_samples(samples: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFrame:
+    if not isinstance(samples, pd.DataFrame):
+        raise TypeError(f"samples must be a pandas DataFrame. Got {type(samples).__name__}.")
+    samples = samples.copy()
+    if "sample_id" in samples.columns:
+        samples = samples.set_index("sample_id")
+    samples.index = pd.Index(samples.index.astype(str), name="sample_id")
+    duplicated = samples.index[samples.index.duplicated()].unique()
+    if len(duplicated):
+        raise DataError(
+            f"Sample ids must be unique; {len(duplicated)} appear more than once: "
+            f"{some(duplicated)}. Give every image its own id."
+        )
+    missing = [c for c in SAMPLE_COLUMNS if c not in samples.columns]
+    if missing:
+        raise DataError(
+            f"samples lacks the columns {some(missing)} (found {some(samples.columns, n=20)})."
+        )
+    samples["filepath"] = samples["filepath"].astype(str)
+    for dim in ("width", "height"):
+        values = pd.to_numeric(samples[dim], errors="coerce")
+        bad = samples.index[~(values > 0)]
+        if len(bad):
+            raise DataError(
+                f"{len(bad)} images have a missing or non-positive {dim}: {some(bad)}. "
+                "Image sizes come from the annotation file or the image header; fix them there."
+            )
+        samples[dim] = values.astype("int64")
+    if "label" in samples.columns:
+        samples["label"] = _as_category(samples["label"], classes, "images")
+    if "mask_path" in samples.columns:
+        samples["mask_path"] = samples["mask_path"].astype("string")
+    return samples
+
+
+def _check_objects(objects, sample_ids: pd.Index, classes) -> pd.DataFrame:
+    if objects is None:
+        objects = pd.DataFrame({c: [] for c in OBJECT_COLUMNS})
+    objects = objects.reset_index(drop=True).copy()
+    missing = [c for c in OBJECT_COLUMNS if c not in objects.columns]
+    if missing:
+        raise DataError(f"objects lacks the columns {some(missing)}.")
+    objects["sample_id"] = objects["sample_id"].astype(str)
+    objects["label"] = _as_category(objects["label"], classes, "boxes")
+    boxes = objects[["x", "y", "w", "h"]].to_numpy(dtype=float)
+    objects[["x", "y", "w", "h"]] = boxes
+    orphans = objects.loc[~objects["sample_id"].isin(sample_ids), "sample_id"].unique()
+    if len(orphans):
+        raise DataError(
+            f"{len(orphans)} boxes' sample ids are not in samples: {some(orphans)}. "
+            "Every box must belong to an image of the Catalog."
+        )
+    x, y, w, h = boxes.T
+    empty = ~((w > 0) & (h > 0))
+    outside = (x < -BOX_TOLERANCE) | (y < -BOX_TOLERANCE) | (x + w > 1 + BOX_TOLERANCE) | (
+        y + h > 1 + BOX_TOLERANCE
+    )
+    for bad, what in [(empty, "a non-positive width or height"),
+                      (outside, "a part outside the image")]:
+        if bad.any():
+            rows = objects.loc[bad, ["sample_id", "x", "y", "w", "h"]].head(3)
+            raise DataError(
+                f"{int(bad.sum())} boxes have {what} (relative x, y, w, h must satisfy "
+                f"0 <= x, 0 <= y, x + w <= 1, y + h <= 1, w > 0, h > 0), e.g.\n"
+                f"{rows.to_string(index=False)}\nClip them to the image or drop them."
+            )
+    if "iscrowd" in objects.columns:
+        objects["iscrowd"] = objects["iscrowd"].fillna(False).astype(bool)
+    return objects
+
+
+def _check_pixels(pixels, sample_ids: pd.Index, classes) -> pd.DataFrame:
+    if pixels is None:
+        pixels = pd.DataFrame({c: [] for c in PIXEL_COLUMNS})
+    pixels = pixels.reset_index(drop=True).copy()
+    missing = [c for c in PIXEL_COLUMNS if c not in pixels.columns]
+    if missing:
+        raise DataError(f"pixels lacks the columns {some(missing)}.")
+    pixels["sample_id"] = pixels["sample_id"].astype(str)
+    pixels["label"] = _as_category(pixels["label"], classes, "pixel counts")
+    counts = pd.to_numeric(pixels["count"], errors="coerce")
+    if (~(counts >= 0)).any():
+        raise DataError("Pixel counts must be non-negative integers.")
+    pixels["count"] = counts.astype("int64")
+    orphans = pixels.loc[~pixels["sample_id"].isin(sample_ids), "sample_id"].unique()
+    if len(orphans):
+        raise DataError(f"Pixel counts for unknown sample ids: {some(orphans)}.")
+    return pixels
+
+
+def _canonical(table: pd.DataFrame) -> pd.DataFrame:
+    """A table in a fixed row and column order, for comparing Catalogs."""
+    table = table.reindex(sorted(table.columns), axis=1)
+    if table.index.name == "sample_id":
+        return table.sort_index()
+    keys = [c for c in ("sample_id", "label", "x", "y", "w", "h") if c in table.columns]
+    return table.sort_values(keys, kind="stable").reset_index(drop=True) if keys else table
+
+
+def indicator(catalog: Catalog) -> pd.DataFrame:
+    """Which classes each image contains: a boolean sample x class table.
+
+    Classification uses the image label; detection the boxes; segmentation the pixels.
+
+    >>> s = pd.DataFrame({"filepath": ["a", "b"], "width": 4, "height": 4}, index=["a", "b"])
+    >>> o = pd.DataFrame({"sample_id": ["a", "a"], "label": ["x", "y"], "x": 0.1, "y": 0.1,
+    ...                   "w": 0.2, "h": 0.2})
+    >>> indicator(Catalog(s, classes=["x", "y"], task="detection", objects=o)).astype(int)
+               x  y
+    sample_id
+    a          1  1
+    b          0  0
+    """
+    ids = catalog.samples.index
+    if catalog.task == "classification":
+        codes = catalog.samples["label"].cat.codes.to_numpy()
+        rows = np.flatnonzero(codes >= 0)
+        cols = codes[rows]
+    else:
+        table = catalog.objects if catalog.task == "detection" else catalog.pixels
+        if catalog.task == "segmentation":
+            table = table[table["count"] > 0]
+        rows = ids.get_indexer(table["sample_id"])
+        cols = table["label"].cat.codes.to_numpy()
+    matrix = np.zeros((len(ids), len(catalog.classes)), dtype=bool)
+    matrix[rows, cols] = True
+    return pd.DataFrame(matrix, index=ids, columns=pd.Index(catalog.classes, name="class"))
