@@ -241,8 +241,10 @@ def _check_objects(objects, sample_ids: pd.Index, classes) -> pd.DataFrame:
                 f"0 <= x, 0 <= y, x + w <= 1, y + h <= 1, w > 0, h > 0), e.g.\n"
                 f"{rows.to_string(index=False)}\nClip them to the image or drop them."
             )
-    if "iscrowd" in objects.columns:
+    if "iscrowd" in objects.columns:  # kept only when some box is a crowd (canonical form)
         objects["iscrowd"] = objects["iscrowd"].fillna(False).astype(bool)
+        if not objects["iscrowd"].any():
+            objects = objects.drop(columns="iscrowd")
     return objects
 
 
@@ -283,7 +285,7 @@ def indicator(catalog: Catalog) -> pd.DataFrame:
     >>> o = pd.DataFrame({"sample_id": ["a", "a"], "label": ["x", "y"], "x": 0.1, "y": 0.1,
     ...                   "w": 0.2, "h": 0.2})
     >>> indicator(Catalog(s, classes=["x", "y"], task="detection", objects=o)).astype(int)
-               x  y
+    class      x  y
     sample_id
     a          1  1
     b          0  0

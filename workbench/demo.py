@@ -103,7 +103,7 @@ def digits_profile(n_max: int, *, ratio: float = DIGITS_RATIO, n_classes: int = 
     """Images kept per rarity rank: ``round(n_max * ratio ** (-rank / (n_classes - 1)))``.
 
     >>> digits_profile(160).tolist()
-    [160, 109, 74, 50, 34, 24, 16, 11, 7, 5]
+    [160, 109, 74, 50, 34, 23, 16, 11, 7, 5]
     """
     ranks = np.arange(n_classes)
     return np.round(n_max * ratio ** (-ranks / (n_classes - 1))).astype(int)

@@ -39,7 +39,8 @@ def read_masks(images_dir, masks_dir, *, classes=None, ignore_index: int | None 
             f"{len(orphans)} masks have no image in {str(images_dir)!r} and were left out: "
             f"{some(map(str, orphans))}.", DataWarning, stacklevel=2,
         )
-    classes = _class_names(classes, masks_dir, [masks[k] for k in keys if k in masks])
+    classes = _class_names(classes, masks_dir, [masks[k] for k in keys if k in masks],
+                           ignore_index)
     widths, heights, _ = image_sizes(images)
     samples = pd.DataFrame({
         "filepath": [str(p) for p in images], "width": widths, "height": heights,
@@ -50,7 +51,7 @@ def read_masks(images_dir, masks_dir, *, classes=None, ignore_index: int | None 
                    source=str(Path(images_dir).parent))
 
 
-def _class_names(classes, masks_dir: Path, mask_paths) -> tuple[str, ...]:
+def _class_names(classes, masks_dir: Path, mask_paths, ignore_index) -> tuple[str, ...]:
     if classes is not None:
         return tuple(str(c) for c in classes)
     listed = masks_dir / "classes.txt"
@@ -60,7 +61,11 @@ def _class_names(classes, masks_dir: Path, mask_paths) -> tuple[str, ...]:
 
     from workbench.sources.files import read_mask
 
-    top = max((int(np.max(read_mask(p), initial=0)) for p in mask_paths), default=0)
+    def top_value(path):
+        mask = read_mask(path)
+        return int(np.max(mask[mask != ignore_index], initial=0))
+
+    top = max(map(top_value, mask_paths), default=0)
     warnings.warn(
         f"No class names given and no classes.txt in {str(masks_dir)!r}: classes are named "
         f"by index '0'..'{top}'. Pass classes=[...] or write classes.txt.",

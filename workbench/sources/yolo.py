@@ -192,11 +192,14 @@ def write_yolo(catalog: Catalog, out_dir, *, split: str | None = None, media: st
         labels = out / "labels" / name
         labels.mkdir(parents=True, exist_ok=True)
         boxes = objects[objects["sample_id"].isin(ids)]
-        lines = (boxes["label"].cat.codes.astype(str) + " "
-                 + (boxes["x"] + boxes["w"] / 2).map("{:.6f}".format) + " "
-                 + (boxes["y"] + boxes["h"] / 2).map("{:.6f}".format) + " "
-                 + boxes["w"].map("{:.6f}".format) + " " + boxes["h"].map("{:.6f}".format))
-        by_sample = lines.groupby(boxes["sample_id"].to_numpy()).agg("\n".join)
+        cx, cy = boxes["x"] + boxes["w"] / 2, boxes["y"] + boxes["h"] / 2
+        lines = pd.Series([
+            f"{c} {a:.6f} {b:.6f} {w:.6f} {h:.6f}"
+            for c, a, b, w, h in zip(boxes["label"].cat.codes, cx, cy, boxes["w"], boxes["h"],
+                                     strict=True)
+        ], dtype=object)
+        by_sample = lines.groupby(boxes["sample_id"].to_numpy()).agg("\n".join) if len(
+            lines) else pd.Series(dtype=object)
         for sample_id in ids:  # one label file per image, empty for images without boxes
             text = by_sample.get(sample_id, "")
             (labels / f"{names[sample_id]}.txt").write_text(text + ("\n" if text else ""))

@@ -1,0 +1,112 @@
+"""Shared fixtures: generated data in a temporary home, FiftyOne on a private database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+# Before anything imports workbench.demo or fiftyone: generated data and FiftyOne's
+# settings stay private to this test run.
+_HOME = Path(tempfile.mkdtemp(prefix="workbench-tests-"))
+os.environ["WORKBENCH_DATA"] = str(_HOME / "data")
+os.environ["FIFTYONE_DO_NOT_TRACK"] = "true"
+os.environ["FIFTYONE_DATABASE_VALIDATION"] = "false"
+os.environ["MPLBACKEND"] = "Agg"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_HOME, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def fiftyone_db():
+    """A private mongod on a free loopback port; FiftyOne (and kernels) connect to it."""
+    from workbench.environment import check_fiftyone_db, mongod_path
+
+    problem = check_fiftyone_db()
+    assert problem is None, problem
+    dbpath = _HOME / "mongo"
+    dbpath.mkdir()
+    port = _free_port()
+    log = open(_HOME / "mongod.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [str(mongod_path()), "--dbpath", str(dbpath), "--port", str(port), "--bind_ip",
+         "127.0.0.1", "--wiredTigerCacheSizeGB", "0.25", "--quiet"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        assert proc.poll() is None, (_HOME / "mongod.log").read_text()[-2000:]
+        time.sleep(0.2)
+    os.environ["FIFTYONE_DATABASE_URI"] = f"mongodb://127.0.0.1:{port}"
+    os.environ["FIFTYONE_DATABASE_NAME"] = "workbench-tests"
+    yield os.environ["FIFTYONE_DATABASE_URI"]
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture
+def fo(fiftyone_db):
+    """The fiftyone module on the private database; datasets made by a test are deleted."""
+    import fiftyone
+
+    before = set(fiftyone.list_datasets())
+    yield fiftyone
+    for name in set(fiftyone.list_datasets()) - before:
+        fiftyone.delete_dataset(name)
+
+
+# -- small files written by the tests ----------------------------------------------------
+
+
+def write_image(path: Path, width: int = 20, height: int = 10, value: int = 128) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.full((height, width, 3), value, np.uint8)).save(path)
+    return path
+
+
+def write_mask(path: Path, mask: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.asarray(mask, dtype=np.uint8)).save(path)
+    return path
+
+
+@pytest.fixture
+def small_detection(tmp_path):
+    """Three 20x10 images; boxes: a has 2 cats, b has a cat and a dog, c none."""
+    from workbench.catalog import Catalog
+
+    root = tmp_path / "src"
+    paths = {k: write_image(root / f"{k}.png") for k in "abc"}
+    samples = pd.DataFrame({
+        "filepath": [str(paths[k]) for k in "abc"], "width": 20, "height": 10,
+        "split": ["train", "train", "val"], "group": ["g1", "g1", "g2"],
+        "light": ["day", "night", "day"],
+    }, index=pd.Index(list("abc"), name="sample_id"))
+    objects = pd.DataFrame({
+        "sample_id": ["a", "a", "b", "b"], "label": ["cat", "cat", "cat", "dog"],
+        "x": [0.0, 0.5, 0.25, 0.1], "y": [0.0, 0.2, 0.5, 0.1],
+        "w": [0.5, 0.5, 0.25, 0.3], "h": [1.0, 0.4, 0.5, 0.2],
+    })
+    return Catalog(samples, classes=["cat", "dog"], task="detection", objects=objects,
+                   conditions=["light"], source=str(root))

@@ -1,0 +1,86 @@
+import pandas as pd
+import pytest
+
+from workbench.catalog import Catalog, indicator
+from workbench.errors import DataError
+
+
+def samples(**extra):
+    base = {"filepath": ["a.png", "b.png", "c.png"], "width": 10, "height": 10}
+    return pd.DataFrame({**base, **extra}, index=["a", "b", "c"])
+
+
+def test_labels_become_categoricals_over_classes_in_order():
+    cat = Catalog(samples(label=["y", "x", "y"]), classes=["y", "x"])
+    assert list(cat.samples["label"].cat.categories) == ["y", "x"]
+    assert cat.samples["label"].cat.codes.tolist() == [0, 1, 0]
+    assert cat.samples.index.name == "sample_id"
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(classes=["x"]), r"1 images have labels that are not classes: 'y'"),
+    (dict(classes=["x", "x", "y"]), r"unique; 'x' appear"),
+    (dict(classes=[]), r"no classes"),
+    (dict(task="boxes"), r"The 'task' parameter of Catalog must be one of"),
+    (dict(conditions=["site"]), r"Condition columns 'site' are not columns"),
+])
+def test_bad_catalogs_say_what_was_found(change, message):
+    kwargs = dict(samples=samples(label=["x", "y", "x"]), classes=["x", "y"]) | change
+    with pytest.raises((DataError, ValueError), match=message):
+        Catalog(**kwargs)
+
+
+def test_duplicate_ids_and_bad_sizes_are_reported():
+    dup = samples(label=["x"] * 3)
+    dup.index = ["a", "a", "b"]
+    with pytest.raises(DataError, match=r"1 appear more than once: 'a'"):
+        Catalog(dup, classes=["x"])
+    with pytest.raises(DataError, match=r"non-positive width: 'b'"):
+        Catalog(samples(label=["x"] * 3, width=[10, 0, 5]), classes=["x"])
+
+
+@pytest.mark.parametrize("box, message", [
+    ((0.5, 0.5, 0.6, 0.1), "outside the image"),
+    ((0.1, 0.1, 0.0, 0.1), "non-positive width or height"),
+    ((-0.1, 0.1, 0.2, 0.1), "outside the image"),
+])
+def test_boxes_must_lie_in_the_image(box, message):
+    objects = pd.DataFrame([("a", "x", *box)], columns=["sample_id", "label", "x", "y", "w", "h"])
+    with pytest.raises(DataError, match=message):
+        Catalog(samples(), classes=["x"], task="detection", objects=objects)
+
+
+def test_boxes_of_unknown_images_are_reported():
+    objects = pd.DataFrame([("zz", "x", 0.1, 0.1, 0.1, 0.1)],
+                           columns=["sample_id", "label", "x", "y", "w", "h"])
+    with pytest.raises(DataError, match=r"not in samples: 'zz'"):
+        Catalog(samples(), classes=["x"], task="detection", objects=objects)
+
+
+def test_catalog_is_frozen_and_replace_returns_a_new_checked_value(small_detection):
+    with pytest.raises(AttributeError):
+        small_detection.task = "classification"
+    relabelled = small_detection.replace(classes=["cat", "dog", "bird"])
+    assert relabelled.classes == ("cat", "dog", "bird")
+    assert small_detection.classes == ("cat", "dog")
+
+
+def test_subset_keeps_boxes_of_kept_images(small_detection):
+    sub = small_detection.subset(["b", "c"])
+    assert list(sub.samples.index) == ["b", "c"]
+    assert sub.objects["label"].tolist() == ["cat", "dog"]
+    assert small_detection.split_subset("val").samples.index.tolist() == ["c"]
+
+
+def test_equals_ignores_row_order(small_detection):
+    shuffled = small_detection.replace(samples=small_detection.samples.iloc[::-1],
+                                       objects=small_detection.objects.iloc[::-1])
+    assert small_detection.equals(shuffled)
+    assert not small_detection.equals(small_detection.subset(["a"]))
+
+
+def test_indicator_by_task(small_detection):
+    table = indicator(small_detection)
+    assert table.astype(int).to_dict("list") == {"cat": [1, 1, 0], "dog": [0, 1, 0]}
+    cls = Catalog(samples(label=["x", None, "y"]), classes=["x", "y"])
+    assert indicator(cls).astype(int).to_dict("list") == {"x": [1, 0, 0], "y": [0, 0, 1]}

@@ -1,0 +1,138 @@
+import json
+import warnings
+
+import numpy as np
+import pytest
+from conftest import write_image
+
+from workbench.errors import DataError, DataWarning
+from workbench.sources import load, read_coco, write_coco
+
+
+def coco_dict():
+    return {
+        "images": [
+            {"id": 7, "file_name": "a.png", "width": 20, "height": 10},
+            {"id": 9, "file_name": "b.png", "width": 20, "height": 10},
+        ],
+        "categories": [{"id": 3, "name": "dog"}, {"id": 1, "name": "cat"}],
+        "annotations": [
+            {"id": 1, "image_id": 7, "category_id": 1, "bbox": [0, 0, 10, 10], "iscrowd": 0},
+            {"id": 2, "image_id": 7, "category_id": 3, "bbox": [10, 5, 10, 5], "iscrowd": 0},
+            {"id": 3, "image_id": 9, "category_id": 1, "bbox": [2, 2, 4, 4], "iscrowd": 0},
+            {"id": 4, "image_id": 9, "category_id": 1, "bbox": [0, 0, 20, 10], "iscrowd": 1},
+        ],
+    }
+
+
+@pytest.fixture
+def coco_file(tmp_path):
+    for name in ("a.png", "b.png"):
+        write_image(tmp_path / "images" / name)
+    path = tmp_path / "ann.json"
+    path.write_text(json.dumps(coco_dict()))
+    return path
+
+
+def write(tmp_path, data, name="bad.json"):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+def test_read_coco_hand_counted(coco_file):
+    with pytest.warns(DataWarning, match="1 crowd annotations"):
+        cat = read_coco(coco_file, coco_file.parent / "images")
+    assert cat.classes == ("cat", "dog")  # categories in id order
+    assert cat.task == "detection"
+    assert cat.samples.index.tolist() == ["7", "9"]
+    assert cat.samples.loc["7", "filepath"].endswith("images/a.png")
+    assert cat.objects["label"].tolist() == ["cat", "dog", "cat", "cat"]
+    assert cat.objects["iscrowd"].tolist() == [False, False, False, True]
+    np.testing.assert_allclose(cat.objects.iloc[1][["x", "y", "w", "h"]].to_numpy(float),
+                               [0.5, 0.5, 0.5, 0.5])
+
+
+def test_counts_match_pycocotools(coco_file):
+    from pycocotools.coco import COCO
+
+    ref = COCO(str(coco_file))
+    with pytest.warns(DataWarning):
+        cat = read_coco(coco_file, coco_file.parent / "images")
+    ours = cat.objects.groupby("label", observed=False).size()
+    for cat_id, name in [(1, "cat"), (3, "dog")]:
+        assert ours[name] == len(ref.getAnnIds(catIds=[cat_id]))
+        assert cat.objects[cat.objects.label == name]["sample_id"].nunique() == len(
+            ref.getImgIds(catIds=[cat_id]))
+
+
+def test_load_spec_with_images_dir(coco_file):
+    with pytest.warns(DataWarning):
+        cat = load(f"coco:{coco_file}:{coco_file.parent / 'images'}")
+    assert len(cat) == 2
+
+
+def test_missing_images_warn_and_keep_rows(coco_file):
+    with pytest.warns(DataWarning, match=r"2 of 2 image files do not exist"):
+        cat = read_coco(coco_file)  # images are in images/, not beside the JSON
+    assert len(cat) == 2
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: "{not json", r"is not valid JSON \(Expecting property name"),
+    (lambda d: {"images": []}, r"lacks the COCO keys 'annotations', 'categories'"),
+    (lambda d: d["annotations"].append(
+        {"id": 5, "image_id": 99, "category_id": 1, "bbox": [0, 0, 1, 1]}) or d,
+     r"1 annotations .* point at unknown image ids: 99"),
+    (lambda d: d["annotations"].append(
+        {"id": 5, "image_id": 7, "category_id": 42, "bbox": [0, 0, 1, 1]}) or d,
+     r"unknown category ids: 42"),
+    (lambda d: d["images"].append({"id": 7, "file_name": "c.png", "width": 5, "height": 5}) or d,
+     r"1 duplicate image ids: 7"),
+    (lambda d: d["annotations"].append(
+        {"id": 5, "image_id": 7, "category_id": 1, "bbox": [15, 0, 10, 5]}) or d,
+     r"1 boxes .* have a part outside their image, e.g. annotation ids 5"),
+    (lambda d: d["annotations"].append(
+        {"id": 5, "image_id": 7, "category_id": 1, "bbox": [1, 1, 0, 5]}) or d,
+     r"non-positive width or height"),
+    (lambda d: d["annotations"].append(
+        {"id": 5, "image_id": 7, "category_id": 1, "bbox": [1, 1, 5]}) or d,
+     r"not \[x, y, width, height\] lists of 4 numbers"),
+])
+def test_bad_coco_files_get_one_clear_error(tmp_path, mutate, message):
+    path = write(tmp_path, mutate(coco_dict()))
+    with pytest.raises(DataError, match=message), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        read_coco(path)
+
+
+def test_box_overhanging_by_rounding_is_clipped(tmp_path):
+    data = coco_dict()
+    data["annotations"][1]["bbox"] = [10, 5, 10.4, 5.3]
+    with pytest.warns(DataWarning):
+        cat = read_coco(write(tmp_path, data), check_files=False)
+    row = cat.objects.iloc[1]
+    assert row.x + row.w == pytest.approx(1.0) and row.y + row.h == pytest.approx(1.0)
+
+
+def test_round_trip_gives_the_same_catalog(small_detection, tmp_path):
+    path = write_coco(small_detection, tmp_path / "out")
+    again = read_coco(path)
+    assert again.equals(small_detection)
+    assert again.conditions == ("light",)
+
+
+def test_round_trip_with_symlinked_media(small_detection, tmp_path):
+    path = write_coco(small_detection, tmp_path / "out", media="symlink")
+    again = read_coco(path)
+    assert (path.parent / "images" / "a.png").is_symlink()
+    assert [str((path.parent / p).resolve()) for p in again.samples["filepath"]] == [
+        str(__import__("pathlib").Path(p).resolve()) for p in small_detection.samples["filepath"]]
+    assert again.objects.drop(columns="sample_id").equals(
+        small_detection.objects.drop(columns="sample_id"))
+
+
+def test_export_one_split(small_detection, tmp_path):
+    again = read_coco(write_coco(small_detection, tmp_path / "val", split="val"))
+    assert again.samples.index.tolist() == ["c"]
+    assert len(again.objects) == 0

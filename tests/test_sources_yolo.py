@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+import yaml
+from conftest import write_image
+
+from workbench.errors import DataError
+from workbench.sources import load, read_yolo, write_yolo
+
+
+@pytest.fixture
+def yolo_dir(tmp_path):
+    root = tmp_path / "yolo"
+    write_image(root / "images" / "train" / "a.png", 20, 10)
+    write_image(root / "images" / "train" / "b.png", 20, 10)
+    write_image(root / "images" / "val" / "c.png", 20, 10)
+    (root / "labels" / "train").mkdir(parents=True)
+    (root / "labels" / "val").mkdir(parents=True)
+    (root / "labels" / "train" / "a.txt").write_text("0 0.25 0.5 0.5 1.0\n1 0.75 0.75 0.5 0.5\n")
+    (root / "labels" / "train" / "b.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (root / "data.yaml").write_text(yaml.safe_dump(
+        {"path": ".", "train": "images/train", "val": "images/val", "names": ["car", "wheelchair"]}))
+    return root
+
+
+def test_read_yolo_hand_counted(yolo_dir):
+    cat = load(f"yolo:{yolo_dir / 'data.yaml'}")
+    assert cat.classes == ("car", "wheelchair")
+    assert cat.samples["split"].to_dict() == {
+        "images/train/a": "train", "images/train/b": "train", "images/val/c": "val"}
+    assert cat.objects.groupby("label", observed=False).size().to_dict() == {
+        "car": 2, "wheelchair": 1}
+    np.testing.assert_allclose(cat.objects.iloc[1][["x", "y", "w", "h"]].to_numpy(float),
+                               [0.5, 0.5, 0.5, 0.5])
+
+
+def test_names_as_mapping(yolo_dir):
+    (yolo_dir / "data.yaml").write_text(yaml.safe_dump(
+        {"train": "images/train", "names": {0: "car", 1: "wheelchair"}}))
+    assert read_yolo(yolo_dir / "data.yaml").classes == ("car", "wheelchair")
+
+
+@pytest.mark.parametrize("line, message", [
+    ("2 0.5 0.5 0.1 0.1", r"1 boxes have class ids outside 'names' \(0..1\): ids 2"),
+    ("0 0.95 0.5 0.2 0.2", r"1 boxes are empty or outside the image"),
+    ("0 0.5 0.5 0 0.2", r"empty or outside"),
+    ("0 0.1 0.1 0.2 0.2 0.3 0.3", r"a line with 7 values"),
+])
+def test_bad_label_lines(yolo_dir, line, message):
+    (yolo_dir / "labels" / "train" / "b.txt").write_text(line + "\n")
+    with pytest.raises(DataError, match=message):
+        read_yolo(yolo_dir / "data.yaml")
+
+
+def test_missing_names(yolo_dir):
+    (yolo_dir / "data.yaml").write_text("train: images/train\n")
+    with pytest.raises(DataError, match="has no class 'names'"):
+        read_yolo(yolo_dir / "data.yaml")
+
+
+def test_round_trip(yolo_dir, tmp_path):
+    cat = read_yolo(yolo_dir / "data.yaml")
+    again = read_yolo(write_yolo(cat, tmp_path / "export"))
+    assert again.classes == cat.classes
+    assert again.samples["split"].tolist() == cat.samples["split"].tolist()
+    resolved = [str(__import__("pathlib").Path(p).resolve()) for p in again.samples["filepath"]]
+    assert resolved == cat.samples["filepath"].tolist()
+    cols = ["label", "x", "y", "w", "h"]
+    np.testing.assert_allclose(again.objects[cols[1:]], cat.objects[cols[1:]], atol=1e-6)
+    assert again.objects["label"].tolist() == cat.objects["label"].tolist()
