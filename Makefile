@@ -16,6 +16,7 @@ report: $(STAMP) data
 	$(PY) -m workbench report --dataset $(DATASET) --seed $(SEED) --out reports
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 lab: $(STAMP) data

@@ -44,7 +44,7 @@ def fiftyone_db():
     dbpath = _HOME / "mongo"
     dbpath.mkdir()
     port = _free_port()
-    log = open(_HOME / "mongod.log", "w")  # noqa: SIM115
+    log = open(_HOME / "mongod.log", "w")
     proc = subprocess.Popen(
         [str(mongod_path()), "--dbpath", str(dbpath), "--port", str(port), "--bind_ip",
          "127.0.0.1", "--wiredTigerCacheSizeGB", "0.25", "--quiet"],

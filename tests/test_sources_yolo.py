@@ -17,8 +17,9 @@ def yolo_dir(tmp_path):
     (root / "labels" / "val").mkdir(parents=True)
     (root / "labels" / "train" / "a.txt").write_text("0 0.25 0.5 0.5 1.0\n1 0.75 0.75 0.5 0.5\n")
     (root / "labels" / "train" / "b.txt").write_text("0 0.5 0.5 0.2 0.2\n")
-    (root / "data.yaml").write_text(yaml.safe_dump(
-        {"path": ".", "train": "images/train", "val": "images/val", "names": ["car", "wheelchair"]}))
+    (root / "data.yaml").write_text(yaml.safe_dump({
+        "path": ".", "train": "images/train", "val": "images/val",
+        "names": ["car", "wheelchair"]}))
     return root
 
 

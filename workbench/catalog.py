@@ -162,17 +162,18 @@ def _check_classes(classes: Sequence) -> tuple[str, ...]:
 
 def _as_category(values: pd.Series, classes: tuple[str, ...], where: str) -> pd.Series:
     """Labels as a categorical over ``classes``; unknown labels are an error."""
-    text = values.astype("string")
-    unknown = text[text.notna() & ~text.isin(classes)]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    labels = pd.Categorical(values.to_numpy(dtype=object), categories=list(classes))
+    unknown = values[(labels.codes < 0) & values.notna().to_numpy()]
     if len(unknown):
-        counts = unknown.value_counts()
+        counts = unknown.astype(str).value_counts()
         raise DataError(
             f"{len(unknown)} {where} have labels that are not classes: "
             f"{some(counts.index)}. Known classes: {some(classes, n=20)}. Add the missing "
             "names to `classes` or fix the labels."
         )
-    return pd.Series(pd.Categorical(text, categories=list(classes)), index=values.index,
-                     name=values.name)
+    return pd.Series(labels, index=values.index, name=values.name)
 
 
 def _check_samples(samples: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFrame:
@@ -221,7 +222,7 @@ def _check_objects(objects, sample_ids: pd.Index, classes) -> pd.DataFrame:
     objects["label"] = _as_category(objects["label"], classes, "boxes")
     boxes = objects[["x", "y", "w", "h"]].to_numpy(dtype=float)
     objects[["x", "y", "w", "h"]] = boxes
-    orphans = objects.loc[~objects["sample_id"].isin(sample_ids), "sample_id"].unique()
+    orphans = objects.loc[sample_ids.get_indexer(objects["sample_id"]) < 0, "sample_id"].unique()
     if len(orphans):
         raise DataError(
             f"{len(orphans)} boxes' sample ids are not in samples: {some(orphans)}. "
@@ -261,7 +262,7 @@ def _check_pixels(pixels, sample_ids: pd.Index, classes) -> pd.DataFrame:
     if (~(counts >= 0)).any():
         raise DataError("Pixel counts must be non-negative integers.")
     pixels["count"] = counts.astype("int64")
-    orphans = pixels.loc[~pixels["sample_id"].isin(sample_ids), "sample_id"].unique()
+    orphans = pixels.loc[sample_ids.get_indexer(pixels["sample_id"]) < 0, "sample_id"].unique()
     if len(orphans):
         raise DataError(f"Pixel counts for unknown sample ids: {some(orphans)}.")
     return pixels
@@ -279,28 +280,28 @@ def _canonical(table: pd.DataFrame) -> pd.DataFrame:
 def indicator(catalog: Catalog) -> pd.DataFrame:
     """Which classes each image contains: a boolean sample x class table.
 
-    Classification uses the image label; detection the boxes; segmentation the pixels.
+    An image contains a class when its image ``label`` says so or, for detection, when it
+    has a box of the class, or, for segmentation, when its mask has pixels of the class.
 
-    >>> s = pd.DataFrame({"filepath": ["a", "b"], "width": 4, "height": 4}, index=["a", "b"])
+    >>> s = pd.DataFrame({"filepath": ["a", "b"], "width": 4, "height": 4,
+    ...                   "label": ["y", "x"]}, index=["a", "b"])
     >>> o = pd.DataFrame({"sample_id": ["a", "a"], "label": ["x", "y"], "x": 0.1, "y": 0.1,
     ...                   "w": 0.2, "h": 0.2})
     >>> indicator(Catalog(s, classes=["x", "y"], task="detection", objects=o)).astype(int)
     class      x  y
     sample_id
     a          1  1
-    b          0  0
+    b          1  0
     """
     ids = catalog.samples.index
-    if catalog.task == "classification":
+    matrix = np.zeros((len(ids), len(catalog.classes)), dtype=bool)
+    if "label" in catalog.samples.columns:
         codes = catalog.samples["label"].cat.codes.to_numpy()
         rows = np.flatnonzero(codes >= 0)
-        cols = codes[rows]
-    else:
+        matrix[rows, codes[rows]] = True
+    if catalog.task != "classification":
         table = catalog.objects if catalog.task == "detection" else catalog.pixels
         if catalog.task == "segmentation":
             table = table[table["count"] > 0]
-        rows = ids.get_indexer(table["sample_id"])
-        cols = table["label"].cat.codes.to_numpy()
-    matrix = np.zeros((len(ids), len(catalog.classes)), dtype=bool)
-    matrix[rows, cols] = True
+        matrix[ids.get_indexer(table["sample_id"]), table["label"].cat.codes.to_numpy()] = True
     return pd.DataFrame(matrix, index=ids, columns=pd.Index(catalog.classes, name="class"))

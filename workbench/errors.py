@@ -35,7 +35,8 @@ def check_option(name: str, value, allowed: Sequence, *, func: str | None = None
     >>> check_option("task", "boxes", ["classification", "detection"], func="Catalog")
     Traceback (most recent call last):
     ...
-    ValueError: The 'task' parameter of Catalog must be one of 'classification', 'detection'. Got 'boxes' instead.
+    ValueError: The 'task' parameter of Catalog must be one of 'classification',
+    'detection'. Got 'boxes' instead.
     """
     if value not in allowed:
         where = f" of {func}" if func else ""

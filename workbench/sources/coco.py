@@ -179,8 +179,9 @@ def _sample_ids(images: pd.DataFrame) -> pd.Series:
 
 
 def _samples_table(images: pd.DataFrame, images_dir: Path, *, check_files: bool):
-    names = images["file_name"].astype(str)
-    filepath = [str(images_dir / n) for n in names]  # absolute file names stay absolute
+    names = images["file_name"].astype(str).to_numpy(dtype=object)
+    absolute = np.char.startswith(names.astype(str), "/")  # absolute file names stay absolute
+    filepath = np.where(absolute, names, str(images_dir) + "/" + names).tolist()
     samples = pd.DataFrame(
         {"filepath": filepath, "width": images["width"], "height": images["height"]}
     )

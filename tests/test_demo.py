@@ -1,0 +1,92 @@
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.demo import digits_profile, largest_remainder, make_digits, make_surfaces
+from workbench.measure import class_counts
+from workbench.sources import load
+
+
+def test_digits_are_long_tailed_at_least_30_to_1(tmp_path):
+    cat = make_digits(tmp_path / "d", seed=0)
+    counts = cat.samples["label"].value_counts()
+    assert counts.max() / counts.min() >= 30
+    assert len(counts) == 10
+    # The profile is the documented formula: rank r keeps round(n_max * 32 ** (-r / 9)).
+    assert sorted(counts, reverse=True) == digits_profile(int(counts.max())).tolist()
+    # Hidden imbalance: the phone share differs by class, rarer digits more from the phone.
+    phone = (cat.samples["scanner"] == "phone").groupby(cat.samples["label"], observed=True).mean()
+    rarest, commonest = counts.idxmin(), counts.idxmax()
+    assert phone[rarest] > phone[commonest]
+
+
+def test_surfaces_counts_conditions_and_groups(tmp_path):
+    cat = make_surfaces(tmp_path / "s", n_images=400, seed=3)
+    labels = cat.samples["label"].value_counts()
+    assert labels["intact"] == 330 and labels["crack"] == 10  # 33:1 by largest remainder
+    assert set(cat.conditions) == {"lighting", "camera"}
+    # Every box and every mask agree: a class with boxes in an image has pixels there.
+    boxes = set(zip(cat.objects["sample_id"], cat.objects["label"].astype(str), strict=True))
+    defect_pixels = cat.pixels[cat.pixels["label"] != "intact"]
+    pixels = set(zip(defect_pixels["sample_id"], defect_pixels["label"].astype(str), strict=True))
+    assert boxes == pixels
+    # Each image's label is one of the defects drawn in it (or intact with none).
+    drawn = cat.objects.groupby("sample_id")["label"].agg(lambda s: set(s.astype(str)))
+    for sample_id, label in cat.samples["label"].astype(str).items():
+        assert (label == "intact") == (sample_id not in drawn.index)
+        assert label == "intact" or label in drawn[sample_id]
+    # Groups: damaged assets hold several images of their defect.
+    crack_groups = cat.samples[cat.samples["label"] == "crack"].groupby("group").size()
+    assert crack_groups.max() >= 2
+    # Camera is fixed per asset.
+    assert (cat.samples.groupby("group")["camera"].nunique() == 1).all()
+
+
+def test_surfaces_cracks_are_rarer_at_night_on_the_default_size():
+    cat = load("demo:surfaces")
+    night = cat.samples["lighting"] == "night"
+    labels = cat.samples["label"].astype(str)
+    assert (labels == "intact").sum() / (labels == "crack").sum() == 33
+    assert night[labels == "crack"].mean() < 0.5 * night[labels == "intact"].mean()
+    assert len(cat) == 2000
+    images = class_counts(cat, unit="images").total  # label or box: intact images have no box
+    assert images["intact"] == 1650 and images["crack"] >= 50
+
+
+def test_independent_count_of_the_demo_files():
+    """Counts from the Catalog equal counts read straight from the files on disk."""
+    cat = load("demo:surfaces:300")
+    from PIL import Image
+    totals = np.zeros(len(cat.classes), dtype=np.int64)
+    for path in cat.samples["mask_path"]:
+        totals += np.bincount(np.asarray(Image.open(path)).ravel(), minlength=len(cat.classes))
+    ours = class_counts(cat, unit="pixels").total
+    assert ours.tolist() == totals.tolist()
+    manifest = pd.read_csv(Path(cat.source) / "manifest.csv")
+    assert class_counts(cat.replace(task="classification")).total.to_dict() == (
+        manifest["label"].value_counts().reindex(list(cat.classes), fill_value=0).to_dict())
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes().replace(str(folder).encode(), b""))
+    return h.hexdigest()
+
+
+def test_same_seed_same_bytes(tmp_path):
+    make_surfaces(tmp_path / "a", n_images=60, seed=5)
+    make_surfaces(tmp_path / "b", n_images=60, seed=5)
+    make_surfaces(tmp_path / "c", n_images=60, seed=6)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+
+
+def test_largest_remainder_sums_exactly():
+    for total in (7, 100, 2001):
+        parts = largest_remainder(np.array([0.825, 0.075, 0.045, 0.03, 0.025]), total)
+        assert parts.sum() == total

@@ -1,0 +1,45 @@
+import nbformat as nbf
+import pytest
+
+from workbench.__main__ import main
+from workbench.report import build_report
+
+
+def notebook(path, *sources):
+    nb = nbf.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    params = nbf.v4.new_code_cell('dataset = "x"\nseed = 0')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params] + [nbf.v4.new_code_cell(s) for s in sources]
+    nbf.write(nb, path)
+    return path
+
+
+@pytest.mark.notebook
+def test_failing_notebook_is_reported_with_its_cell(tmp_path):
+    good = notebook(tmp_path / "01_good.ipynb", "print(dataset, seed)")
+    bad = notebook(tmp_path / "02_bad.ipynb", "x = 1", "raise ValueError('broken on purpose')")
+    runs = build_report("demo:digits", tmp_path / "out", seed=3, selected=[good, bad])
+    assert runs[0].ok
+    assert "demo:digits 3" in runs[0].executed.read_text()  # parameters were injected
+    assert runs[1].error.startswith("02_bad.ipynb failed in cell")
+    assert "ValueError: broken on purpose" in runs[1].error
+    assert runs[1].html.is_file()  # the failed notebook is rendered too, traceback and all
+    assert "FAILED" in (tmp_path / "out" / "index.html").read_text()
+
+
+@pytest.mark.notebook
+def test_cli_exits_non_zero_and_names_the_cell(tmp_path, capsys):
+    bad = notebook(tmp_path / "01_bad.ipynb", "1 / 0")
+    code = main(["report", "--dataset", "demo:digits", "--out", str(tmp_path / "o"),
+                 "--notebook", str(bad)])
+    assert code == 1
+    assert "ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_cli_reports_a_bad_spec_in_one_line(tmp_path, capsys):
+    code = main(["report", "--dataset", "nope:x", "--out", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Unknown dataset scheme 'nope'") and "Traceback" not in err
