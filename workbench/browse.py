@@ -63,7 +63,8 @@ def to_fiftyone(catalog: Catalog, *, name: str | None = None,
             dataset.set_values(column, values.where(values.notna(), None).tolist())
     dataset.default_classes = list(catalog.classes)
     dataset.info[INFO_KEY] = {"task": catalog.task, "classes": list(catalog.classes),
-                              "conditions": list(catalog.conditions)}
+                              "conditions": list(catalog.conditions),
+                              "background": catalog.background}
     dataset.save()
     return dataset
 
@@ -145,7 +146,8 @@ def from_fiftyone(dataset, *, label_field: str | None = None) -> Catalog:
 
         pixels = pixels_from_masks(samples, classes)
     return Catalog(samples, classes=classes, task=info.get("task", kind), objects=objects,
-                   pixels=pixels, conditions=info.get("conditions", ()))
+                   pixels=pixels, conditions=info.get("conditions", ()),
+                   background=info.get("background"))
 
 
 def _kind(field) -> str | None:

@@ -54,6 +54,9 @@ class Catalog:
     objects: pd.DataFrame | None = None
     pixels: pd.DataFrame | None = None
     conditions: tuple[str, ...] = ()
+    background: str | None = None
+    """The class of "nothing else here" (intact surface, road): an image label and a mask
+    value, never a box. Instance counts leave it out."""
     source: str | None = field(default=None, compare=False)
     """The directory the data was read from; exporters refuse to write inside it."""
 
@@ -71,6 +74,15 @@ class Catalog:
                 f"(columns: {some(samples.columns, n=20)}). Add them or drop them from "
                 "`conditions`."
             )
+        if self.background is not None:
+            check_option("background", self.background, classes, func="Catalog")
+            boxed = objects["label"] == self.background
+            if boxed.any():
+                raise DataError(
+                    f"{int(boxed.sum())} boxes are labelled {self.background!r}, the background "
+                    "class. Background is what lies outside every box; drop those boxes or "
+                    "choose another background."
+                )
         if self.task == "classification" and "label" not in samples.columns:
             raise DataError(
                 "A classification Catalog needs a 'label' column in samples; found columns "
@@ -134,8 +146,8 @@ class Catalog:
         """Same task, classes, conditions and tables (row order does not matter)."""
         if not isinstance(other, Catalog):
             return False
-        if (self.task, self.classes, set(self.conditions)) != (
-            other.task, other.classes, set(other.conditions)
+        if (self.task, self.classes, set(self.conditions), self.background) != (
+            other.task, other.classes, set(other.conditions), other.background
         ):
             return False
         return all(

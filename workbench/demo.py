@@ -46,6 +46,7 @@ NIGHT_SHARE = {"crack": 0.08, "default": 0.3}
 CAMERAS = (("A", 0.5), ("B", 0.3), ("C", 0.2))
 DIGITS_RATIO = 32.0
 DEFAULT_SIZES = {"digits": None, "surfaces": 2000}
+GENERATOR_VERSION = 2  # bump when the generated files change: old folders are not reused
 
 
 def data_home() -> Path:
@@ -64,7 +65,7 @@ def demo_path(name: str, n_images: int | None = None, *, seed: int = 0) -> Path:
     n_images = DEFAULT_SIZES[name] if n_images is None else int(n_images)
     if n_images is not None and n_images < 20:
         raise ValueError(f"A demo needs at least 20 images. Got n_images={n_images}.")
-    folder = data_home() / "demo" / f"{name}-n{n_images or 'all'}-seed{seed}"
+    folder = data_home() / "demo" / f"{name}-n{n_images or 'all'}-seed{seed}-v{GENERATOR_VERSION}"
     manifest = folder / "manifest.csv"
     if not manifest.is_file():
         _generate_atomically(name, folder, n_images=n_images, seed=seed)
@@ -209,7 +210,7 @@ def make_surfaces(out: Path, *, n_images: int = 2000, seed: int = 0, size: int =
     objects = pd.DataFrame(boxes, columns=["sample_id", "label", "x", "y", "w", "h"])
     catalog = Catalog(samples, classes=SURFACE_CLASSES, task="detection", objects=objects,
                       pixels=pixels_table(plan.index, counts, SURFACE_CLASSES),
-                      conditions=["lighting", "camera"], source=str(out))
+                      conditions=["lighting", "camera"], background="intact", source=str(out))
     store_manifest(catalog, out / "manifest.csv")
     return catalog
 

@@ -1,15 +1,32 @@
-"""Counts and imbalance statistics of a Catalog."""
+"""Counts and imbalance statistics of a Catalog: the diagnosis before any remedy.
+
+- :func:`class_counts`: images containing each class, instances (boxes) or pixels, per
+  split or per condition;
+- :func:`long_tail`: the shape of the distribution (imbalance ratio, Gini, evenness, how
+  many classes hold half of the data, effective numbers of samples);
+- :func:`hidden_imbalance`: a class's mix across a condition (day/night, camera) against
+  everyone's, with a chi-square test and adjusted residuals;
+- :func:`health_checklist`: the data-health checklist as pass / warn / fail rows.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
-from workbench.catalog import Catalog, indicator
-from workbench.errors import DataError, check_option
+from workbench.catalog import Catalog
+from workbench.errors import DataError, DataWarning, check_option, some
 
 UNITS = ("images", "instances", "pixels")
+STATUSES = ("pass", "warn", "fail")
+
+
+# -- counts ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -28,10 +45,14 @@ class ClassCounts:
         """Counts per class over all strata."""
         return self.table.sum(axis=1).rename(self.unit)
 
+    @property
+    def shares(self) -> pd.DataFrame:
+        """Each class's share within its stratum (columns sum to 1)."""
+        return self.table / self.table.sum(axis=0).where(lambda s: s > 0)
+
     def to_frame(self) -> pd.DataFrame:
         """Tidy: one row per class (and stratum) with ``count`` and ``share`` (within stratum)."""
-        share = self.table / self.table.sum(axis=0).where(lambda s: s > 0)
-        frame = pd.DataFrame({"count": self.table.stack(), "share": share.stack()})
+        frame = pd.DataFrame({"count": self.table.stack(), "share": self.shares.stack()})
         frame.index.names = ["class", self.by or "stratum"]
         if self.by is None:
             frame = frame.droplevel(1)
@@ -48,13 +69,18 @@ def available_units(catalog: Catalog) -> list[str]:
     return units
 
 
+def default_unit(catalog: Catalog) -> str:
+    """The unit of "examples" in checks: images, what splits and samplers move around."""
+    return "images"
+
+
 def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = None) -> ClassCounts:
     """How many images contain each class, how many instances, or how many pixels.
 
     Parameters
     ----------
-    unit : "images" (images containing the class), "instances" (boxes; crowd boxes left
-        out) or "pixels".
+    unit : "images" (images containing the class, from the image label and the boxes or
+        masks), "instances" (boxes; crowd boxes left out) or "pixels".
     by : None, "split", "group" or a condition column: count per value of that column.
 
     Examples
@@ -74,27 +100,342 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
             f"This {catalog.task} Catalog has no {unit} to count (it has "
             f"{', '.join(available_units(catalog))}). Use one of those units."
         )
+    strata, names = _strata(catalog, by)
+    n_classes, n_strata = len(catalog.classes), len(names)
+    if unit == "images":
+        rows, codes = _image_class_pairs(catalog)
+        flat = codes * n_strata + strata[rows]
+        counts = np.bincount(flat, minlength=n_classes * n_strata)
+    else:
+        table = catalog.objects if unit == "instances" else catalog.pixels
+        if unit == "instances" and "iscrowd" in table.columns:
+            table = table[~table["iscrowd"].to_numpy()]
+        rows = catalog.samples.index.get_indexer(table["sample_id"])
+        flat = table["label"].cat.codes.to_numpy().astype(np.int64) * n_strata + strata[rows]
+        weights = table["count"].to_numpy() if unit == "pixels" else None
+        counts = np.bincount(flat, weights=weights, minlength=n_classes * n_strata)
+    table = pd.DataFrame(
+        counts.reshape(n_classes, n_strata).astype(np.int64),
+        index=pd.CategoricalIndex(catalog.classes, categories=catalog.classes, name="class"),
+        columns=pd.Index(names, name=by or "stratum"),
+    )
+    if unit == "instances" and catalog.background is not None:  # background has no boxes
+        table = table.drop(index=catalog.background)
+    return ClassCounts(table=table, unit=unit, by=by)
+
+
+def _strata(catalog: Catalog, by: str | None) -> tuple[np.ndarray, list[str]]:
+    """Stratum code per sample and the stratum names (sorted; missing values last)."""
     samples = catalog.samples
-    if by is not None and by not in samples.columns:
+    if by is None:
+        return np.zeros(len(samples), dtype=np.int64), ["all"]
+    if by not in samples.columns:
         raise DataError(
             f"Cannot count by {by!r}: it is not a column of the samples (columns: "
             f"{', '.join(map(str, samples.columns))}). Split the Catalog first, or name a "
             "condition column."
         )
-    strata = (pd.Series("all", index=samples.index, name="stratum") if by is None
-              else samples[by].astype("string").fillna("(missing)"))
-    classes = pd.CategoricalIndex(catalog.classes, categories=catalog.classes, name="class")
-    if unit == "images":
-        table = indicator(catalog).groupby(strata.to_numpy()).sum().T
+    values = samples[by].astype("string").fillna("(missing)")
+    codes, names = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), [str(n) for n in names]
+
+
+def _image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
+    """(row, class code) for every distinct class an image contains (label, boxes, mask)."""
+    ids = catalog.samples.index
+    rows, codes = [], []
+    if "label" in catalog.samples.columns:
+        label = catalog.samples["label"].cat.codes.to_numpy().astype(np.int64)
+        rows.append(np.flatnonzero(label >= 0))
+        codes.append(label[label >= 0])
+    if catalog.task != "classification":
+        table = catalog.objects if catalog.task == "detection" else catalog.pixels
+        if catalog.task == "segmentation":
+            table = table[table["count"].to_numpy() > 0]
+        rows.append(ids.get_indexer(table["sample_id"]).astype(np.int64))
+        codes.append(table["label"].cat.codes.to_numpy().astype(np.int64))
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    pairs = np.unique(np.concatenate(rows) * len(catalog.classes) + np.concatenate(codes))
+    return pairs // len(catalog.classes), pairs % len(catalog.classes)
+
+
+def unlabelled_images(catalog: Catalog) -> pd.Index:
+    """Images with no class at all (no label, box or mask pixels)."""
+    rows, _ = _image_class_pairs(catalog)
+    has_class = np.zeros(len(catalog.samples), dtype=bool)
+    has_class[rows] = True
+    return catalog.samples.index[~has_class]
+
+
+# -- long tail ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LongTail:
+    """The shape of a class distribution (largest class first)."""
+
+    counts: pd.Series
+    imbalance_ratio: float
+    gini: float
+    evenness: float
+    head_share: float
+    n_classes_50: int
+    n_classes_80: int
+    effective_numbers: pd.Series
+    beta: float
+
+    def summary(self) -> dict:
+        """The scalar statistics as a plain dict."""
+        return {
+            "classes": len(self.counts), "total": int(self.counts.sum()),
+            "imbalance_ratio": self.imbalance_ratio, "gini": self.gini,
+            "evenness": self.evenness, "head_share": self.head_share,
+            "n_classes_50": self.n_classes_50, "n_classes_80": self.n_classes_80,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per class: count, share, cumulative share and effective number of samples."""
+        share = self.counts / self.counts.sum()
+        return pd.DataFrame({"count": self.counts, "share": share,
+                             "cumulative_share": share.cumsum(),
+                             "effective_number": self.effective_numbers})
+
+
+def long_tail(counts: ClassCounts | pd.Series | Mapping[str, int], *,
+              beta: float = 0.999) -> LongTail:
+    """Imbalance statistics of per-class counts.
+
+    - ``imbalance_ratio``: largest / smallest non-empty class;
+    - ``gini``: 0 for equal classes, towards 1 when one class holds everything;
+    - ``evenness``: Shannon entropy / log(number of classes): 1 for equal classes;
+    - ``head_share``: share of the largest class; ``n_classes_50`` / ``n_classes_80``: the
+      fewest classes that together hold 50% / 80% of the data;
+    - ``effective_numbers``: ``(1 - beta**n) / (1 - beta)`` per class (Cui et al. 2019),
+      the number of samples once their overlap is discounted.
+
+    Examples
+    --------
+    >>> t = long_tail({"a": 9, "b": 1})
+    >>> round(t.gini, 3), round(t.evenness, 3), t.imbalance_ratio
+    (0.4, 0.469, 9.0)
+    """
+    if not 0 <= beta < 1:
+        raise ValueError(f"The 'beta' parameter of long_tail must be in [0, 1). Got {beta!r}.")
+    if isinstance(counts, ClassCounts):
+        counts = counts.total
+    counts = pd.Series(dict(counts) if isinstance(counts, Mapping) else counts, dtype="float64")
+    if counts.isna().any() or (counts < 0).any():
+        raise DataError(f"Counts must be non-negative numbers; got {counts.to_dict()}.")
+    if len(counts) < 2:
+        raise DataError(
+            f"Imbalance needs at least two classes; found {len(counts)} "
+            f"({some(counts.index)}). Check the labels or the class list."
+        )
+    empty = counts.index[counts == 0]
+    if len(empty):
+        warnings.warn(
+            f"{len(empty)} classes have no examples: {some(empty)}. The imbalance ratio is "
+            "over the others; collect examples or drop these classes.", DataWarning,
+            stacklevel=2,
+        )
+    if counts.sum() == 0:
+        raise DataError("Every class has zero examples: there is nothing to measure.")
+    counts = counts.sort_values(ascending=False, kind="stable")
+    x = counts.to_numpy()
+    share = x / x.sum()
+    ascending = np.sort(x)
+    ranks = np.arange(1, len(x) + 1)
+    gini = float(((2 * ranks - len(x) - 1) * ascending).sum() / (len(x) * x.sum()))
+    nonzero = share[share > 0]
+    evenness = float(-(nonzero * np.log(nonzero)).sum() / np.log(len(x)))
+    cumulative = np.cumsum(share)
+    effective = (1 - beta ** x) / (1 - beta) if beta > 0 else np.ones_like(x)
+    return LongTail(
+        counts=counts.astype("int64"),
+        imbalance_ratio=float(x.max() / x[x > 0].min()),
+        gini=gini, evenness=evenness, head_share=float(share[0]),
+        n_classes_50=int(np.searchsorted(cumulative, 0.5 - 1e-12) + 1),
+        n_classes_80=int(np.searchsorted(cumulative, 0.8 - 1e-12) + 1),
+        effective_numbers=pd.Series(effective, index=counts.index, name="effective_number"),
+        beta=beta,
+    )
+
+
+# -- hidden imbalance --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HiddenImbalance:
+    """How each class is spread over the values of one condition.
+
+    ``observed`` is class x stratum counts; ``expected`` what independence would give;
+    ``residuals`` the adjusted standardised residuals (about N(0, 1) when class and
+    condition are independent). A cell is flagged under-represented when its residual is
+    below ``-threshold``.
+    """
+
+    condition: str
+    unit: str
+    observed: pd.DataFrame
+    expected: pd.DataFrame
+    residuals: pd.DataFrame
+    chi2: float
+    p_value: float
+    dof: int
+    threshold: float = 1.96
+    notes: tuple[str, ...] = field(default=())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (class, stratum): counts, the class's mix and the overall mix."""
+        stratum_share = self.observed.div(self.observed.sum(axis=1), axis=0)
+        overall = self.observed.sum(axis=0) / self.observed.to_numpy().sum()
+        frame = pd.DataFrame({
+            "count": self.observed.stack(),
+            "expected": self.expected.stack(),
+            "class_mix": stratum_share.stack(),
+            "overall_mix": pd.DataFrame(
+                np.broadcast_to(overall.to_numpy(), self.observed.shape),
+                index=self.observed.index, columns=self.observed.columns).stack(),
+            "residual": self.residuals.stack(),
+        })
+        frame["under_represented"] = frame["residual"] < -self.threshold
+        frame.index.names = ["class", self.condition]
+        return frame
+
+    def flagged(self) -> pd.DataFrame:
+        """The under-represented (class, stratum) cells, most extreme first."""
+        frame = self.to_frame()
+        return frame[frame["under_represented"]].sort_values("residual")
+
+
+def hidden_imbalance(catalog: Catalog, condition: str, *, unit: str = "images",
+                     threshold: float = 1.96) -> HiddenImbalance:
+    """Test whether classes are spread over ``condition`` like everything else.
+
+    A chi-square test of independence (scipy) on the class x condition table, with the
+    adjusted standardised residuals ``(O - E) / sqrt(E (1 - row share)(1 - column share))``
+    to say which cells depart. Images with several classes count once per class, so for
+    detection and segmentation the test is approximate.
+    """
+    if condition not in catalog.samples.columns:
+        raise DataError(
+            f"{condition!r} is not a column of the samples; conditions: "
+            f"{some(catalog.conditions) or 'none'}."
+        )
+    counts = class_counts(catalog, unit=unit, by=condition).table
+    if counts.shape[1] < 2:
+        raise DataError(
+            f"The condition {condition!r} has a single value ({some(counts.columns)}), so "
+            "there is nothing to compare. Pick a condition with at least two values."
+        )
+    observed = counts.loc[counts.sum(axis=1) > 0]
+    if len(observed) < 2:
+        raise DataError("Fewer than two classes have examples; nothing to compare.")
+    chi2, p_value, dof, expected = stats.chi2_contingency(observed.to_numpy(), correction=False)
+    total = observed.to_numpy().sum()
+    row = observed.sum(axis=1).to_numpy()[:, None] / total
+    col = observed.sum(axis=0).to_numpy()[None, :] / total
+    residuals = (observed.to_numpy() - expected) / np.sqrt(expected * (1 - row) * (1 - col))
+    notes = []
+    low = (expected < 5).mean()
+    if low > 0.2:
+        notes.append(f"{low:.0%} of the expected counts are below 5: the chi-square p-value is "
+                     "approximate; read the residuals with care.")
+    frame = lambda a: pd.DataFrame(a, index=observed.index, columns=observed.columns)  # noqa: E731
+    return HiddenImbalance(condition=condition, unit=unit, observed=observed,
+                           expected=frame(expected), residuals=frame(residuals),
+                           chi2=float(chi2), p_value=float(p_value), dof=int(dof),
+                           threshold=threshold, notes=tuple(notes))
+
+
+# -- the data-health checklist -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The data-health checklist: one row per check (and subject), pass / warn / fail."""
+
+    rows: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.rows
+
+    @property
+    def worst(self) -> str:
+        """The worst status in the checklist."""
+        return max(self.rows["status"], key=STATUSES.index)
+
+    def statuses(self) -> dict[str, int]:
+        """How many checks pass, warn and fail."""
+        return {s: int((self.rows["status"] == s).sum()) for s in STATUSES}
+
+
+def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int = 50,
+                     min_ok: int = 100, critical: Iterable[str] = (),
+                     critical_target: int | None = None, max_split_gap: float = 0.05,
+                     fail_split_gap: float = 0.10) -> Checklist:
+    """The data-health checklist for imbalance (seed 000's quick checklist).
+
+    Checks: per-class counts per split exist; each class's share is preserved across
+    splits (largest share gap between any two splits: pass <= ``max_split_gap``, warn
+    <= ``fail_split_gap``); every class has at least ``min_ok`` examples (warn from
+    ``min_warn``, fail below it); every class appears in every split; each ``critical``
+    class reaches ``critical_target`` (default ``min_ok``).
+    """
+    unit = unit or default_unit(catalog)
+    for name, value in [("min_warn", min_warn), ("min_ok", min_ok)]:
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"The {name!r} parameter of health_checklist must be an integer "
+                             f">= 1. Got {value!r} instead.")
+    if min_warn > min_ok:
+        raise ValueError(f"min_warn ({min_warn}) must not exceed min_ok ({min_ok}).")
+    critical = list(critical)
+    unknown = [c for c in critical if c not in catalog.classes]
+    if unknown:
+        raise DataError(
+            f"Critical classes {some(unknown)} are not classes of this dataset; classes: "
+            f"{some(catalog.classes, n=20)}."
+        )
+    target = critical_target if critical_target is not None else min_ok
+    total = class_counts(catalog, unit=unit).total
+    rows = []
+
+    def add(check, subject, status, value, reason):
+        rows.append({"check": check, "subject": subject, "status": status, "value": value,
+                     "reason": reason})
+
+    has_split = "split" in catalog.samples.columns
+    if has_split:
+        by_split = class_counts(catalog, unit=unit, by="split")
+        add("per-class counts per split", "all", "pass", len(by_split.table.columns),
+            f"counted in {len(by_split.table.columns)} splits: "
+            f"{', '.join(by_split.table.columns)}")
+        shares = by_split.shares.fillna(0)
+        gap = (shares.max(axis=1) - shares.min(axis=1))
+        worst = gap.idxmax()
+        status = ("pass" if gap.max() <= max_split_gap else
+                  "warn" if gap.max() <= fail_split_gap else "fail")
+        add("split proportions preserved", str(worst), status, round(float(gap.max()), 4),
+            f"largest share gap between splits is {gap.max():.1%} ({worst}); "
+            f"pass <= {max_split_gap:.0%}, warn <= {fail_split_gap:.0%}")
+        missing = by_split.table == 0
+        for cls in by_split.table.index[missing.any(axis=1)]:
+            absent = [s for s in by_split.table.columns if missing.loc[cls, s]]
+            add("class present in every split", str(cls), "fail", 0,
+                f"no {unit} of {cls} in {', '.join(absent)}: its metrics there are undefined")
+        if not missing.any().any():
+            add("class present in every split", "all", "pass", 0, "every class in every split")
     else:
-        rows = catalog.objects if unit == "instances" else catalog.pixels
-        if unit == "instances" and "iscrowd" in rows.columns:
-            rows = rows[~rows["iscrowd"]]
-        weights = rows["count"] if unit == "pixels" else pd.Series(1, index=rows.index)
-        table = weights.groupby(
-            [rows["label"], strata.reindex(rows["sample_id"]).to_numpy()], observed=False
-        ).sum().unstack(fill_value=0)
-    table = table.reindex(index=list(catalog.classes), fill_value=0).astype("int64")
-    table.index = classes
-    table.columns = pd.Index(table.columns.astype(str), name=by or "stratum")
-    return ClassCounts(table=table, unit=unit, by=by)
+        add("per-class counts per split", "all", "warn", 0,
+            "no split column yet: split the data (notebook 02) and count each split")
+    for cls, n in total.items():
+        status = "pass" if n >= min_ok else "warn" if n >= min_warn else "fail"
+        add("minimum examples per class", str(cls), status, int(n),
+            f"{n} {unit}; ok from {min_ok}, warn from {min_warn}")
+    for cls in critical:
+        n = int(total[cls])
+        add("critical class at target", cls, "pass" if n >= target else "fail", n,
+            f"{n} {unit} of critical class {cls}; target {target}"
+            + ("" if n >= target else f": collect {target - n} more"))
+    return Checklist(pd.DataFrame(rows))

@@ -52,7 +52,8 @@ def read_coco(path, images_dir=None, *, check_files: bool = True) -> Catalog:
     if "mask_path" in samples.columns and task == "segmentation":
         pixels = pixels_from_masks(samples, classes)
     return Catalog(samples, classes=classes, task=task, objects=objects, pixels=pixels,
-                   conditions=conditions, source=str(path.parent))
+                   conditions=conditions, background=meta.get("background"),
+                   source=str(path.parent))
 
 
 def _read_json(path: Path) -> dict:
@@ -235,7 +236,8 @@ def write_coco(catalog: Catalog, out_dir, *, split: str | None = None, media: st
         annotations["score"] = objects["confidence"].to_numpy()
     data = {
         "info": {"description": "written by workbench",
-                 "workbench": {"task": catalog.task, "conditions": list(catalog.conditions)}},
+                 "workbench": {"task": catalog.task, "conditions": list(catalog.conditions),
+                               "background": catalog.background}},
         "images": images.to_dict("records"),
         "annotations": annotations.to_dict("records"),
         "categories": [{"id": i + 1, "name": c} for i, c in enumerate(catalog.classes)],

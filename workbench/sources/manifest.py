@@ -5,7 +5,8 @@ are read from the manifest's folder) and may have ``sample_id``, ``width``, ``he
 ``label``, ``split``, ``group``, ``mask_path`` and any condition columns. Beside it:
 
 - ``NAME.objects.csv`` (same format): boxes, ``sample_id, label, x, y, w, h`` relative;
-- ``NAME.meta.json``: ``{"task": ..., "classes": [...], "conditions": [...]}``.
+- ``NAME.meta.json``: ``{"task": ..., "classes": [...], "conditions": [...],
+  "background": ...}``.
 
 Without the meta file, classes are the labels found (sorted), conditions are the
 columns the workbench does not know, and the task follows from what is there.
@@ -86,7 +87,7 @@ def read_manifest(path) -> Catalog:
         conditions = [c for c in samples.columns if c not in RESERVED_COLUMNS]
     pixels = pixels_from_masks(samples, classes) if "mask_path" in samples.columns else None
     return Catalog(samples, classes=classes, task=task, objects=objects, pixels=pixels,
-                   conditions=conditions, source=str(base))
+                   conditions=conditions, background=meta.get("background"), source=str(base))
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -139,7 +140,7 @@ def store_manifest(catalog: Catalog, path: Path) -> Path:
     if len(catalog.objects) or catalog.task == "detection":
         _write_table(catalog.objects, sidecar(path, "objects"))
     meta = {"task": catalog.task, "classes": list(catalog.classes),
-            "conditions": list(catalog.conditions)}
+            "conditions": list(catalog.conditions), "background": catalog.background}
     sidecar(path, "meta").write_text(json.dumps(meta, indent=1))
     return path
 
