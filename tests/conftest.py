@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -28,41 +25,14 @@ def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_HOME, ignore_errors=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def fiftyone_db():
     """A private mongod on a free loopback port; FiftyOne (and kernels) connect to it."""
-    from workbench.environment import check_fiftyone_db, mongod_path
+    from workbench.environment import private_database
 
-    problem = check_fiftyone_db()
-    assert problem is None, problem
-    dbpath = _HOME / "mongo"
-    dbpath.mkdir()
-    port = _free_port()
-    log = open(_HOME / "mongod.log", "w")
-    proc = subprocess.Popen(
-        [str(mongod_path()), "--dbpath", str(dbpath), "--port", str(port), "--bind_ip",
-         "127.0.0.1", "--wiredTigerCacheSizeGB", "0.25", "--quiet"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        assert proc.poll() is None, (_HOME / "mongod.log").read_text()[-2000:]
-        time.sleep(0.2)
-    os.environ["FIFTYONE_DATABASE_URI"] = f"mongodb://127.0.0.1:{port}"
-    os.environ["FIFTYONE_DATABASE_NAME"] = "workbench-tests"
-    yield os.environ["FIFTYONE_DATABASE_URI"]
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    with private_database(_HOME / "mongo") as uri:
+        os.environ["FIFTYONE_DATABASE_NAME"] = "workbench-tests"
+        yield uri
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from workbench.sources import load
@@ -31,3 +32,45 @@ def test_unknown_dataset_name(fo):
 
     with pytest.raises(DataError, match="There is no FiftyOne dataset named 'nope'"):
         load("fiftyone:nope")
+
+
+def test_count_values_equal_the_catalog_counts(fo):
+    from workbench import browse
+    from workbench.measure import class_counts
+
+    cat = load("demo:surfaces:300")
+    dataset = browse.to_fiftyone(cat)
+    instances = class_counts(cat, unit="instances").total
+    assert dataset.count_values("detections.detections.label") == {
+        c: n for c, n in instances.items() if n}
+    images = class_counts(cat, unit="images").total.to_dict()
+    assert browse.class_image_counts(dataset) == images
+    assert dataset.count_values("ground_truth.label") == (
+        cat.samples["label"].value_counts().to_dict())
+    assert dataset.count_values("lighting") == cat.samples["lighting"].value_counts().to_dict()
+
+
+def test_minority_view_holds_exactly_the_rare_samples_rarest_first(fo, small_detection):
+    """Images: cat in a, b (2); dog in b (1); bird in c (added, 1 image) -> threshold 2."""
+    from workbench import browse
+
+    bird = pd.DataFrame([{"sample_id": "c", "label": "bird", "x": 0.1, "y": 0.1, "w": 0.1,
+                          "h": 0.1}])
+    objects = pd.concat([small_detection.objects.astype({"label": str}), bird],
+                        ignore_index=True)
+    cat = small_detection.replace(classes=["cat", "dog", "bird"], objects=objects)
+    dataset = browse.to_fiftyone(cat)
+    assert browse.minority_classes(dataset, threshold=2) == ["bird", "dog"]  # 1 image each
+    view = browse.minority_view(dataset, threshold=2)
+    assert view.values("sample_key") == ["c", "b"]
+    assert browse.minority_view(dataset, threshold=3).values("sample_key") == ["c", "b", "a"]
+    assert browse.minority_view(dataset, classes=["cat"]).values("sample_key") == ["a", "b"]
+    assert len(dataset) == 3  # the view changed nothing
+    with pytest.raises(ValueError, match="'threshold' parameter must be >= 1"):
+        browse.minority_view(dataset, threshold=0)
+
+
+def test_launch_app_disabled_in_reports(fo, small_detection):
+    from workbench import browse
+
+    assert browse.launch_app(browse.to_fiftyone(small_detection), enabled=False) is None

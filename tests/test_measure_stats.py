@@ -12,7 +12,8 @@ from workbench.measure import class_counts, health_checklist, hidden_imbalance, 
 @pytest.mark.parametrize("counts, gini, evenness, ratio, n50, n80", [
     ([5, 5], 0.0, 1.0, 1.0, 1, 2),
     ([9, 1], 0.4, 0.468996, 9.0, 1, 1),          # H = -(.9 ln .9 + .1 ln .1) / ln 2
-    ([1, 2, 3, 4], 0.25, 0.923220, 4.0, 2, 3),   # Gini = sum|xi-xj|/(2n^2 mean) = 20/80; H = 1.279854
+    # Gini = sum |xi - xj| / (2 n^2 mean) = 20 / 80; H = 1.279854 nats
+    ([1, 2, 3, 4], 0.25, 0.923220, 4.0, 2, 3),
 ])
 def test_long_tail_hand_computed(counts, gini, evenness, ratio, n50, n80):
     t = long_tail(dict(zip("abcd", counts, strict=False)))

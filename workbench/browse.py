@@ -18,6 +18,7 @@ from workbench.errors import DataError, some
 
 configure_fiftyone()
 import fiftyone as fo  # noqa: E402
+from bson import ObjectId  # noqa: E402  (pymongo's, installed with fiftyone)
 
 LABEL_FIELDS = {"classification": "ground_truth", "detection": "detections",
                 "segmentation": "segmentation"}
@@ -30,32 +31,36 @@ def to_fiftyone(catalog: Catalog, *, name: str | None = None,
 
     Fields: ``ground_truth`` (Classification) when images have labels, ``detections``
     (Detections) when there are boxes, ``segmentation`` (Segmentation, by mask path)
-    when there are masks, plus ``split``, ``group`` and each condition as plain fields.
-    Built in bulk: the samples are added with their file paths only, then every field
-    is set with one ``set_values`` call. Non-persistent unless asked.
+    when there are masks, plus ``sample_key`` (the Catalog's sample id),
+    ``classes_present`` (the classes in the image, from label, boxes or mask), ``split``,
+    ``group`` and each condition as plain fields. Non-persistent unless asked.
+
+    Built in bulk: samples are added with their file paths only; each label field is
+    declared with its FiftyOne type and then written in one ``set_values`` call with
+    the labels already in FiftyOne's stored form. Building 500k ``fo.Detection``
+    documents and serialising them back is what makes the naive path slow.
     """
     samples = catalog.samples
     dataset = fo.Dataset(name or f"workbench-{uuid.uuid4().hex[:12]}")
     dataset.persistent = persistent
-    ids = dataset.add_samples([fo.Sample(filepath=p) for p in samples["filepath"]],
-                              progress=False)
-    by_id = dict(zip(ids, samples.index, strict=True))
-    dataset.set_values("sample_key", by_id, key_field="id")
+    dataset.add_samples([fo.Sample(filepath=p) for p in samples["filepath"]], progress=False)
+    dataset.set_values("sample_key", samples.index.tolist())
+    dataset.set_values("classes_present", _classes_present(catalog))
     dataset.set_values("metadata", [
-        fo.ImageMetadata(width=int(w), height=int(h))
+        {"_cls": "ImageMetadata", "width": int(w), "height": int(h)}
         for w, h in zip(samples["width"], samples["height"], strict=True)
-    ])
+    ], validate=False)
     if "label" in samples.columns:
-        dataset.set_values("ground_truth", [
-            fo.Classification(label=str(v)) if isinstance(v, str) else None
-            for v in samples["label"].astype(object)
+        _set_labels(dataset, "ground_truth", fo.Classification, [
+            {"_id": ObjectId(), "_cls": "Classification", "tags": [], "label": v}
+            if isinstance(v, str) else None for v in samples["label"].astype(object)
         ])
     if len(catalog.objects):
-        dataset.set_values("detections", _detections(catalog))
+        _set_labels(dataset, "detections", fo.Detections, _stored_detections(catalog))
     if "mask_path" in samples.columns:
-        dataset.set_values("segmentation", [
-            fo.Segmentation(mask_path=m) if isinstance(m, str) else None
-            for m in samples["mask_path"].astype(object)
+        _set_labels(dataset, "segmentation", fo.Segmentation, [
+            {"_id": ObjectId(), "_cls": "Segmentation", "tags": [], "mask_path": m}
+            if isinstance(m, str) else None for m in samples["mask_path"].astype(object)
         ])
     for column in ["split", "group", *catalog.conditions]:
         if column in samples.columns:
@@ -69,21 +74,35 @@ def to_fiftyone(catalog: Catalog, *, name: str | None = None,
     return dataset
 
 
-def _detections(catalog: Catalog) -> list:
-    """One Detections per sample, in sample order (vectorised grouping of the boxes)."""
+def _classes_present(catalog: Catalog) -> list[list[str]]:
+    """Per sample, the sorted names of the classes it contains."""
+    from workbench.measure import _image_class_pairs
+
+    rows, codes = _image_class_pairs(catalog)  # sorted by row, then class code
+    names = np.asarray(catalog.classes, dtype=object)[codes].tolist()
+    bounds = np.searchsorted(rows, np.arange(len(catalog.samples) + 1)).tolist()
+    return [names[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _set_labels(dataset, field: str, label_type, values: list) -> None:
+    """Declare ``field`` as ``label_type`` and write stored-form values in one call."""
+    dataset.add_sample_field(field, fo.EmbeddedDocumentField, embedded_doc_type=label_type)
+    dataset.set_values(field, values, validate=False)
+
+
+def _stored_detections(catalog: Catalog) -> list[dict]:
+    """One stored-form Detections per sample, in sample order (boxes grouped with numpy)."""
     objects = catalog.objects
     rows = catalog.samples.index.get_indexer(objects["sample_id"])
     order = np.argsort(rows, kind="stable")
     boxes = objects[["x", "y", "w", "h"]].to_numpy()[order].tolist()
-    labels = objects["label"].astype(str).to_numpy()[order]
-    bounds = np.searchsorted(rows[order], np.arange(len(catalog.samples) + 1))
-    return [
-        fo.Detections(detections=[
-            fo.Detection(label=labels[k], bounding_box=boxes[k])
-            for k in range(bounds[i], bounds[i + 1])
-        ])
-        for i in range(len(catalog.samples))
-    ]
+    labels = objects["label"].astype(str).to_numpy()[order].tolist()
+    bounds = np.searchsorted(rows[order], np.arange(len(catalog.samples) + 1)).tolist()
+    detections = [{"_id": ObjectId(), "_cls": "Detection", "attributes": {}, "tags": [],
+                   "label": label, "bounding_box": box}
+                  for label, box in zip(labels, boxes, strict=True)]
+    return [{"_cls": "Detections", "detections": detections[start:end]}
+            for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def from_fiftyone(dataset, *, label_field: str | None = None) -> Catalog:
@@ -172,3 +191,53 @@ def _label_field(schema, label_field, name) -> tuple[str, str]:
         )
     field = next(iter(found))
     return found[field], field
+
+
+def class_image_counts(dataset) -> dict[str, int]:
+    """Images containing each class, from ``classes_present`` (one aggregation)."""
+    counts = dataset.count_values("classes_present")
+    classes = dataset._dataset.info.get(INFO_KEY, {}).get("classes") or sorted(counts)
+    return {c: int(counts.get(c, 0)) for c in classes}
+
+
+def minority_classes(dataset, *, threshold: int = 100) -> list[str]:
+    """Classes in fewer than ``threshold`` images (and at least one), rarest first."""
+    if threshold < 1:
+        raise ValueError(f"The 'threshold' parameter must be >= 1. Got {threshold!r} instead.")
+    counts = class_image_counts(dataset)
+    return sorted((c for c, n in counts.items() if 0 < n < threshold),
+                  key=lambda c: (counts[c], c))
+
+
+def minority_view(dataset, *, threshold: int = 100, classes=None):
+    """The samples of the minority classes, rarest class first: a view, nothing changes.
+
+    Minority classes are those in fewer than ``threshold`` images (see
+    :func:`minority_classes`), or the ``classes`` given. A sample is placed by the rarest
+    minority class it contains; ties keep the dataset's order.
+    """
+    counts = class_image_counts(dataset)
+    if classes is None:
+        minority = minority_classes(dataset, threshold=threshold)
+    else:
+        unknown = [c for c in classes if c not in counts]
+        if unknown:
+            raise DataError(f"Classes {some(unknown)} are not in the dataset; classes: "
+                            f"{some(counts, n=20)}.")
+        minority = sorted(classes, key=lambda c: (counts[c], c))
+    rank = {c: i for i, c in enumerate(minority)}
+    ids, present = dataset.values(["id", "classes_present"])
+    placed = sorted((min(rank[c] for c in cs if c in rank), k)
+                    for k, cs in enumerate(present) if any(c in rank for c in cs or ()))
+    return dataset.select([ids[k] for _, k in placed], ordered=True)
+
+
+def launch_app(view, *, enabled: bool = True, port: int | None = None):
+    """Open the FiftyOne App on ``view``, bound to 127.0.0.1; None when not ``enabled``.
+
+    Reports run headless with ``enabled=False``: they show a static thumbnail grid.
+    """
+    if not enabled:
+        return None
+    kwargs = {"port": port} if port else {}
+    return fo.launch_app(view, address="127.0.0.1", auto=False, **kwargs)

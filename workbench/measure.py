@@ -439,3 +439,45 @@ def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int
             f"{n} {unit} of critical class {cls}; target {target}"
             + ("" if n >= target else f": collect {target - n} more"))
     return Checklist(pd.DataFrame(rows))
+
+
+# -- the whole diagnosis in one value ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Everything the measure stage says about a dataset, for one set of choices."""
+
+    counts: ClassCounts
+    tail: LongTail
+    hidden: HiddenImbalance | None
+    checklist: Checklist
+    min_count: int
+    critical: tuple[str, ...]
+
+    def below_threshold(self) -> list[str]:
+        """Classes with fewer than ``min_count`` examples, rarest first."""
+        total = self.counts.total.sort_values()
+        return [str(c) for c, n in total.items() if n < self.min_count]
+
+
+def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None = None,
+             min_count: int = 100, critical: Iterable[str] = (), beta: float = 0.999
+             ) -> Diagnosis:
+    """Counts, long tail, hidden imbalance over ``condition`` and the checklist, at once.
+
+    ``min_count`` is the checklist's "ok" threshold; half of it is the "warn" threshold.
+    """
+    unit = unit or default_unit(catalog)
+    if not isinstance(min_count, (int, np.integer)) or min_count < 1:
+        raise ValueError(f"The 'min_count' parameter of diagnose must be an integer >= 1. "
+                         f"Got {min_count!r} instead.")
+    counts = class_counts(catalog, unit=unit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # empty classes show in the checklist
+        tail = long_tail(counts, beta=beta)
+    hidden = hidden_imbalance(catalog, condition, unit=unit) if condition else None
+    checklist = health_checklist(catalog, unit=unit, min_ok=int(min_count),
+                                 min_warn=max(1, int(min_count) // 2), critical=critical)
+    return Diagnosis(counts=counts, tail=tail, hidden=hidden, checklist=checklist,
+                     min_count=int(min_count), critical=tuple(critical))

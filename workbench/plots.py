@@ -2,29 +2,168 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import seaborn as sns
+from matplotlib.patches import Rectangle
+from PIL import Image
 
-from workbench.measure import ClassCounts
+from workbench.catalog import Catalog
+from workbench.measure import ClassCounts, HiddenImbalance, LongTail
+
+STATUS_COLOURS = {"pass": "#2a9d8f", "warn": "#e9c46a", "fail": "#e76f51"}
 
 
-def class_bars(counts: ClassCounts, *, ax=None, log: bool = True, min_count: int | None = None):
-    """Per-class counts, largest first, on a log scale by default; optional threshold line."""
+def _axes(ax, size):
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.35 * len(counts.table) + 1.5))
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def class_bars(counts: ClassCounts, *, ax=None, log: bool = True,
+               thresholds: Sequence[int] = (), highlight: Sequence[str] = ()):
+    """Per-class counts, largest first, log scale by default, with threshold lines.
+
+    Bars below the smallest threshold are drawn in the warning colour; ``highlight``
+    names classes (the critical ones) whose labels are set in bold.
+    """
     total = counts.total.sort_values(ascending=False)
-    sns.barplot(x=total.to_numpy(), y=total.index.astype(str), orient="h", ax=ax,
-                color=sns.color_palette()[0])
+    ax = _axes(ax, (7, 0.35 * len(total) + 1.6))
+    low = min(thresholds) if thresholds else None
+    colours = [STATUS_COLOURS["fail"] if low is not None and v < low else sns.color_palette()[0]
+               for v in total.to_numpy()]
+    names = total.index.astype(str)
+    ax.barh(names, np.maximum(total.to_numpy(), 0.8 if log else 0), color=colours)
+    ax.invert_yaxis()
     if log:
         ax.set_xscale("log")
-    if min_count is not None:
-        ax.axvline(min_count, color="crimson", linestyle="--", label=f"minimum {min_count}")
-        ax.legend(loc="lower right")
+    for value, style in zip(sorted(thresholds), ["--", ":"], strict=False):
+        ax.axvline(value, color="crimson", linestyle=style, linewidth=1, label=f"{value}")
+    if thresholds:
+        ax.legend(title="threshold", loc="lower right", fontsize=8)
     for y, value in enumerate(total.to_numpy()):
-        ax.annotate(f"{value:,}", (value, y), xytext=(3, 0), textcoords="offset points",
-                    va="center", fontsize=8)
+        ax.annotate(f"{value:,}", (max(value, 0.8 if log else 0), y), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=8)
+    for label in ax.get_yticklabels():
+        if label.get_text() in set(highlight):
+            label.set_fontweight("bold")
     ax.set_xlabel(f"{counts.unit} ({'log scale' if log else 'linear'})")
-    ax.set_ylabel("class")
-    ax.set_title(f"{counts.unit.capitalize()} per class")
+    ax.set_ylabel("")
+    ax.set_title(f"{counts.unit.capitalize()} per class, largest first")
     sns.despine(ax=ax)
     return ax
+
+
+def long_tail_curve(tail: LongTail, *, ax=None):
+    """Cumulative share of the data against classes ranked by size, with 50% / 80% marks."""
+    frame = tail.to_frame()
+    k = len(frame)
+    ax = _axes(ax, (6, 3.6))
+    ranks = np.arange(0, k + 1)
+    cumulative = np.concatenate([[0.0], frame["cumulative_share"].to_numpy()])
+    ax.plot(ranks, cumulative, "o-", color="#264653", markersize=4, label="this dataset")
+    ax.plot([0, k], [0, 1], color="grey", linestyle=":", label="perfectly balanced")
+    for level, n in [(0.5, tail.n_classes_50), (0.8, tail.n_classes_80)]:
+        ax.axhline(level, color="crimson", linewidth=0.8, linestyle="--")
+        ax.annotate(f"{n} of {k} classes hold {level:.0%}", (k, level), xytext=(0, -10),
+                    textcoords="offset points", ha="right", fontsize=8)
+    ax.set_xticks(ranks[1:], frame.index.astype(str), rotation=45, ha="right")
+    ax.set_xlim(0, k + 0.2)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("classes, largest first")
+    ax.set_ylabel("cumulative share")
+    ax.set_title(f"Long tail: imbalance ratio {tail.imbalance_ratio:.0f}:1, "
+                 f"Gini {tail.gini:.2f}, evenness {tail.evenness:.2f}")
+    ax.legend(loc="lower right", fontsize=8)
+    sns.despine(ax=ax)
+    return ax
+
+
+def residual_heatmap(hidden: HiddenImbalance, *, ax=None):
+    """Class x condition adjusted residuals: red where a class is rarer than expected."""
+    residuals = hidden.residuals
+    ax = _axes(ax, (1.4 * residuals.shape[1] + 3, 0.45 * residuals.shape[0] + 1.6))
+    limit = max(3.0, float(np.nanmax(np.abs(residuals.to_numpy()))))
+    annot = residuals.round(1).astype(str) + "\n(" + hidden.observed.astype(str) + ")"
+    sns.heatmap(residuals.astype(float), cmap="RdBu", center=0, vmin=-limit, vmax=limit,
+                annot=annot.to_numpy(), fmt="", annot_kws={"fontsize": 8}, ax=ax,
+                cbar_kws={"label": "adjusted residual"}, linewidths=0.5)
+    ax.set_xlabel(hidden.condition)
+    ax.set_ylabel("")
+    ax.set_title(f"Hidden imbalance across {hidden.condition} ({hidden.unit}; count in "
+                 f"brackets)\nchi2 = {hidden.chi2:.1f}, dof = {hidden.dof}, "
+                 f"p = {hidden.p_value:.2g}; |residual| > {hidden.threshold} departs")
+    return ax
+
+
+def split_shares(counts: ClassCounts, *, ax=None):
+    """Each class's share within each split (or stratum), side by side."""
+    shares = counts.shares.fillna(0).reset_index().melt(id_vars="class", var_name="stratum",
+                                                        value_name="share")
+    ax = _axes(ax, (7, 0.45 * len(counts.table) + 1.6))
+    sns.barplot(data=shares, y="class", x="share", hue="stratum", orient="h", ax=ax)
+    ax.set_xlabel(f"share of {counts.unit} within {counts.by or 'stratum'}")
+    ax.set_ylabel("")
+    ax.legend(title=counts.by, fontsize=8)
+    ax.set_title(f"Class proportions per {counts.by or 'stratum'}")
+    sns.despine(ax=ax)
+    return ax
+
+
+def styled_checklist(checklist):
+    """The checklist as a pandas Styler, status cells coloured (HTML; survives in reports)."""
+    rows = checklist.to_frame()[["status", "check", "subject", "value", "reason"]]
+    return rows.style.map(
+        lambda status: f"background-color: {STATUS_COLOURS.get(status, 'white')}",
+        subset=["status"],
+    ).hide(axis="index")
+
+
+def thumbnail_grid(catalog: Catalog, sample_ids: Sequence[str], *, ax=None, n_cols: int = 8,
+                   size: int = 96, boxes: bool = True, titles: bool = True):
+    """A static grid of images with their boxes drawn: the samples behind a number.
+
+    For reports: the FiftyOne App does not survive in static HTML, this does.
+    """
+    ids = list(sample_ids)
+    n_rows = max(1, int(np.ceil(len(ids) / n_cols)))
+    pad = 4
+    cell = size + pad
+    mosaic = np.full((n_rows * cell, n_cols * cell, 3), 255, dtype=np.uint8)
+    ax = _axes(ax, (n_cols * 1.3, n_rows * 1.45))
+    samples = catalog.samples
+    for k, sample_id in enumerate(ids):
+        r, c = divmod(k, n_cols)
+        with Image.open(samples.loc[sample_id, "filepath"]) as im:
+            thumb = np.asarray(im.convert("RGB").resize((size, size)))
+        mosaic[r * cell:r * cell + size, c * cell:c * cell + size] = thumb
+    ax.imshow(mosaic)
+    ax.set_axis_off()
+    palette = dict(zip(catalog.classes, sns.color_palette("bright", len(catalog.classes)),
+                       strict=True))
+    if boxes and len(catalog.objects):
+        chosen = catalog.objects[catalog.objects["sample_id"].isin(ids)]
+        position = {s: divmod(k, n_cols) for k, s in enumerate(ids)}
+        for row in chosen.itertuples():  # only the few boxes on show
+            r, c = position[row.sample_id]
+            ax.add_patch(Rectangle((c * cell + row.x * size, r * cell + row.y * size),
+                                   row.w * size, row.h * size, fill=False, linewidth=1.2,
+                                   edgecolor=palette[row.label]))
+    if titles:
+        labels = samples.loc[ids]
+        for k, sample_id in enumerate(ids):
+            r, c = divmod(k, n_cols)
+            text = _caption(labels.loc[sample_id], catalog)
+            ax.text(c * cell + 2, r * cell + size - 3, text, fontsize=6, color="white",
+                    va="bottom", bbox={"facecolor": "black", "alpha": 0.55, "pad": 1,
+                                       "linewidth": 0})
+    return ax
+
+
+def _caption(row: pd.Series, catalog: Catalog) -> str:
+    parts = [str(row["label"])] if "label" in row.index and pd.notna(row["label"]) else []
+    parts += [str(row[c]) for c in catalog.conditions[:1]]
+    return " · ".join(parts)
