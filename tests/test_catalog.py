@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -84,3 +85,13 @@ def test_indicator_by_task(small_detection):
     assert table.astype(int).to_dict("list") == {"cat": [1, 1, 0], "dog": [0, 1, 0]}
     cls = Catalog(samples(label=["x", None, "y"]), classes=["x", "y"])
     assert indicator(cls).astype(int).to_dict("list") == {"x": [1, 0, 0], "y": [0, 0, 1]}
+
+
+@pytest.mark.parametrize("labels, expected", [
+    ([0, 1, 0], ["0", "1", "0"]),
+    ([0.0, np.nan, 1.0], ["0", None, "1"]),  # integers read from a CSV with a gap
+    (["0", "1", None], ["0", "1", None]),
+])
+def test_numeric_labels_match_string_classes(labels, expected):
+    label = Catalog(samples(label=labels), classes=["0", "1"]).samples["label"]
+    assert [None if pd.isna(v) else v for v in label] == expected

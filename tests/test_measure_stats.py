@@ -148,3 +148,21 @@ def test_counts_against_pandas_crosstab_on_random_data():
                                  ["sample_id", "label"])["sample_id"]).to_numpy())
     assert class_counts(cat, by="site").table.to_numpy().tolist() == (
         ref_images.to_numpy().tolist())
+
+
+def test_diagnose_picks_the_condition_hiding_most_and_the_rarest_critical_class():
+    from workbench.measure import condition_overview, counts_by_unit, diagnose
+    from workbench.sources import load
+
+    cat = load("demo:surfaces")
+    overview = condition_overview(cat)
+    assert overview["p_value"].is_monotonic_increasing
+    d = diagnose(cat, critical=None)
+    assert d.hidden.condition == overview["condition"].iloc[0] == "lighting"
+    assert d.critical == ("crack",)
+    assert d.below_threshold() == ["crack", "dent"]  # 59 and 72 images < 100
+    table = counts_by_unit(cat)
+    assert table[("images", "count")].tolist() == [1650, 159, 103, 72, 59]
+    assert table[("pixels", "share")].sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="'min_count' parameter of diagnose"):
+        diagnose(cat, min_count=0)

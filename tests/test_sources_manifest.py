@@ -60,3 +60,12 @@ def test_absolute_spec_resolves_paths(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert absolute_spec("coco:a/b.json:imgs") == f"coco:{tmp_path}/a/b.json:{tmp_path}/imgs"
     assert absolute_spec("demo:surfaces:300") == "demo:surfaces:300"
+
+
+def test_integer_labels_in_csv(tmp_path):
+    for name in ("a.png", "b.png"):
+        write_image(tmp_path / name)
+    pd.DataFrame({"filepath": ["a.png", "b.png"], "label": [3, 10]}).to_csv(
+        tmp_path / "m.csv", index=False)
+    cat = read_manifest(tmp_path / "m.csv")
+    assert cat.samples["label"].astype(str).tolist() == ["3", "10"]

@@ -174,8 +174,7 @@ def _check_classes(classes: Sequence) -> tuple[str, ...]:
 
 def _as_category(values: pd.Series, classes: tuple[str, ...], where: str) -> pd.Series:
     """Labels as a categorical over ``classes``; unknown labels are an error."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(object)
+    values = _as_text(values)
     labels = pd.Categorical(values.to_numpy(dtype=object), categories=list(classes))
     unknown = values[(labels.codes < 0) & values.notna().to_numpy()]
     if len(unknown):
@@ -186,6 +185,18 @@ def _as_category(values: pd.Series, classes: tuple[str, ...], where: str) -> pd.
             "names to `classes` or fix the labels."
         )
     return pd.Series(labels, index=values.index, name=values.name)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Label values as strings, missing values kept: 3 and 3.0 (ints read with gaps) -> '3'."""
+    if pd.api.types.is_float_dtype(values.dtype):
+        present = values.dropna()
+        if (present == present.round()).all():
+            values = values.astype("Int64")
+    if pd.api.types.is_string_dtype(values.dtype) and not isinstance(
+            values.dtype, pd.CategoricalDtype):
+        return values.astype(object)
+    return values.astype(object).where(values.isna(), values.astype(str))
 
 
 def _check_samples(samples: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFrame:

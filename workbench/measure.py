@@ -160,6 +160,21 @@ def _image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
     return pairs // len(catalog.classes), pairs % len(catalog.classes)
 
 
+def counts_by_unit(catalog: Catalog) -> pd.DataFrame:
+    """Every available unit side by side: count and share per class (largest images first).
+
+    A class can be common in images and rare in pixels: the table shows both at once.
+    """
+    columns = {}
+    for unit in available_units(catalog):
+        total = class_counts(catalog, unit=unit).total
+        columns[(unit, "count")] = total
+        columns[(unit, "share")] = total / total.sum()
+    table = pd.DataFrame(columns)
+    table.index = table.index.astype(str)
+    return table.sort_values(("images", "count"), ascending=False)
+
+
 def unlabelled_images(catalog: Catalog) -> pd.Index:
     """Images with no class at all (no label, box or mask pixels)."""
     rows, _ = _image_class_pairs(catalog)
@@ -349,6 +364,27 @@ def hidden_imbalance(catalog: Catalog, condition: str, *, unit: str = "images",
                            threshold=threshold, notes=tuple(notes))
 
 
+def condition_overview(catalog: Catalog, *, unit: str = "images") -> pd.DataFrame:
+    """For each condition: chi-square, p-value and the most under-represented class.
+
+    Sorted by p-value: the first row is where imbalance hides most. Conditions with a
+    single value are left out.
+    """
+    rows = []
+    for condition in catalog.conditions:
+        if catalog.samples[condition].nunique(dropna=False) < 2:
+            continue
+        h = hidden_imbalance(catalog, condition, unit=unit)
+        worst = h.residuals.stack().idxmin()
+        rows.append({"condition": condition, "chi2": h.chi2, "dof": h.dof,
+                     "p_value": h.p_value, "most_under_represented": f"{worst[0]} @ {worst[1]}",
+                     "residual": float(h.residuals.loc[worst]),
+                     "flagged_cells": int((h.residuals < -h.threshold).to_numpy().sum())})
+    columns = ["condition", "chi2", "dof", "p_value", "most_under_represented", "residual",
+               "flagged_cells"]
+    return pd.DataFrame(rows, columns=columns).sort_values("p_value").reset_index(drop=True)
+
+
 # -- the data-health checklist -------------------------------------------------------------
 
 
@@ -461,14 +497,22 @@ class Diagnosis:
         return [str(c) for c, n in total.items() if n < self.min_count]
 
 
-def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None = None,
-             min_count: int = 100, critical: Iterable[str] = (), beta: float = 0.999
+def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None = "auto",
+             min_count: int = 100, critical: Iterable[str] | None = (), beta: float = 0.999
              ) -> Diagnosis:
     """Counts, long tail, hidden imbalance over ``condition`` and the checklist, at once.
 
-    ``min_count`` is the checklist's "ok" threshold; half of it is the "warn" threshold.
+    ``condition="auto"`` takes the condition where imbalance hides most (lowest p-value,
+    see :func:`condition_overview`), None none. ``min_count`` is the checklist's "ok"
+    threshold, half of it the "warn" threshold. ``critical=None`` marks the rarest class.
     """
     unit = unit or default_unit(catalog)
+    if condition == "auto":
+        overview = condition_overview(catalog, unit=unit)
+        condition = overview["condition"].iloc[0] if len(overview) else None
+    if critical is None:
+        total = class_counts(catalog, unit=unit).total
+        critical = [str(total[total > 0].idxmin())]
     if not isinstance(min_count, (int, np.integer)) or min_count < 1:
         raise ValueError(f"The 'min_count' parameter of diagnose must be an integer >= 1. "
                          f"Got {min_count!r} instead.")

@@ -76,7 +76,7 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
 
     out = Path(out_dir).absolute()
     out.mkdir(parents=True, exist_ok=True)
-    parameters = {"dataset": absolute_spec(dataset), "seed": int(seed)}
+    parameters = {"dataset": absolute_spec(dataset), "seed": int(seed), "interactive": False}
     runs = []
     bar = tqdm(selected or notebooks(), unit="notebook")
     for notebook in bar:

@@ -1,0 +1,30 @@
+import pytest
+
+from workbench.exercises import check, check_all
+from workbench.sources import load
+
+
+@pytest.fixture(scope="module")
+def surfaces():
+    return load("demo:surfaces")
+
+
+def test_answers_are_checked_against_the_data(surfaces):
+    assert check("01.fewest_pixels", "crack", surfaces).correct is True
+    assert check("01.fewest_pixels", "dent", surfaces).correct is False
+    assert check("01.most_hidden", ("crack", "night"), surfaces).correct is True
+    assert check("01.classes_for_80", 1, surfaces).correct is True  # intact holds 81%
+    assert check("01.classes_for_80", None, surfaces).correct is None
+
+
+def test_feedback_renders_and_scores(surfaces):
+    feedback = check_all({"01.fewest_pixels": "crack", "01.classes_for_80": 3}, surfaces)
+    assert feedback.score == (1, 2)
+    assert "1 of 2 correct" in feedback._repr_html_()
+
+
+def test_exercise_the_dataset_cannot_pose():
+    digits = load("demo:digits")
+    assert check("01.fewest_pixels", "3", digits).correct is None  # no masks
+    with pytest.raises(ValueError, match="Unknown exercise 'nope'"):
+        check("nope", 1, digits)

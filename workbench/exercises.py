@@ -1,0 +1,116 @@
+"""Answer checkers for the exercises posed in the notebooks.
+
+Each exercise computes its expected answer from the dataset at hand, so the same
+exercise works on the demo data and on a reader's own data::
+
+    check("01.fewest_pixels", "crack", catalog)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workbench import measure
+from workbench.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer."""
+
+    exercise: str
+    correct: bool | None  # None: not answered yet
+    message: str
+
+    def __repr__(self) -> str:
+        mark = {True: "correct", False: "not yet", None: "to do"}[self.correct]
+        return f"[{self.exercise}: {mark}] {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour = {True: "#2a9d8f", False: "#e76f51", None: "#888"}[self.correct]
+        return (f"<div style='border-left:4px solid {colour};padding:4px 8px'>"
+                f"<b>{self.exercise}</b>: {self.message}</div>")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    question: str
+    hint: str
+    expected: Callable[[Catalog], object]
+
+
+def _fewest_pixels(catalog: Catalog):
+    if "pixels" not in measure.available_units(catalog):
+        return None
+    total = measure.class_counts(catalog, unit="pixels").total
+    return str(total[total > 0].idxmin())
+
+
+def _most_hidden(catalog: Catalog):
+    overview = measure.condition_overview(catalog)
+    if not len(overview):
+        return None
+    cls, value = overview["most_under_represented"].iloc[0].split(" @ ")
+    return (cls, value)
+
+
+EXERCISES: dict[str, Exercise] = {
+    "01.fewest_pixels": Exercise(
+        "Which class has the fewest pixels (it may not be the rarest in images)?",
+        "measure.class_counts(catalog, unit='pixels').total", _fewest_pixels),
+    "01.classes_for_80": Exercise(
+        "How many classes (largest first) hold 80% of the images?",
+        "measure.long_tail(measure.class_counts(catalog)).n_classes_80",
+        lambda c: measure.long_tail(measure.class_counts(c)).n_classes_80),
+    "01.most_hidden": Exercise(
+        "Which (class, condition value) is the most under-represented? Answer a tuple, "
+        "e.g. ('crack', 'night').",
+        "measure.condition_overview(catalog) and measure.hidden_imbalance(...).flagged()",
+        _most_hidden),
+}
+
+
+def check(exercise: str, answer, catalog: Catalog) -> Feedback:
+    """Check ``answer`` to ``exercise`` on ``catalog``; None means not answered yet."""
+    if exercise not in EXERCISES:
+        raise ValueError(f"Unknown exercise {exercise!r}; known: {', '.join(EXERCISES)}.")
+    spec = EXERCISES[exercise]
+    expected = spec.expected(catalog)
+    if expected is None:
+        return Feedback(exercise, None, "this dataset cannot pose this exercise "
+                                        "(try demo:surfaces).")
+    if answer is None:
+        return Feedback(exercise, None, f"{spec.question} Hint: {spec.hint}")
+    if isinstance(expected, tuple):
+        correct = tuple(map(str, answer)) == expected
+    else:
+        correct = str(answer) == str(expected)
+    if correct:
+        return Feedback(exercise, True, f"yes: {answer!r}.")
+    return Feedback(exercise, False, f"{answer!r} is not it. Hint: {spec.hint}")
+
+
+@dataclass(frozen=True)
+class Feedbacks:
+    """Several verdicts, shown as one block."""
+
+    items: tuple[Feedback, ...]
+
+    @property
+    def score(self) -> tuple[int, int]:
+        """(correct, total)."""
+        return sum(f.correct is True for f in self.items), len(self.items)
+
+    def __repr__(self) -> str:
+        return "\n".join(map(repr, self.items))
+
+    def _repr_html_(self) -> str:
+        done, total = self.score
+        return (f"<p><b>{done} of {total} correct</b></p>"
+                + "".join(f._repr_html_() for f in self.items))
+
+
+def check_all(answers: dict, catalog: Catalog) -> Feedbacks:
+    """Check several answers at once: ``{exercise: answer}``."""
+    return Feedbacks(tuple(check(name, answer, catalog) for name, answer in answers.items()))
