@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.catalog import Catalog
+from workbench.catalog import Catalog, rows_of
 from workbench.environment import configure_fiftyone
 from workbench.errors import DataError, some
 
@@ -93,7 +93,7 @@ def _set_labels(dataset, field: str, label_type, values: list) -> None:
 def _stored_detections(catalog: Catalog) -> list[dict]:
     """One stored-form Detections per sample, in sample order (boxes grouped with numpy)."""
     objects = catalog.objects
-    rows = catalog.samples.index.get_indexer(objects["sample_id"])
+    rows = rows_of(objects)
     order = np.argsort(rows, kind="stable")
     boxes = objects[["x", "y", "w", "h"]].to_numpy()[order].tolist()
     labels = objects["label"].astype(str).to_numpy()[order].tolist()

@@ -126,12 +126,11 @@ class Catalog:
 
     def subset(self, sample_ids: Iterable) -> Catalog:
         """The Catalog restricted to ``sample_ids`` (boxes and pixels follow)."""
-        keep = self.samples.index.intersection(pd.Index(list(sample_ids), dtype=str))
-        samples = self.samples.loc[self.samples.index.isin(keep)]
+        keep = self.samples.index.isin(pd.Index(list(sample_ids), dtype=str))
         return self.replace(
-            samples=samples,
-            objects=self.objects[self.objects["sample_id"].isin(keep)],
-            pixels=self.pixels[self.pixels["sample_id"].isin(keep)],
+            samples=self.samples.loc[keep],
+            objects=self.objects[keep[rows_of(self.objects)]],
+            pixels=self.pixels[keep[rows_of(self.pixels)]],
         )
 
     def split_subset(self, split: str) -> Catalog:
@@ -174,8 +173,12 @@ def _check_classes(classes: Sequence) -> tuple[str, ...]:
 
 def _as_category(values: pd.Series, classes: tuple[str, ...], where: str) -> pd.Series:
     """Labels as a categorical over ``classes``; unknown labels are an error."""
-    values = _as_text(values)
-    labels = pd.Categorical(values.to_numpy(dtype=object), categories=list(classes))
+    if isinstance(values.dtype, pd.CategoricalDtype) and all(
+            isinstance(c, str) for c in values.cat.categories):  # fast path: recode only
+        labels = values.cat.set_categories(list(classes)).array
+    else:
+        values = _as_text(values)
+        labels = pd.Categorical(values.to_numpy(dtype=object), categories=list(classes))
     unknown = values[(labels.codes < 0) & values.notna().to_numpy()]
     if len(unknown):
         counts = unknown.astype(str).value_counts()
@@ -234,6 +237,31 @@ def _check_samples(samples: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFr
     return samples
 
 
+def _as_rows(values: pd.Series, sample_ids: pd.Index, where: str) -> pd.Series:
+    """Sample ids as a categorical over the samples' index: its codes are row numbers.
+
+    The one hash lookup happens here, once; every count after it is a bincount.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.equals(
+            sample_ids):
+        codes = values.cat.codes.to_numpy()
+    else:
+        codes = sample_ids.get_indexer(values.astype(str).to_numpy(dtype=object))
+    if (codes < 0).any():
+        orphans = pd.unique(values.astype(str).to_numpy(dtype=object)[codes < 0])
+        raise DataError(
+            f"{len(orphans)} {where}' sample ids are not in samples: {some(orphans)}. "
+            "Every box and pixel count must belong to an image of the Catalog."
+        )
+    return pd.Series(pd.Categorical.from_codes(codes, categories=sample_ids),
+                     index=values.index, name=values.name)
+
+
+def rows_of(table: pd.DataFrame) -> np.ndarray:
+    """Row numbers in ``samples`` of each row of ``objects`` or ``pixels`` (int64)."""
+    return table["sample_id"].cat.codes.to_numpy().astype(np.int64)
+
+
 def _check_objects(objects, sample_ids: pd.Index, classes) -> pd.DataFrame:
     if objects is None:
         objects = pd.DataFrame({c: [] for c in OBJECT_COLUMNS})
@@ -241,16 +269,10 @@ def _check_objects(objects, sample_ids: pd.Index, classes) -> pd.DataFrame:
     missing = [c for c in OBJECT_COLUMNS if c not in objects.columns]
     if missing:
         raise DataError(f"objects lacks the columns {some(missing)}.")
-    objects["sample_id"] = objects["sample_id"].astype(str)
+    objects["sample_id"] = _as_rows(objects["sample_id"], sample_ids, "boxes")
     objects["label"] = _as_category(objects["label"], classes, "boxes")
     boxes = objects[["x", "y", "w", "h"]].to_numpy(dtype=float)
     objects[["x", "y", "w", "h"]] = boxes
-    orphans = objects.loc[sample_ids.get_indexer(objects["sample_id"]) < 0, "sample_id"].unique()
-    if len(orphans):
-        raise DataError(
-            f"{len(orphans)} boxes' sample ids are not in samples: {some(orphans)}. "
-            "Every box must belong to an image of the Catalog."
-        )
     x, y, w, h = boxes.T
     empty = ~((w > 0) & (h > 0))
     outside = (x < -BOX_TOLERANCE) | (y < -BOX_TOLERANCE) | (x + w > 1 + BOX_TOLERANCE) | (
@@ -279,21 +301,20 @@ def _check_pixels(pixels, sample_ids: pd.Index, classes) -> pd.DataFrame:
     missing = [c for c in PIXEL_COLUMNS if c not in pixels.columns]
     if missing:
         raise DataError(f"pixels lacks the columns {some(missing)}.")
-    pixels["sample_id"] = pixels["sample_id"].astype(str)
+    pixels["sample_id"] = _as_rows(pixels["sample_id"], sample_ids, "pixel counts")
     pixels["label"] = _as_category(pixels["label"], classes, "pixel counts")
     counts = pd.to_numeric(pixels["count"], errors="coerce")
     if (~(counts >= 0)).any():
         raise DataError("Pixel counts must be non-negative integers.")
     pixels["count"] = counts.astype("int64")
-    orphans = pixels.loc[sample_ids.get_indexer(pixels["sample_id"]) < 0, "sample_id"].unique()
-    if len(orphans):
-        raise DataError(f"Pixel counts for unknown sample ids: {some(orphans)}.")
     return pixels
 
 
 def _canonical(table: pd.DataFrame) -> pd.DataFrame:
     """A table in a fixed row and column order, for comparing Catalogs."""
     table = table.reindex(sorted(table.columns), axis=1)
+    if "sample_id" in table.columns:
+        table = table.assign(sample_id=table["sample_id"].astype(str))
     if table.index.name == "sample_id":
         return table.sort_index()
     keys = [c for c in ("sample_id", "label", "x", "y", "w", "h") if c in table.columns]
@@ -326,5 +347,5 @@ def indicator(catalog: Catalog) -> pd.DataFrame:
         table = catalog.objects if catalog.task == "detection" else catalog.pixels
         if catalog.task == "segmentation":
             table = table[table["count"] > 0]
-        matrix[ids.get_indexer(table["sample_id"]), table["label"].cat.codes.to_numpy()] = True
+        matrix[rows_of(table), table["label"].cat.codes.to_numpy()] = True
     return pd.DataFrame(matrix, index=ids, columns=pd.Index(catalog.classes, name="class"))

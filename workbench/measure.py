@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.catalog import Catalog
+from workbench.catalog import Catalog, rows_of
 from workbench.errors import DataError, DataWarning, check_option, some
 
 UNITS = ("images", "instances", "pixels")
+DENSE_LIMIT = 200_000_000  # images x classes up to which a boolean grid (<= 200 MB) is used
 STATUSES = ("pass", "warn", "fail")
 
 
@@ -110,7 +111,7 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
         table = catalog.objects if unit == "instances" else catalog.pixels
         if unit == "instances" and "iscrowd" in table.columns:
             table = table[~table["iscrowd"].to_numpy()]
-        rows = catalog.samples.index.get_indexer(table["sample_id"])
+        rows = rows_of(table)
         flat = table["label"].cat.codes.to_numpy().astype(np.int64) * n_strata + strata[rows]
         weights = table["count"].to_numpy() if unit == "pixels" else None
         counts = np.bincount(flat, weights=weights, minlength=n_classes * n_strata)
@@ -143,7 +144,7 @@ def _strata(catalog: Catalog, by: str | None) -> tuple[np.ndarray, list[str]]:
 def _image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
     """(row, class code) for every distinct class an image contains (label, boxes, mask)."""
     ids = catalog.samples.index
-    rows, codes = [], []
+    rows, codes = [], []  # (row, class code) from the label and from boxes or mask pixels
     if "label" in catalog.samples.columns:
         label = catalog.samples["label"].cat.codes.to_numpy().astype(np.int64)
         rows.append(np.flatnonzero(label >= 0))
@@ -152,12 +153,19 @@ def _image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
         table = catalog.objects if catalog.task == "detection" else catalog.pixels
         if catalog.task == "segmentation":
             table = table[table["count"].to_numpy() > 0]
-        rows.append(ids.get_indexer(table["sample_id"]).astype(np.int64))
+        rows.append(rows_of(table))
         codes.append(table["label"].cat.codes.to_numpy().astype(np.int64))
     if not rows:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    pairs = np.unique(np.concatenate(rows) * len(catalog.classes) + np.concatenate(codes))
-    return pairs // len(catalog.classes), pairs % len(catalog.classes)
+    rows, codes = np.concatenate(rows), np.concatenate(codes)
+    n_classes = len(catalog.classes)
+    if len(ids) * n_classes <= DENSE_LIMIT:  # a boolean image x class grid: no sort needed
+        grid = np.zeros(len(ids) * n_classes, dtype=bool)
+        grid[rows * n_classes + codes] = True
+        pairs = np.flatnonzero(grid)
+    else:
+        pairs = np.unique(rows * n_classes + codes)
+    return pairs // n_classes, pairs % n_classes
 
 
 def counts_by_unit(catalog: Catalog) -> pd.DataFrame:

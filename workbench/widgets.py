@@ -29,7 +29,8 @@ def measure_panel(catalog: Catalog, *, min_count: int = 100, condition: str | No
         "min_count": widgets.IntSlider(value=min_count, min=1, max=1000, step=1,
                                        description="min count", continuous_update=False),
         "critical": widgets.SelectMultiple(options=list(catalog.classes), value=(),
-                                           description="critical", rows=min(6, len(catalog.classes))),
+                                           description="critical",
+                                           rows=min(6, len(catalog.classes))),
     }
     table, figure = widgets.Output(), widgets.Output()
     panel = widgets.VBox([widgets.HBox([controls["unit"], controls["condition"]]),

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.catalog import Catalog
+from workbench.catalog import Catalog, rows_of
 from workbench.errors import DataError, DataWarning, some
 from workbench.sources.files import existing_path, pixels_from_masks, warn_missing_files
 from workbench.sources.output import link_media, new_output_dir
@@ -221,7 +221,7 @@ def write_coco(catalog: Catalog, out_dir, *, split: str | None = None, media: st
         values = samples[column].astype(object)
         images[column] = values.where(values.notna(), None).to_numpy()
     objects = catalog.objects
-    rows = samples.index.get_indexer(objects["sample_id"])
+    rows = rows_of(objects)
     w, h = samples["width"].to_numpy(float)[rows], samples["height"].to_numpy(float)[rows]
     bbox = np.stack([objects["x"] * w, objects["y"] * h, objects["w"] * w, objects["h"] * h], 1)
     annotations = pd.DataFrame({
