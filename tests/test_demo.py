@@ -64,6 +64,9 @@ def test_independent_count_of_the_demo_files():
         totals += np.bincount(np.asarray(Image.open(path)).ravel(), minlength=len(cat.classes))
     ours = class_counts(cat, unit="pixels").total
     assert ours.tolist() == totals.tolist()
+    boxes = pd.read_csv(Path(cat.source) / "manifest.objects.csv")
+    assert class_counts(cat, unit="instances").total.to_dict() == (
+        boxes["label"].value_counts().reindex(list(cat.classes[1:]), fill_value=0).to_dict())
     manifest = pd.read_csv(Path(cat.source) / "manifest.csv")
     assert class_counts(cat.replace(task="classification")).total.to_dict() == (
         manifest["label"].value_counts().reindex(list(cat.classes), fill_value=0).to_dict())

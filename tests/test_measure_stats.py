@@ -166,3 +166,26 @@ def test_diagnose_picks_the_condition_hiding_most_and_the_rarest_critical_class(
     assert table[("pixels", "share")].sum() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="'min_count' parameter of diagnose"):
         diagnose(cat, min_count=0)
+
+
+def test_nan_labels_are_reported_not_counted():
+    from workbench.measure import diagnose
+
+    cat = checklist_catalog()
+    samples = cat.samples.copy()
+    samples.loc[samples.index[:3], "label"] = None
+    unlabelled = cat.replace(samples=samples)
+    with pytest.warns(DataWarning, match=r"3 of 190 images have no label \(NaN\), e.g. '0'"):
+        d = diagnose(unlabelled)
+    assert d.counts.total["a"] == 117
+    rows = d.checklist.to_frame().set_index("check")
+    assert rows.loc["every image has a class", "value"] == 3
+
+
+def test_one_class_dataset_is_a_clear_error():
+    from workbench.measure import diagnose
+
+    cat = checklist_catalog()
+    one = cat.replace(samples=cat.samples.assign(label="a"), classes=["a"])
+    with pytest.raises(DataError, match="at least two classes; found 1"):
+        diagnose(one)

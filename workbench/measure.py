@@ -473,6 +473,11 @@ def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int
     else:
         add("per-class counts per split", "all", "warn", 0,
             "no split column yet: split the data (notebook 02) and count each split")
+    unlabelled = unlabelled_images(catalog)
+    if len(unlabelled):
+        add("every image has a class", "all", "warn", len(unlabelled),
+            f"{len(unlabelled)} images have no label, box or mask class (e.g. "
+            f"{some(unlabelled, n=3)}): they count in no class; label them or drop them")
     for cls, n in total.items():
         status = "pass" if n >= min_ok else "warn" if n >= min_warn else "fail"
         add("minimum examples per class", str(cls), status, int(n),
@@ -524,6 +529,13 @@ def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None
     if not isinstance(min_count, (int, np.integer)) or min_count < 1:
         raise ValueError(f"The 'min_count' parameter of diagnose must be an integer >= 1. "
                          f"Got {min_count!r} instead.")
+    unlabelled = unlabelled_images(catalog)
+    if len(unlabelled) and catalog.task == "classification":
+        warnings.warn(
+            f"{len(unlabelled)} of {len(catalog)} images have no label (NaN), e.g. "
+            f"{some(unlabelled, n=3)}. They count in no class; label or drop them.",
+            DataWarning, stacklevel=2,
+        )
     counts = class_counts(catalog, unit=unit)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)  # empty classes show in the checklist
