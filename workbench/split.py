@@ -1,0 +1,519 @@
+"""Stratified, leakage-free train/val/test splits and their quality report.
+
+One algorithm serves every task: iterative stratification (Sechidis et al., 2011) on
+the image x class indicator, which is exact stratification when each image has one
+class. It is vectorised by label: labels are taken rarest first, as in the paper, and
+all still-unassigned images of that label are placed at once, by largest remainder on
+the label's remaining desired counts per split (the paper places them one by one, but
+each placement depends only on that label's desired counts, so the batch gives the
+same allocation). One sparse bincount then updates the desired counts of every other
+label those images carry. With groups (asset, video, patient), whole groups are placed
+the same way, largest first, each into the split whose deficit for the label is
+largest, so no group straddles splits.
+
+Beyond the paper: a class with at least as many images (or groups) as there are
+splits gets at least one in every split (``min_per_split``), because a class missing
+from val or test has no metric there; a class with fewer is kept in train and reported
+(``rare="train"``) or refused (``rare="error"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from workbench.catalog import Catalog
+from workbench.errors import DataError, check_option, some
+from workbench.measure import _image_class_pairs
+
+SPLIT_NAMES = ("train", "val", "test")
+BY = ("class", "class+condition")
+RARE = ("train", "error")
+
+
+# -- the array-level core ------------------------------------------------------------------
+
+
+def check_fractions(fractions: Sequence[float], n_samples: int | None = None) -> np.ndarray:
+    """Fractions as an array; they must be positive and sum to 1."""
+    r = np.asarray(fractions, dtype=float)
+    if r.ndim != 1 or len(r) < 2:
+        raise ValueError(f"The 'fractions' parameter needs at least two splits. Got {fractions!r}.")
+    if (r < 0).any() or not np.isclose(r.sum(), 1.0, atol=1e-6):
+        raise ValueError(
+            f"The 'fractions' parameter must be non-negative and sum to 1. Got {list(fractions)} "
+            f"(sum {r.sum():g}) instead."
+        )
+    if (r == 0).any():
+        raise ValueError(f"Every split needs a positive fraction; got {list(fractions)}. Drop "
+                         "the empty split instead.")
+    if n_samples is not None:
+        if n_samples < len(r):
+            raise DataError(f"{n_samples} images cannot fill {len(r)} splits.")
+        empty = np.flatnonzero(np.floor(r * n_samples + 0.5) < 1)
+        if len(empty):
+            raise DataError(
+                f"With {n_samples} images, the split(s) {some(empty)} of fractions "
+                f"{list(fractions)} would get no image. Use larger fractions or more data."
+            )
+    return r
+
+
+def largest_remainder(weights: np.ndarray, total: int, *, tiebreak=None) -> np.ndarray:
+    """Non-negative integers proportional to ``weights`` summing to ``total``.
+
+    Equal remainders go to the largest ``tiebreak`` (then leftmost).
+    """
+    w = np.maximum(np.asarray(weights, dtype=float), 0)
+    if total <= 0:
+        return np.zeros(len(w), dtype=np.int64)
+    raw = w / w.sum() * total
+    base = np.floor(raw).astype(np.int64)
+    remainder = np.round(raw - base, 9)
+    keys = (-remainder,) if tiebreak is None else (-np.asarray(tiebreak, float), -remainder)
+    order = np.lexsort(keys)
+    base[order[: total - base.sum()]] += 1
+    return base
+
+
+def multilabel_stratify(Y, *, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0,
+                        groups: Sequence | None = None, min_per_split: int = 1,
+                        preassigned: np.ndarray | None = None,
+                        n_restarts: int = 5) -> np.ndarray:
+    """Assign each sample to a split so that every label keeps its share in every split.
+
+    Parameters
+    ----------
+    Y : (n_samples, n_labels) binary indicator, dense numpy or scipy sparse.
+    fractions : the split sizes, summing to 1.
+    seed : the random seed; the same seed gives the same split.
+    groups : optional group per sample: samples of a group always share a split.
+    min_per_split : a label with at least ``n_splits`` samples (or groups) gets at least
+        this many in every split.
+    preassigned : optional split index per sample (-1: free), placed before the rest.
+    n_restarts : independent seeded runs; the one with the lowest label distribution
+        (LD) is kept. One run is as good as the paper's algorithm on average; the best of
+        a few is better, and a run costs a fraction of a second even at 100k x 1,203.
+
+    Returns
+    -------
+    split : (n_samples,) int array of split indices.
+
+    Examples
+    --------
+    >>> Y = np.array([[1, 0]] * 6 + [[0, 1]] * 4)
+    >>> split = multilabel_stratify(Y, fractions=(0.5, 0.5), seed=0)
+    >>> np.bincount(split[:6]).tolist(), np.bincount(split[6:]).tolist()
+    ([3, 3], [2, 2])
+    """
+    r = check_fractions(fractions)
+    if n_restarts < 1:
+        raise ValueError(f"The 'n_restarts' parameter must be >= 1. Got {n_restarts!r}.")
+    Y = sparse.csr_matrix(Y, dtype=np.int64)
+    Y.data[:] = 1
+    n, n_labels = Y.shape
+    if groups is None:
+        unit_of = np.arange(n)
+        units = Y
+        size = np.ones(n, dtype=np.int64)
+    else:
+        codes, _ = pd.factorize(pd.Series(groups), sort=False)
+        if (codes < 0).any():
+            raise DataError(f"{int((codes < 0).sum())} samples have no group (NaN). Give "
+                            "every sample a group, e.g. its own id.")
+        unit_of = codes
+        member = sparse.csr_matrix((np.ones(n, dtype=np.int64), (codes, np.arange(n))),
+                                   shape=(codes.max() + 1, n))
+        units = (member @ Y).tocsr()  # images of each label in each group
+        size = np.bincount(codes)
+    fixed = _unit_preassigned(preassigned, unit_of, len(size))
+    best, best_ld = None, np.inf
+    for child in np.random.SeedSequence(seed).spawn(n_restarts):
+        rng = np.random.default_rng(child)
+        split = _stratify_units(units, size, r, rng, min_per_split=min_per_split,
+                                preassigned=fixed)[unit_of]
+        ld = label_distribution(Y, split, len(r))
+        if ld < best_ld:
+            best, best_ld = split, ld
+    return best
+
+
+def _unit_preassigned(preassigned, unit_of, n_units):
+    if preassigned is None:
+        return None
+    fixed = np.full(n_units, -1, dtype=np.int64)
+    chosen = preassigned >= 0
+    fixed[unit_of[chosen]] = preassigned[chosen]
+    return fixed
+
+
+def _stratify_units(units: sparse.csr_matrix, size: np.ndarray, r: np.ndarray, rng, *,
+                    min_per_split: int, preassigned) -> np.ndarray:
+    """Iterative stratification of units (samples or groups) with label counts and sizes."""
+    n_units, n_labels = units.shape
+    k = len(r)
+    unit_count = size.sum()
+    label_total = np.asarray(units.sum(axis=0)).ravel()
+    desired = np.outer(label_total, r)  # label x split, in images
+    desired_size = r * unit_count
+    have = np.zeros((n_labels, k), dtype=np.int64)  # units (not images) of a label per split
+    by_label = units.tocsc()
+    unit_labels = (units > 0).astype(np.int64).tocsr()  # row slices: labels of each unit
+    units_per_label = np.asarray(unit_labels.sum(axis=0)).ravel()
+    assignment = np.full(n_units, -1, dtype=np.int64)
+    weighted = bool((size != 1).any())
+    tiebreak = rng.random(n_labels) * 0.5  # counts are integers: this only breaks ties
+
+    def place(rows: np.ndarray, splits: np.ndarray) -> None:
+        assignment[rows] = splits
+        block = units[rows]
+        split_of_entry = np.repeat(splits, np.diff(block.indptr))
+        flat = block.indices * k + split_of_entry
+        desired.ravel()[:] -= np.bincount(flat, weights=block.data, minlength=n_labels * k)
+        have.ravel()[:] += np.bincount(flat, minlength=n_labels * k)
+        desired_size[:] -= np.bincount(splits, weights=size[rows], minlength=k)
+
+    if preassigned is not None and (preassigned >= 0).any():
+        rows = np.flatnonzero(preassigned >= 0)
+        place(rows, preassigned[rows])
+    remaining = units_per_label - np.asarray(
+        unit_labels[assignment >= 0].sum(axis=0)).ravel() if (assignment >= 0).any() else (
+        units_per_label.copy())
+    while True:
+        open_labels = np.flatnonzero(remaining > 0)
+        if not len(open_labels):
+            break
+        label = open_labels[np.argmin(remaining[open_labels] + tiebreak[open_labels])]
+        col = by_label.indices[by_label.indptr[label]:by_label.indptr[label + 1]]
+        rows = col[assignment[col] < 0]
+        rows = rows[rng.permutation(len(rows))]
+        weights = by_label[:, label].toarray().ravel()[rows] if weighted else None
+        floor = min_per_split if units_per_label[label] >= k else 0
+        if weighted:
+            splits = _greedy_groups(weights, desired[label], desired_size, have[label], floor)
+        else:
+            counts = _batch_counts(len(rows), desired[label], desired_size, have[label], floor)
+            splits = np.repeat(np.arange(k), counts)  # rows are shuffled
+        before = unit_labels[rows]
+        place(rows, splits)
+        remaining -= np.bincount(before.indices, minlength=n_labels)
+    free = np.flatnonzero(assignment < 0)  # units with no label at all
+    if len(free):
+        free = free[rng.permutation(len(free))]
+        if weighted:
+            splits = _greedy_groups(size[free].astype(float), desired_size, desired_size,
+                                    np.zeros(k, np.int64), 0)
+        else:
+            splits = np.repeat(np.arange(k), _batch_counts(
+                len(free), desired_size, desired_size, np.zeros(k, np.int64), 0))
+        place(free, splits)
+    return assignment
+
+
+def _batch_counts(m: int, want: np.ndarray, want_size: np.ndarray, have: np.ndarray,
+                  floor: int) -> np.ndarray:
+    """How many of ``m`` units of one label each split gets: its remaining desire."""
+    k = len(want)
+    counts = np.zeros(k, dtype=np.int64)
+    if floor:  # splits still short of this label get their minimum first, neediest first
+        short = np.flatnonzero(have < floor)
+        short = short[np.argsort(-want[short], kind="stable")]
+        need = np.cumsum(floor - have[short])
+        counts[short] = np.diff(np.minimum(need, m), prepend=0)
+    left = m - counts.sum()
+    weights = np.maximum(want - counts, 0)
+    if weights.sum() <= 0:
+        weights = np.maximum(want_size, 0)
+    if weights.sum() <= 0:
+        weights = np.ones(k)
+    counts += largest_remainder(weights, left, tiebreak=want_size)  # ties: the emptier split
+    return counts
+
+
+def _greedy_groups(weights: np.ndarray, want: np.ndarray, want_size: np.ndarray,
+                   have: np.ndarray, floor: int) -> np.ndarray:
+    """Split per group, largest group first, into the split that needs the label most."""
+    k = len(want)
+    want = want.astype(float).copy()
+    size_want = want_size.astype(float).copy()
+    have = have.copy()
+    out = np.empty(len(weights), dtype=np.int64)
+    for i in np.argsort(-weights, kind="stable"):  # one step per group: groups are few
+        need = (have < floor)
+        candidates = np.flatnonzero(need) if need.any() else np.arange(k)
+        score = want[candidates] + 1e-9 * size_want[candidates]
+        split = candidates[np.argmax(score)]
+        out[i] = split
+        want[split] -= weights[i]
+        size_want[split] -= weights[i]
+        have[split] += 1
+    return out
+
+
+# -- quality measures ---------------------------------------------------------------------
+
+
+def label_distribution(Y, split: np.ndarray, n_splits: int | None = None) -> float:
+    """Sechidis et al.'s LD: how far each label's ratio in each split is from the whole.
+
+    ``LD = mean over labels of mean over splits of |S_j^l / (|S_j| - S_j^l) - D^l / (|D| - D^l)|``.
+    0 is perfect. Labels present in every sample (ratio undefined) are left out.
+    """
+    Y = sparse.csr_matrix(Y, dtype=np.int64)
+    k = n_splits or int(split.max()) + 1
+    onehot = sparse.csr_matrix((np.ones(len(split)), (split, np.arange(len(split)))),
+                               shape=(k, len(split)))
+    per_split = np.asarray((onehot @ Y).todense(), dtype=float)  # split x label
+    sizes = np.bincount(split, minlength=k).astype(float)[:, None]
+    total = per_split.sum(axis=0)
+    n = len(split)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_split = per_split / (sizes - per_split)
+        ratio_all = total / (n - total)
+    valid = (total < n) & (total > 0)
+    diff = np.abs(ratio_split - ratio_all)[:, valid]
+    diff[~np.isfinite(diff)] = np.nan
+    return float(np.nanmean(np.nanmean(diff, axis=0)))
+
+
+def examples_distribution(split: np.ndarray, fractions: Sequence[float]) -> float:
+    """Sechidis et al.'s ED: mean absolute difference between split sizes and their targets."""
+    r = np.asarray(fractions, dtype=float)
+    sizes = np.bincount(split, minlength=len(r))
+    return float(np.abs(sizes - r * len(split)).mean())
+
+
+# -- Catalog level --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Strata:
+    """The indicator a split is stratified on, and which small strata were merged."""
+
+    Y: sparse.csr_matrix
+    names: list[str]
+    merged: list[str]
+
+
+def strata(catalog: Catalog, *, by: str = "class", condition: str | None = None,
+           min_size: int = 3) -> Strata:
+    """The image x stratum indicator: classes, or (class, condition value) pairs.
+
+    A (class, value) stratum with fewer than ``min_size`` images cannot reach every
+    split; its images are stratified by their class alone and the stratum is reported
+    in ``merged``.
+    """
+    check_option("by", by, BY, func="strata")
+    rows, codes = _image_class_pairs(catalog)
+    n, n_classes = len(catalog.samples), len(catalog.classes)
+    if by == "class":
+        Y = sparse.csr_matrix((np.ones(len(rows)), (rows, codes)), shape=(n, n_classes))
+        return Strata(Y, list(catalog.classes), [])
+    if condition is None:
+        raise ValueError("by='class+condition' needs a condition, e.g. condition='lighting'.")
+    if condition not in catalog.samples.columns:
+        raise DataError(f"The condition {condition!r} is not a column of the samples; "
+                        f"conditions: {some(catalog.conditions) or 'none'}.")
+    values, value_names = pd.factorize(catalog.samples[condition].astype("string")
+                                       .fillna("(missing)"), sort=True)
+    joint = codes * len(value_names) + values[rows]
+    size = np.bincount(joint, minlength=n_classes * len(value_names))
+    small = size[joint] < min_size
+    column = np.where(small, n_classes * len(value_names) + codes, joint)
+    used, column = np.unique(column, return_inverse=True)
+    names = [f"{catalog.classes[u // len(value_names)]}@{value_names[u % len(value_names)]}"
+             if u < n_classes * len(value_names) else catalog.classes[u - n_classes *
+                                                                       len(value_names)]
+             for u in used]
+    merged = [f"{catalog.classes[j // len(value_names)]}@{value_names[j % len(value_names)]}"
+              for j in np.flatnonzero((size > 0) & (size < min_size))]
+    Y = sparse.csr_matrix((np.ones(len(rows)), (rows, column)), shape=(n, len(used)))
+    return Strata(Y, names, merged)
+
+
+def stratified_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15, 0.15),
+                     seed: int = 0, by: str = "class", condition: str | None = None,
+                     groups: bool = False, names: Sequence[str] | None = None,
+                     rare: str = "train") -> Catalog:
+    """A new Catalog with a ``split`` column: stratified, and leakage-free with ``groups``.
+
+    Parameters
+    ----------
+    fractions : split sizes (train, val, test by default), summing to 1.
+    seed : the same seed gives the same split.
+    by : "class", or "class+condition" to keep each (class, condition value) in
+        every split (strata too small to split are merged into their class).
+    groups : keep each ``group`` (asset, video, patient) in a single split.
+    names : split names; default train/val/test (or split_0, split_1, ...).
+    rare : a class with fewer images (groups) than splits goes to train ("train") or
+        raises an error naming it ("error").
+    """
+    r = check_fractions(fractions, len(catalog))
+    check_option("rare", rare, RARE, func="stratified_split")
+    names = list(names) if names is not None else (
+        list(SPLIT_NAMES) if len(r) == 3 else ["train", "test"] if len(r) == 2
+        else [f"split_{i}" for i in range(len(r))])
+    if len(names) != len(r):
+        raise ValueError(f"{len(names)} split names for {len(r)} fractions.")
+    group_values = _groups(catalog) if groups else None
+    st = strata(catalog, by=by, condition=condition, min_size=len(r))
+    preassigned = _rare_to_train(catalog, st, group_values, len(r), rare)
+    split = multilabel_stratify(st.Y, fractions=r, seed=seed, groups=group_values,
+                                preassigned=preassigned)
+    samples = catalog.samples.assign(split=pd.Categorical.from_codes(split, categories=names))
+    return catalog.replace(samples=samples)
+
+
+def _groups(catalog: Catalog) -> np.ndarray:
+    if "group" not in catalog.samples.columns:
+        raise DataError("groups=True needs a 'group' column (asset, video, patient); this "
+                        "Catalog has none. Add one, or split without groups.")
+    values = catalog.samples["group"]
+    if values.isna().any():
+        raise DataError(
+            f"{int(values.isna().sum())} images have no group (NaN), e.g. "
+            f"{some(catalog.samples.index[values.isna()], n=3)}. Give every image a group "
+            "(its own id if it stands alone)."
+        )
+    return values.astype(str).to_numpy()
+
+
+def _rare_to_train(catalog, st: Strata, group_values, k: int, rare: str):
+    """Images of classes too rare to reach every split: pinned to train, or an error."""
+    Y = sparse.csr_matrix(st.Y)
+    if group_values is None:
+        units = np.asarray((Y > 0).sum(axis=0)).ravel()
+    else:
+        codes, _ = pd.factorize(pd.Series(group_values))
+        frame = pd.DataFrame({"g": codes[Y.nonzero()[0]], "c": Y.nonzero()[1]})
+        units = np.bincount(frame.drop_duplicates()["c"], minlength=Y.shape[1])
+    too_rare = np.flatnonzero((units > 0) & (units < k))
+    if not len(too_rare):
+        return None
+    names = [st.names[j] for j in too_rare]
+    unit = "groups" if group_values is not None else "images"
+    if rare == "error":
+        raise DataError(
+            f"Classes {some(names)} have fewer {unit} ({some(units[too_rare])}) than the "
+            f"{k} splits, so they cannot appear in every split. Collect more, merge them into "
+            "a parent class, or pass rare='train' to keep them in train."
+        )
+    rows = np.unique(Y[:, too_rare].nonzero()[0])
+    pinned = np.full(Y.shape[0], -1, dtype=np.int64)
+    pinned[rows] = 0
+    return pinned
+
+
+def random_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15, 0.15),
+                 seed: int = 0, groups: bool = False,
+                 names: Sequence[str] = SPLIT_NAMES) -> Catalog:
+    """The naive baseline: a shuffled split of images (or of groups), ignoring classes."""
+    r = check_fractions(fractions, len(catalog))
+    rng = np.random.default_rng(seed)
+    if groups:
+        codes, uniques = pd.factorize(pd.Series(_groups(catalog)))
+        order = rng.permutation(len(uniques))
+        sizes = np.bincount(codes)[order]
+        cut = np.searchsorted(np.cumsum(sizes), np.cumsum(r)[:-1] * len(catalog))
+        group_split = np.empty(len(uniques), dtype=np.int64)
+        group_split[order] = np.searchsorted(cut, np.arange(len(uniques)), side="right")
+        split = group_split[codes]
+    else:
+        counts = largest_remainder(r, len(catalog))
+        split = rng.permutation(np.repeat(np.arange(len(r)), counts))
+    samples = catalog.samples.assign(split=pd.Categorical.from_codes(split,
+                                                                     categories=list(names)))
+    return catalog.replace(samples=samples)
+
+
+# -- the split report -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SplitReport:
+    """How good a split is: per-class counts and shares, LD / ED, missing classes, leakage."""
+
+    counts: pd.DataFrame          # class x split (images containing the class)
+    sizes: pd.Series              # images per split
+    label_distribution: float     # Sechidis LD, 0 is perfect
+    examples_distribution: float  # Sechidis ED against the realised fractions' targets
+    missing: list[tuple[str, str]]
+    condition_shares: dict[str, pd.DataFrame]
+    leaking_groups: list[str]
+
+    @property
+    def shares(self) -> pd.DataFrame:
+        """Each class's share of the images in each split."""
+        return self.counts / self.sizes
+
+    @property
+    def max_share_gap(self) -> pd.Series:
+        """Per class: largest share minus smallest share across splits."""
+        return self.shares.max(axis=1) - self.shares.min(axis=1)
+
+    def summary(self) -> dict:
+        return {
+            "images": self.sizes.to_dict(), "label_distribution": self.label_distribution,
+            "examples_distribution": self.examples_distribution,
+            "largest_share_gap": float(self.max_share_gap.max()),
+            "worst_class": str(self.max_share_gap.idxmax()),
+            "missing": len(self.missing), "leaking_groups": len(self.leaking_groups),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per class: count and share in each split, and the largest share gap."""
+        frame = pd.concat({"count": self.counts, "share": self.shares}, axis=1)
+        frame[("gap", "max")] = self.max_share_gap
+        return frame
+
+
+def split_report(catalog: Catalog, *, fractions: Sequence[float] | None = None) -> SplitReport:
+    """The quality of the split in ``catalog['split']``.
+
+    ``fractions`` are the intended sizes (for ED); default: the realised ones rounded to
+    hundredths.
+    """
+    if "split" not in catalog.samples.columns:
+        raise DataError("This Catalog has no 'split' column; split it first "
+                        "(split.stratified_split).")
+    split_values = catalog.samples["split"].astype("string")
+    codes, split_names = pd.factorize(split_values, sort=False)
+    order = [n for n in SPLIT_NAMES if n in set(split_names)] + sorted(
+        n for n in split_names if n not in SPLIT_NAMES)
+    codes = pd.Index(order).get_indexer(split_values)
+    rows, classes = _image_class_pairs(catalog)
+    Y = sparse.csr_matrix((np.ones(len(rows)), (rows, classes)),
+                          shape=(len(catalog), len(catalog.classes)))
+    onehot = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
+                               shape=(len(order), len(codes)))
+    counts = pd.DataFrame(np.asarray((onehot @ Y).todense()).T.astype(np.int64),
+                          index=pd.Index(catalog.classes, name="class"),
+                          columns=pd.Index(order, name="split"))
+    sizes = pd.Series(np.bincount(codes, minlength=len(order)), index=counts.columns,
+                      name="images")
+    present = counts.loc[counts.sum(axis=1) > 0]
+    missing = [(str(c), str(s)) for c, s in zip(*np.nonzero(present.to_numpy() == 0),
+                                                strict=True)]
+    missing = [(present.index[int(c)], present.columns[int(s)]) for c, s in
+               zip(*np.nonzero(present.to_numpy() == 0), strict=True)]
+    fractions = np.asarray(fractions if fractions is not None else
+                           np.round(sizes.to_numpy() / len(catalog), 2), dtype=float)
+    condition_shares = {
+        c: pd.crosstab(catalog.samples[c], split_values, normalize="columns")[order]
+        for c in catalog.conditions
+    }
+    leaking = []
+    if "group" in catalog.samples.columns:
+        per_group = catalog.samples.groupby(catalog.samples["group"].astype(str))["split"]
+        n_splits = per_group.nunique()
+        leaking = sorted(n_splits.index[n_splits > 1])
+    return SplitReport(
+        counts=counts, sizes=sizes,
+        label_distribution=label_distribution(Y, codes, len(order)),
+        examples_distribution=examples_distribution(codes, fractions / fractions.sum()),
+        missing=missing, condition_shares=condition_shares, leaking_groups=leaking,
+    )
