@@ -19,6 +19,7 @@ from val or test has no metric there; a class with fewer is kept in train and re
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -137,7 +138,7 @@ def multilabel_stratify(Y, *, fractions: Sequence[float] = (0.7, 0.15, 0.15), se
         split = _stratify_units(units, size, r, rng, min_per_split=min_per_split,
                                 preassigned=fixed)[unit_of]
         ld = label_distribution(Y, split, len(r))
-        if ld < best_ld:
+        if best is None or ld < best_ld:
             best, best_ld = split, ld
     return best
 
@@ -271,13 +272,18 @@ def label_distribution(Y, split: np.ndarray, n_splits: int | None = None) -> flo
     sizes = np.bincount(split, minlength=k).astype(float)[:, None]
     total = per_split.sum(axis=0)
     n = len(split)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio_split = per_split / (sizes - per_split)
-        ratio_all = total / (n - total)
     valid = (total < n) & (total > 0)
-    diff = np.abs(ratio_split - ratio_all)[:, valid]
-    diff[~np.isfinite(diff)] = np.nan
-    return float(np.nanmean(np.nanmean(diff, axis=0)))
+    if not valid.any():
+        return 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_split = per_split[:, valid] / (sizes - per_split[:, valid])
+        ratio_all = total[valid] / (n - total[valid])
+        diff = np.abs(ratio_split - ratio_all)
+    diff[~np.isfinite(diff)] = np.nan  # a split made only of one label: ratio undefined
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        value = np.nanmean(np.nanmean(diff, axis=0))
+    return float(value) if np.isfinite(value) else 0.0
 
 
 def examples_distribution(split: np.ndarray, fractions: Sequence[float]) -> float:
@@ -360,6 +366,9 @@ def stratified_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.1
     if len(names) != len(r):
         raise ValueError(f"{len(names)} split names for {len(r)} fractions.")
     group_values = _groups(catalog) if groups else None
+    if group_values is not None and len(set(group_values)) < len(r):
+        raise DataError(f"{len(set(group_values))} groups cannot fill {len(r)} splits without "
+                        "a group straddling two. Split without groups, or use fewer splits.")
     st = strata(catalog, by=by, condition=condition, min_size=len(r))
     preassigned = _rare_to_train(catalog, st, group_values, len(r), rare)
     split = multilabel_stratify(st.Y, fractions=r, seed=seed, groups=group_values,

@@ -1,0 +1,170 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from workbench.catalog import Catalog
+from workbench.errors import DataError
+from workbench.split import (
+    examples_distribution,
+    label_distribution,
+    multilabel_stratify,
+    random_split,
+    split_report,
+    stratified_split,
+    strata,
+)
+
+
+def labelled(counts: dict, **columns) -> Catalog:
+    labels = [c for c, n in counts.items() for _ in range(n)]
+    samples = pd.DataFrame({"filepath": [f"{i}.png" for i in range(len(labels))], "width": 8,
+                            "height": 8, "label": labels, **columns},
+                           index=[f"s{i:04d}" for i in range(len(labels))])
+    return Catalog(samples, classes=list(counts),
+                   conditions=[c for c in columns if c not in ("group",)])
+
+
+def test_exact_stratification_hand_computed():
+    cat = stratified_split(labelled({"a": 60, "b": 20, "c": 20}), seed=1)
+    report = split_report(cat)
+    # 0.7/0.15/0.15 of 60, 20, 20: 42/9/9, 14/3/3, 14/3/3
+    assert report.counts.to_dict("index") == {
+        "a": {"train": 42, "val": 9, "test": 9}, "b": {"train": 14, "val": 3, "test": 3},
+        "c": {"train": 14, "val": 3, "test": 3}}
+    assert report.max_share_gap.max() == pytest.approx(0.0)
+
+
+def test_single_label_counts_match_scikit_learn():
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    y = np.repeat([0, 1, 2], [50, 30, 20])
+    train, test = next(StratifiedShuffleSplit(n_splits=1, test_size=0.2, random_state=0)
+                       .split(np.zeros(len(y)), y))
+    ours = multilabel_stratify(np.eye(3, dtype=int)[y], fractions=(0.8, 0.2), seed=0)
+    assert np.bincount(y[ours == 1]).tolist() == np.bincount(y[test]).tolist() == [10, 6, 4]
+
+
+def test_same_seed_same_split_and_seeds_differ():
+    cat = labelled({"a": 40, "b": 25, "c": 10})
+    one, two = stratified_split(cat, seed=3), stratified_split(cat, seed=3)
+    assert one.samples["split"].tolist() == two.samples["split"].tolist()
+    assert one.samples["split"].tolist() != stratified_split(cat, seed=4).samples["split"].tolist()
+
+
+def zipf_multilabel(n=3000, n_labels=40, seed=0):
+    rng = np.random.default_rng(seed)
+    p = 1 / np.arange(1, n_labels + 1)
+    rows = np.repeat(np.arange(n), rng.integers(1, 5, n))
+    cols = rng.choice(n_labels, len(rows), p=p / p.sum())
+    Y = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n_labels))
+    Y.data[:] = 1
+    return Y
+
+
+def test_multilabel_ld_beats_a_random_split():
+    Y = zipf_multilabel()
+    ours = multilabel_stratify(Y, fractions=(0.7, 0.15, 0.15), seed=0)
+    rand = np.random.default_rng(0).permutation(np.repeat([0, 1, 2], [2100, 450, 450]))
+    assert label_distribution(Y, ours, 3) < 0.25 * label_distribution(Y, rand, 3)
+    assert examples_distribution(ours, (0.7, 0.15, 0.15)) < 10
+
+
+def test_ld_hand_computed():
+    # label on samples 0, 1, 2 of 6 (D / (n - D) = 1); split {0, 1, 5} / {2, 3, 4}
+    Y = np.array([[1], [1], [1], [0], [0], [0]])
+    split = np.array([0, 0, 1, 1, 1, 0])
+    assert label_distribution(Y, split, 2) == pytest.approx((abs(2 / 1 - 1) + abs(1 / 2 - 1)) / 2)
+    assert examples_distribution(split, (0.5, 0.5)) == 0.0
+
+
+def test_every_class_with_enough_images_is_in_every_split():
+    Y = zipf_multilabel(n=800, n_labels=60, seed=2)
+    split = multilabel_stratify(Y, fractions=(0.8, 0.1, 0.1), seed=0)
+    Y = Y.tocsc()
+    for label in range(Y.shape[1]):
+        rows = Y[:, label].nonzero()[0]
+        if len(rows) >= 3:
+            assert set(split[rows]) == {0, 1, 2}, (label, len(rows))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 25), min_size=12, max_size=120),
+       st.lists(st.integers(0, 3), min_size=12, max_size=120), st.integers(0, 2**16))
+def test_no_group_straddles_splits(groups, labels, seed):
+    n = min(len(groups), len(labels))
+    Y = np.eye(4, dtype=int)[labels[:n]]
+    split = multilabel_stratify(Y, fractions=(0.6, 0.2, 0.2), seed=seed, groups=groups[:n])
+    per_group = pd.Series(split).groupby(np.asarray(groups[:n])).nunique()
+    assert (per_group == 1).all()
+
+
+def test_grouped_demo_split_has_no_leakage_and_keeps_night_cracks_everywhere():
+    from workbench.sources import load
+
+    cat = load("demo:surfaces")
+    naive = split_report(random_split(cat, seed=0))
+    assert len(naive.leaking_groups) > 100
+    done = stratified_split(cat, seed=0, by="class+condition", condition="lighting",
+                            groups=True)
+    report = split_report(done, fractions=(0.7, 0.15, 0.15))
+    assert report.leaking_groups == [] and report.missing == []
+    assert report.label_distribution < 0.5 * naive.label_distribution
+    # Without groups, the 3 night cracks reach every split; with groups they cannot
+    # (they sit in 2 assets), and the split keeps the assets whole instead.
+    # Night cracks: images containing a crack (label or box) taken at night.
+    joint = stratified_split(cat, seed=0, by="class+condition", condition="lighting")
+    from workbench.catalog import indicator
+
+    night = indicator(joint)["crack"] & (joint.samples["lighting"] == "night")
+    assert night.sum() == 3
+    assert set(joint.samples.loc[night, "split"]) == {"train", "val", "test"}
+
+
+def test_small_joint_strata_are_merged_into_their_class():
+    cat = labelled({"a": 30, "b": 12}, light=["day"] * 30 + ["day"] * 10 + ["night"] * 2)
+    st_ = strata(cat, by="class+condition", condition="light", min_size=3)
+    assert st_.merged == ["b@night"]
+    assert st_.names == ["a@day", "b@day", "b"]
+
+
+def test_rare_classes_go_to_train_or_raise():
+    cat = labelled({"a": 40, "b": 2})
+    done = stratified_split(cat, seed=0)
+    assert set(done.samples.loc[done.samples["label"] == "b", "split"]) == {"train"}
+    with pytest.raises(DataError, match=r"Classes 'b' have fewer images \(2\) than the 3 "
+                                        r"splits.*rare='train'"):
+        stratified_split(cat, rare="error")
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(fractions=(0.5, 0.3, 0.3)), ValueError, r"sum to 1. Got \[0.5, 0.3, 0.3\]"),
+    (dict(fractions=(1.2, -0.1, -0.1)), ValueError, "non-negative"),
+    (dict(fractions=(0.995, 0.005)), DataError, r"split\(s\) 1 .* would get no image"),
+    (dict(groups=True), DataError, "needs a 'group' column"),
+    (dict(by="class+condition", condition="site"), DataError, "'site' is not a column"),
+    (dict(by="scene"), ValueError, "The 'by' parameter of strata must be one of"),
+])
+def test_bad_input(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        stratified_split(labelled({"a": 30, "b": 20}), **kwargs)
+
+
+def test_group_nan_and_too_few_images():
+    cat = labelled({"a": 3, "b": 2}, group=["g1", None, "g2", "g3", "g3"])
+    with pytest.raises(DataError, match="1 images have no group"):
+        stratified_split(cat, fractions=(0.5, 0.5), groups=True)
+    with pytest.raises(DataError, match="2 images cannot fill 3 splits"):
+        stratified_split(labelled({"a": 1, "b": 1}))
+
+
+def test_report_and_export_of_each_split(tmp_path):
+    from workbench.sources import read_manifest, write_manifest
+
+    cat = stratified_split(labelled({"a": 60, "b": 20, "c": 20}), seed=1)
+    paths = {s: write_manifest(cat, tmp_path / s / "manifest.csv", split=s)
+             for s in ("train", "val", "test")}
+    assert {s: len(read_manifest(p)) for s, p in paths.items()} == {
+        "train": 70, "val": 15, "test": 15}
