@@ -74,3 +74,14 @@ def test_launch_app_disabled_in_reports(fo, small_detection):
     from workbench import browse
 
     assert browse.launch_app(browse.to_fiftyone(small_detection), enabled=False) is None
+
+
+def test_split_field_and_views(fo):
+    from workbench import browse
+    from workbench.split import stratified_split
+
+    cat = stratified_split(load("demo:surfaces:200"), seed=0, groups=True)
+    views = browse.split_views(browse.to_fiftyone(cat))
+    assert list(views) == ["train", "val", "test"]
+    assert {k: len(v) for k, v in views.items()} == (
+        cat.samples["split"].value_counts().to_dict())

@@ -13,8 +13,8 @@ from workbench.split import (
     multilabel_stratify,
     random_split,
     split_report,
-    stratified_split,
     strata,
+    stratified_split,
 )
 
 
@@ -168,3 +168,32 @@ def test_report_and_export_of_each_split(tmp_path):
              for s in ("train", "val", "test")}
     assert {s: len(read_manifest(p)) for s, p in paths.items()} == {
         "train": 70, "val": 15, "test": 15}
+
+
+def test_export_splits_writes_every_format_and_refuses_the_source(tmp_path):
+    from workbench.sources import export_splits, read_coco, read_yolo
+    from workbench.sources import load as load_spec
+    from workbench.split import compare_reports
+
+    cat = stratified_split(load_spec("demo:surfaces:120"), seed=0, groups=True)
+    paths = export_splits(cat, tmp_path / "out")
+    assert sorted(paths) == [(f, s) for f in ("coco", "manifest", "yolo")
+                             for s in ("test", "train", "val")]
+    val = cat.split_subset("val")
+    assert read_coco(paths[("coco", "val")]).equals(val)
+    assert len(read_yolo(paths[("yolo", "val")]).objects) == len(val.objects)
+    with pytest.raises(DataError, match="never writes into a source dataset"):
+        export_splits(cat, __import__("pathlib").Path(cat.source) / "exports")
+    table = compare_reports({"a": split_report(cat), "b": split_report(random_split(cat))})
+    assert list(table.columns) == ["a", "b"] and table.loc["groups_in_two_splits", "a"] == 0
+
+
+def test_split_exercises():
+    from workbench.exercises import check
+    from workbench.sources import load as load_spec
+
+    cat = load_spec("demo:surfaces")
+    leaks = len(split_report(random_split(cat, seed=0)).leaking_groups)
+    assert check("02.naive_leaks", leaks, cat).correct is True
+    assert check("02.naive_leaks", leaks + 1, cat).correct is False
+    assert check("02.naive_leaks", 3, load_spec("demo:digits")).correct is None  # no groups

@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from workbench.sources import load
@@ -37,3 +38,23 @@ def test_measure_panel_recomputes_on_every_control(surfaces):
     rows = panel.result.checklist.to_frame()
     critical = rows[rows["check"] == "critical class at target"]
     assert critical[["subject", "status"]].values.tolist() == [["crack", "fail"]]
+
+
+def test_split_panel_resplits_on_fractions_seed_and_groups(surfaces):
+    from workbench.widgets import split_panel
+
+    panel = split_panel(surfaces)
+    assert panel.report.leaking_groups == []  # groups on by default when there are groups
+    sizes = panel.report.sizes
+    assert sizes.sum() == 300 and sizes["val"] > 0
+    before = panel.result.samples["split"].tolist()
+
+    panel.controls["test"].value = 0.3
+    assert abs(panel.report.sizes["test"] - 90) <= 15  # whole groups: near, not exact
+    panel.controls["groups"].value = False
+    sizes = panel.report.sizes
+    assert abs(sizes - pd.Series({"train": 165, "val": 45, "test": 90})).max() <= 2
+    panel.controls["seed"].value = 7
+    assert panel.result.samples["split"].tolist() != before
+    panel.controls["by"].value = "class+condition"
+    assert panel.report.missing == []

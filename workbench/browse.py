@@ -241,3 +241,12 @@ def launch_app(view, *, enabled: bool = True, port: int | None = None):
         return None
     kwargs = {"port": port} if port else {}
     return fo.launch_app(view, address="127.0.0.1", auto=False, **kwargs)
+
+
+def split_views(dataset) -> dict:
+    """One view per value of the ``split`` field, in train/val/test order."""
+    from fiftyone import ViewField as F
+
+    names = [n for n in dataset.distinct("split") if n is not None]
+    order = sorted(names, key=lambda n: (["train", "val", "test"] + [n]).index(n))
+    return {name: dataset.match(F("split") == name) for name in order}

@@ -234,7 +234,19 @@ def _check_samples(samples: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFr
         samples["label"] = _as_category(samples["label"], classes, "images")
     if "mask_path" in samples.columns:
         samples["mask_path"] = samples["mask_path"].astype("string")
+    if "split" in samples.columns:
+        samples["split"] = _as_split(samples["split"])
     return samples
+
+
+def _as_split(values: pd.Series) -> pd.Series:
+    """Split names as a categorical over the values present, train/val/test first."""
+    text = _as_text(values)
+    present = pd.unique(text.dropna())
+    known = [s for s in ("train", "val", "test") if s in set(present)]
+    order = known + sorted(str(s) for s in present if s not in known)
+    return pd.Series(pd.Categorical(text.to_numpy(dtype=object), categories=order),
+                     index=values.index, name=values.name)
 
 
 def _as_rows(values: pd.Series, sample_ids: pd.Index, where: str) -> pd.Series:

@@ -55,6 +55,20 @@ def _most_hidden(catalog: Catalog):
     return (cls, value)
 
 
+def _naive_leaks(catalog: Catalog, seed: int = 0):
+    from workbench.split import random_split, split_report
+
+    if "group" not in catalog.samples.columns:
+        return None
+    return len(split_report(random_split(catalog, seed=seed)).leaking_groups)
+
+
+def _naive_worst_class(catalog: Catalog, seed: int = 0):
+    from workbench.split import random_split, split_report
+
+    return split_report(random_split(catalog, seed=seed)).summary()["worst_class"]
+
+
 EXERCISES: dict[str, Exercise] = {
     "01.fewest_pixels": Exercise(
         "Which class has the fewest pixels (it may not be the rarest in images)?",
@@ -68,6 +82,14 @@ EXERCISES: dict[str, Exercise] = {
         "e.g. ('crack', 'night').",
         "measure.condition_overview(catalog) and measure.hidden_imbalance(...).flagged()",
         _most_hidden),
+    "02.naive_leaks": Exercise(
+        "With seed 0, how many groups does the naive random split put in two or more splits?",
+        "split.split_report(split.random_split(catalog, seed=0)).leaking_groups",
+        _naive_leaks),
+    "02.naive_worst_class": Exercise(
+        "With seed 0, which class has the largest share gap between splits in the naive split?",
+        "split.split_report(split.random_split(catalog, seed=0)).summary()['worst_class']",
+        _naive_worst_class),
 }
 
 

@@ -167,3 +167,34 @@ def _caption(row: pd.Series, catalog: Catalog) -> str:
     parts = [str(row["label"])] if "label" in row.index and pd.notna(row["label"]) else []
     parts += [str(row[c]) for c in catalog.conditions[:1]]
     return " · ".join(parts)
+
+
+def share_deviation(report, *, ax=None):
+    """Per class, its share in each split minus its share overall (percentage points)."""
+    overall = report.counts.sum(axis=1) / report.sizes.sum()
+    deviation = (report.shares.sub(overall, axis=0) * 100).reset_index().melt(
+        id_vars="class", var_name="split", value_name="points")
+    ax = _axes(ax, (7, 0.45 * len(report.counts) + 1.6))
+    sns.barplot(data=deviation, y="class", x="points", hue="split", orient="h", ax=ax)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("share in split - share overall (percentage points)")
+    ax.set_ylabel("")
+    ax.set_title(f"Deviation from the overall class mix (LD {report.label_distribution:.4f})")
+    sns.despine(ax=ax)
+    return ax
+
+
+def share_deviations(reports: dict, *, axes=None):
+    """:func:`share_deviation` for several splits side by side, on one shared x-axis."""
+    if axes is None:
+        n_classes = len(next(iter(reports.values())).counts)
+        _, axes = plt.subplots(1, len(reports), figsize=(5.5 * len(reports), 0.45 * n_classes
+                                                         + 1.8), sharex=True, sharey=True,
+                               layout="constrained", squeeze=False)
+        axes = axes.ravel()
+    for ax, (name, report) in zip(axes, reports.items(), strict=True):
+        share_deviation(report, ax=ax)
+        ax.set_title(f"{name}: LD {report.label_distribution:.4f}")
+    for ax in axes[1:]:
+        ax.get_legend().remove()
+    return axes

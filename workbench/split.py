@@ -28,8 +28,8 @@ import pandas as pd
 from scipy import sparse
 
 from workbench.catalog import Catalog
-from workbench.errors import DataError, check_option, some
-from workbench.measure import _image_class_pairs
+from workbench.errors import DataError, DataWarning, check_option, some
+from workbench.measure import _image_class_pairs, condition_overview
 
 SPLIT_NAMES = ("train", "val", "test")
 BY = ("class", "class+condition")
@@ -353,6 +353,8 @@ def stratified_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.1
     seed : the same seed gives the same split.
     by : "class", or "class+condition" to keep each (class, condition value) in
         every split (strata too small to split are merged into their class).
+    condition : the condition for "class+condition"; "auto" takes the one where
+        imbalance hides most (:func:`workbench.measure.condition_overview`).
     groups : keep each ``group`` (asset, video, patient) in a single split.
     names : split names; default train/val/test (or split_0, split_1, ...).
     rare : a class with fewer images (groups) than splits goes to train ("train") or
@@ -365,6 +367,12 @@ def stratified_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.1
         else [f"split_{i}" for i in range(len(r))])
     if len(names) != len(r):
         raise ValueError(f"{len(names)} split names for {len(r)} fractions.")
+    if by == "class+condition" and condition == "auto":
+        condition = most_hidden_condition(catalog)
+        if condition is None:
+            warnings.warn("by='class+condition' with condition='auto', but no condition has two "
+                          "or more values: stratifying by class.", DataWarning, stacklevel=2)
+            by = "class"
     group_values = _groups(catalog) if groups else None
     if group_values is not None and len(set(group_values)) < len(r):
         raise DataError(f"{len(set(group_values))} groups cannot fill {len(r)} splits without "
@@ -375,6 +383,12 @@ def stratified_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.1
                                 preassigned=preassigned)
     samples = catalog.samples.assign(split=pd.Categorical.from_codes(split, categories=names))
     return catalog.replace(samples=samples)
+
+
+def most_hidden_condition(catalog: Catalog) -> str | None:
+    """The condition where classes depart most from the overall mix (lowest p-value)."""
+    overview = condition_overview(catalog)
+    return str(overview["condition"].iloc[0]) if len(overview) else None
 
 
 def _groups(catalog: Catalog) -> np.ndarray:
@@ -473,6 +487,12 @@ class SplitReport:
             "missing": len(self.missing), "leaking_groups": len(self.leaking_groups),
         }
 
+    def condition_table(self) -> pd.DataFrame:
+        """Each condition value's share of each split (columns sum to 1 per condition)."""
+        if not self.condition_shares:
+            return pd.DataFrame()
+        return pd.concat(self.condition_shares, names=["condition", "value"])
+
     def to_frame(self) -> pd.DataFrame:
         """Per class: count and share in each split, and the largest share gap."""
         frame = pd.concat({"count": self.counts, "share": self.shares}, axis=1)
@@ -526,3 +546,16 @@ def split_report(catalog: Catalog, *, fractions: Sequence[float] | None = None) 
         examples_distribution=examples_distribution(codes, fractions / fractions.sum()),
         missing=missing, condition_shares=condition_shares, leaking_groups=leaking,
     )
+
+
+def compare_reports(reports: dict[str, SplitReport]) -> pd.DataFrame:
+    """One column per named split; rows: LD, ED, largest share gap, missing, leaking groups."""
+    rows = {}
+    for name, report in reports.items():
+        s = report.summary()
+        rows[name] = {"label_distribution": s["label_distribution"],
+                      "examples_distribution": s["examples_distribution"],
+                      "largest_share_gap": s["largest_share_gap"], "worst_class": s["worst_class"],
+                      "classes_missing_from_a_split": s["missing"],
+                      "groups_in_two_splits": s["leaking_groups"]}
+    return pd.DataFrame(rows)

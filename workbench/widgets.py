@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import display
 
-from workbench import measure, plots
+from workbench import measure, plots, split
 from workbench.catalog import Catalog
 
 NO_CONDITION = "(none)"
@@ -68,3 +69,54 @@ def _draw(result: measure.Diagnosis, table: widgets.Output, figure: widgets.Outp
             plots.residual_heatmap(result.hidden, ax=axes[0, 1])
         display(fig)
         plt.close(fig)
+
+
+def split_panel(catalog: Catalog, *, seed: int = 0):
+    """Val and test fractions, seed, strata and groups; re-splits and redraws on change.
+
+    ``panel.result`` is the split Catalog, ``panel.report`` its :class:`SplitReport`.
+    """
+    conditions = list(catalog.conditions)
+    controls = {
+        "val": widgets.FloatSlider(value=0.15, min=0.05, max=0.4, step=0.05,
+                                   description="val", continuous_update=False),
+        "test": widgets.FloatSlider(value=0.15, min=0.05, max=0.4, step=0.05,
+                                    description="test", continuous_update=False),
+        "seed": widgets.IntText(value=seed, description="seed"),
+        "by": widgets.Dropdown(options=list(split.BY), value="class", description="strata"),
+        "condition": widgets.Dropdown(options=conditions or [NO_CONDITION],
+                                      description="condition"),
+        "groups": widgets.Checkbox(value="group" in catalog.samples.columns,
+                                   description="keep groups whole",
+                                   disabled="group" not in catalog.samples.columns),
+    }
+    table, figure = widgets.Output(), widgets.Output()
+    panel = widgets.VBox([
+        widgets.HBox([controls["val"], controls["test"], controls["seed"]]),
+        widgets.HBox([controls["by"], controls["condition"], controls["groups"]]),
+        widgets.HBox([table, figure]),
+    ])
+    panel.controls = controls
+
+    def update(_=None):
+        val, test = controls["val"].value, controls["test"].value
+        fractions = (round(1 - val - test, 6), val, test)
+        by = controls["by"].value if conditions else "class"
+        panel.result = split.stratified_split(
+            catalog, fractions=fractions, seed=controls["seed"].value, by=by,
+            condition=controls["condition"].value if by != "class" else None,
+            groups=controls["groups"].value)
+        panel.report = split.split_report(panel.result, fractions=fractions)
+        table.clear_output(wait=True)
+        with table:
+            display(pd.Series(panel.report.summary()).to_frame("value"))
+        figure.clear_output(wait=True)
+        with figure:
+            ax = plots.share_deviation(panel.report)
+            display(ax.figure)
+            plt.close(ax.figure)
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    return panel

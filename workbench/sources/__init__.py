@@ -27,7 +27,7 @@ from workbench.sources.masks import read_masks
 from workbench.sources.yolo import read_yolo, write_yolo
 
 __all__ = [
-    "SCHEMES", "load", "parse_spec", "absolute_spec", "read_coco", "write_coco",
+    "SCHEMES", "load", "parse_spec", "absolute_spec", "export_splits", "read_coco", "write_coco",
     "read_image_folder", "read_manifest", "write_manifest", "read_masks", "read_yolo",
     "write_yolo",
 ]
@@ -87,6 +87,30 @@ def absolute_spec(spec: str) -> str:
     if scheme in _PATH_ARGS:
         args = [str(Path(a).expanduser().absolute()) for a in args]
     return ":".join([scheme, *args])
+
+
+EXPORTERS = {"manifest": lambda c, out, split: write_manifest(c, out / "manifest.csv", split=split),
+             "coco": lambda c, out, split: write_coco(c, out, split=split),
+             "yolo": lambda c, out, split: write_yolo(c, out, split=split)}
+
+
+def export_splits(catalog: Catalog, out_dir, *, formats=("manifest", "coco", "yolo")) -> dict:
+    """Write every split in every format: ``out_dir/<format>/<split>/``; returns the paths.
+
+    ``out_dir`` must be new (or empty) and outside the source dataset.
+    """
+    from workbench.errors import check_option
+
+    if "split" not in catalog.samples.columns:
+        raise DataError("This Catalog has no 'split' column; split it first.")
+    out = Path(out_dir)
+    paths = {}
+    for fmt in formats:
+        check_option("format", fmt, list(EXPORTERS), func="export_splits")
+        for split in catalog.samples["split"].dropna().unique():
+            paths[(fmt, str(split))] = EXPORTERS[fmt](catalog, out / fmt / str(split),
+                                                      str(split))
+    return paths
 
 
 def load(spec: str | Catalog, **options) -> Catalog:

@@ -49,7 +49,7 @@ def read_coco(path, images_dir=None, *, check_files: bool = True) -> Catalog:
     conditions = tuple(meta.get("conditions", ()))
     task = meta.get("task", "detection")
     pixels = None
-    if "mask_path" in samples.columns and task == "segmentation":
+    if "mask_path" in samples.columns:
         pixels = pixels_from_masks(samples, classes)
     return Catalog(samples, classes=classes, task=task, objects=objects, pixels=pixels,
                    conditions=conditions, background=meta.get("background"),
