@@ -34,7 +34,7 @@ env: $(STAMP)
 # editable (so every kernel can import workbench), then a check that FiftyOne's mongod runs.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,torch]'
 	$(PY) -m workbench doctor
 	touch $(STAMP)
 

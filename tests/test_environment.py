@@ -19,19 +19,21 @@ def canonical(spec: str) -> str:
 
 def test_environment_yml_pins_match_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    ours = {canonical(s) for s in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    extras = project["optional-dependencies"]
+    ours = {canonical(s) for s in project["dependencies"] + extras["dev"] + extras["torch"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     theirs = {canonical(s) for s in pip if not s.startswith("-e")}
     assert ours == theirs, f"only in pyproject: {ours - theirs}; only in environment.yml: " \
                            f"{theirs - ours}"
     assert "python=3.11" in env["dependencies"]
-    assert "-e .[dev]" in pip
+    assert "-e .[dev,torch]" in pip
 
 
 def test_every_dependency_is_pinned_exactly():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    extras = project["optional-dependencies"]
+    for spec in project["dependencies"] + extras["dev"] + extras["torch"]:
         assert str(Requirement(spec).specifier).startswith("=="), spec
 
 

@@ -1,0 +1,217 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench.errors import DataError
+from workbench.sample import (
+    ResamplingPlan,
+    class_weights,
+    epoch_from_factors,
+    epoch_indices,
+    imblearn_strategies,
+    lvis_factor,
+    plan_resampling,
+    repeat_factors,
+    resample_features,
+    save_epoch,
+    tile_plan,
+)
+from workbench.sources import load
+
+EXERCISE_1 = {"Car": 6000, "Pedestrian": 2500, "Bicycle": 1200, "Wheelchair": 300}
+
+
+def test_exercise_1_wheelchair_capped_others_share_the_rest():
+    plan = plan_resampling(EXERCISE_1, total=8000, max_oversample=5)
+    frame = plan.to_frame()
+    assert frame.loc["Wheelchair", "effective"] == 1500
+    assert frame.loc["Wheelchair", "binding"] == "cap"
+    others = frame.drop("Wheelchair")["effective"]
+    assert others.sum() == 6500 and others.max() - others.min() <= 1
+    assert list(frame.columns[:4]) == ["count", "effective", "multiplier", "binding"]
+
+
+def test_worked_example_1():
+    plan = plan_resampling({"Background": 50000, "Crack": 1500}, total=32500,
+                           max_oversample=5, min_keep=0.5)
+    assert plan.effective.to_dict() == {"Background": 25000, "Crack": 7500}
+    assert plan.binding.to_dict() == {"Background": "floor", "Crack": "cap"}
+    assert plan.multiplier["Crack"] == 5.0
+
+
+def test_priority_gives_critical_classes_more():
+    plan = plan_resampling({"a": 1000, "b": 1000, "c": 1000}, total=3000,
+                           priority={"c": 2.0})
+    assert plan.effective.to_dict() == {"a": 750, "b": 750, "c": 1500}
+
+
+def test_plan_from_labels_and_json_round_trip(tmp_path):
+    labels = pd.Series(["x"] * 30 + ["y"] * 10)
+    plan = plan_resampling(labels, max_oversample=2)
+    assert plan.effective.to_dict() == {"x": 20, "y": 20}
+    again = ResamplingPlan.from_json(plan.to_json(tmp_path / "plan.json") and
+                                     tmp_path / "plan.json")
+    assert again.to_frame().equals(plan.to_frame())
+    plan.to_frame().to_csv(tmp_path / "plan.csv")
+    assert pd.read_csv(tmp_path / "plan.csv", index_col=0)["effective"].tolist() == [20, 20]
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(max_oversample=0.5), ValueError, r"'max_oversample' parameter .* must be >= 1"),
+    (dict(min_keep=1.5), ValueError, r"'min_keep' parameter .* must be in \[0, 1\]"),
+    (dict(total=0), ValueError, r"'total' parameter .* positive integer"),
+    (dict(total=-5), ValueError, r"positive integer"),
+    (dict(priority={"Bus": 2}), DataError, "Priority for unknown classes 'Bus'"),
+    (dict(total=50000, max_oversample=2), DataError,
+     r"feasible totals are 0 to 20,000"),
+    (dict(total=100, min_keep=0.5), DataError, r"feasible totals are 5,000 to 50,000"),
+])
+def test_bad_plans(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        plan_resampling(EXERCISE_1, **kwargs)
+
+
+def test_class_with_zero_samples():
+    with pytest.raises(DataError, match="Classes 'b' have no samples"):
+        plan_resampling({"a": 10, "b": 0})
+
+
+counts_strategy = st.dictionaries(st.sampled_from(list("abcdefgh")), st.integers(1, 3000),
+                                  min_size=2, max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(counts_strategy, st.floats(1, 10), st.floats(0, 1), st.floats(0.01, 1))
+def test_plan_properties(counts, cap, floor, where):
+    n = pd.Series(counts, dtype=float)
+    lo, hi = int(np.ceil(n * floor - 1e-9).sum()), int(np.floor(n * cap + 1e-9).sum())
+    total = max(1, lo + int(round(where * (hi - lo))))
+    if not lo <= total <= hi:
+        return
+    plan = plan_resampling(counts, total=total, max_oversample=cap, min_keep=floor)
+    eff = plan.effective.astype(float)
+    assert plan.total == total                                   # exact total
+    assert (eff <= n * cap + 1e-6).all()                         # caps never violated
+    assert (eff >= n * floor - 1e-6).all()                       # floors never violated
+    free = plan.binding == "none"                                # as balanced as allowed:
+    if free.any():                                               # free classes level (+-1),
+        level = eff[free]
+        assert level.max() - level.min() <= 1
+        assert (eff[plan.binding == "cap"] <= level.max() + 1).all()    # capped ones below,
+        assert (eff[plan.binding == "floor"] >= level.min() - 1).all()  # floored ones above
+
+
+@settings(max_examples=40, deadline=None)
+@given(counts_strategy, st.floats(1, 6), st.integers(0, 5), st.integers(0, 10**6))
+def test_sampler_matches_the_plan_every_epoch(counts, cap, epoch, seed):
+    labels = pd.Series([c for c, k in counts.items() for _ in range(k)])
+    plan = plan_resampling(labels, max_oversample=cap)
+    idx = epoch_indices(plan, labels, epoch=epoch, seed=seed)
+    drawn = labels.iloc[idx].value_counts().reindex(plan.count.index, fill_value=0)
+    assert drawn.to_dict() == plan.effective.to_dict()
+    per_image = np.bincount(idx, minlength=len(labels))
+    for c in plan.count.index:  # every image floor(m) or floor(m) + 1 times: no image skipped
+        m = plan.effective[c] / plan.count[c]
+        seen = per_image[(labels == c).to_numpy()]
+        assert seen.min() >= np.floor(m) and seen.max() <= np.floor(m) + 1
+
+
+def test_sampler_is_deterministic_and_varies_by_epoch():
+    labels = pd.Series(["a"] * 50 + ["b"] * 5)
+    plan = plan_resampling(labels, max_oversample=4)
+    one = epoch_indices(plan, labels, epoch=1, seed=3)
+    assert np.array_equal(one, epoch_indices(plan, labels, epoch=1, seed=3))
+    assert not np.array_equal(one, epoch_indices(plan, labels, epoch=2, seed=3))
+
+
+def test_epoch_from_factors_size_and_floor():
+    r = np.array([1.0, 2.5, 1.5, 3.0, 1.0])
+    idx = epoch_from_factors(r, epoch=0, seed=0)
+    assert len(idx) == 9  # 1 + 2 + 1 + 3 + 1 whole, plus round(0.5 + 0.5) = 1
+    counts = np.bincount(idx, minlength=5)
+    assert (counts >= np.floor(r)).all() and (counts <= np.ceil(r)).all()
+
+
+def test_save_epoch(tmp_path):
+    idx = np.array([3, 1, 2])
+    assert np.load(save_epoch(idx, tmp_path / "e.npy")).tolist() == [3, 1, 2]
+    assert np.loadtxt(save_epoch(idx, tmp_path / "e.csv"), dtype=int).tolist() == [3, 1, 2]
+
+
+def test_lvis_values():
+    assert lvis_factor(0.00025) == pytest.approx(2.0)
+    assert lvis_factor(1e-4) == pytest.approx(3.162278, abs=1e-6)
+    assert lvis_factor(0.5) == 1.0
+
+
+def test_repeat_factors_hand_computed(small_detection):
+    # images: a {cat}, b {cat, dog}, c {}; f(cat) = 2/3, f(dog) = 1/3; t = 1:
+    # r(cat) = sqrt(1.5) = 1.2247, r(dog) = sqrt(3) = 1.7321; b takes the max.
+    rf = repeat_factors(small_detection, threshold=1.0)
+    assert rf.image_factors.round(4).tolist() == [1.2247, 1.7321, 1.0]
+    table = rf.class_table
+    # instances: cat has 2 boxes in a and 1 in b; after = 2 * 1.2247 + 1 * 1.7321
+    assert table.loc["cat", "instances_after"] == pytest.approx(2 * 1.5 ** 0.5 + 3 ** 0.5)
+    assert table.loc["dog", "instances_after"] == pytest.approx(3 ** 0.5)
+    capped = repeat_factors(small_detection, threshold=1.0, max_repeat=1.5)
+    assert capped.image_factors.max() == 1.5
+    with pytest.raises(ValueError, match="'threshold' parameter of repeat_factors"):
+        repeat_factors(small_detection, threshold=0)
+
+
+def test_repeat_factors_side_effect_on_the_demo():
+    rf = repeat_factors(load("demo:surfaces"), threshold=0.1)
+    table = rf.class_table
+    assert "intact" not in table.index  # the background class has no boxes
+    assert (table["gain"] >= 1).all()
+    assert table.loc["crack", "gain"] > table.loc["scratch", "gain"]  # rarer: repeated more
+
+
+def test_tile_plan_on_a_hand_made_mask(tmp_path):
+    from conftest import write_image, write_mask
+
+    from workbench.sources import read_masks
+
+    write_image(tmp_path / "img" / "a.png", 4, 4)
+    mask = np.zeros((4, 4), np.uint8)
+    mask[0, 0] = 1  # one lane pixel in the top-left tile
+    write_mask(tmp_path / "msk" / "a.png", mask)
+    cat = read_masks(tmp_path / "img", tmp_path / "msk", classes=["road", "lane"])
+    plan = tile_plan(cat, tile_size=2, threshold=1.0, max_weight=10)
+    assert plan.pixels.tolist() == [[3, 1], [4, 0], [4, 0], [4, 0]]
+    # lane in 1 of 4 tiles: f = 0.25, r = sqrt(1 / 0.25) = 2
+    assert plan.tiles["weight"].tolist() == [2.0, 1.0, 1.0, 1.0]
+    shares = plan.shares()
+    assert shares.loc["lane", "share_before"] == pytest.approx(1 / 16)
+    assert shares.loc["lane", "share_after"] == pytest.approx(2 / (8 + 12))
+
+
+def test_class_weights_against_scikit_learn_and_cui():
+    from sklearn.utils.class_weight import compute_class_weight
+
+    y = np.repeat(["a", "b", "c"], [70, 20, 10])
+    ours = class_weights(pd.Series(y), method="balanced")
+    ref = compute_class_weight("balanced", classes=np.array(["a", "b", "c"]), y=y)
+    np.testing.assert_allclose(ours.to_numpy(), ref)
+    eff = class_weights({"a": 5000, "b": 500, "c": 50, "d": 5}, method="effective", beta=0.999)
+    np.testing.assert_allclose(eff.to_numpy(), [0.0179, 0.0453, 0.3652, 3.5715], atol=1e-4)
+    inv = class_weights({"a": 10, "b": 30}, method="inverse")
+    np.testing.assert_allclose(inv.to_numpy(), [1.5, 0.5])
+    with pytest.raises(ValueError, match="'beta' parameter of class_weights"):
+        class_weights({"a": 1, "b": 2}, method="effective", beta=1.0)
+    with pytest.raises(ValueError, match="'method' parameter of class_weights"):
+        class_weights({"a": 1, "b": 2}, method="focal")
+
+
+def test_imblearn_bridge_reaches_the_plan():
+    rng = np.random.default_rng(0)
+    y = np.repeat(["a", "b", "c"], [300, 60, 20])
+    X = rng.normal(size=(len(y), 4))
+    plan = plan_resampling(pd.Series(y), total=300, max_oversample=5)
+    over, under = imblearn_strategies(plan)
+    assert under == {"a": 100} and over == {"b": 100, "c": 100}  # 300/60/20 -> 100 each
+    for method in ("random", "smote"):
+        _, y_new = resample_features(X, y, plan, method=method)
+        assert pd.Series(y_new).value_counts().to_dict() == plan.effective.to_dict()

@@ -1,0 +1,514 @@
+"""Resampling plans, class weights and epoch samplers.
+
+- :func:`plan_resampling`: how many times each class is seen per epoch, as balanced
+  as an oversampling cap and a keep floor allow (classification);
+- :func:`repeat_factors`: LVIS repeat-factor sampling for detection, with its side
+  effect on the classes that ride along with rare ones;
+- :func:`tile_plan`: tiles of segmentation masks weighted so rare-class pixels are
+  drawn more often;
+- :func:`class_weights`: loss weights (balanced, inverse, sqrt, effective number);
+- :func:`epoch_indices` / :func:`epoch_from_factors`: the sample indices of one epoch,
+  exactly as planned, deterministic for (seed, epoch), vectorised.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.catalog import Catalog, rows_of
+from workbench.errors import DataError, check_option, some
+from workbench.measure import _image_class_pairs
+
+METHODS = ("balanced", "inverse", "sqrt", "effective")
+
+
+# -- the resampling plan --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResamplingPlan:
+    """How many times each class is seen in one epoch.
+
+    ``count`` is the original number of samples per class, ``effective`` the number
+    drawn per epoch, ``multiplier`` their ratio, ``binding`` which limit holds the
+    class back: "cap" (``count * max_oversample``), "floor" (``count * min_keep``) or
+    "none" (the class is at the common, balanced level).
+    """
+
+    count: pd.Series
+    effective: pd.Series
+    binding: pd.Series
+    max_oversample: float
+    min_keep: float
+    priority: pd.Series
+
+    @property
+    def multiplier(self) -> pd.Series:
+        return (self.effective / self.count).rename("multiplier")
+
+    @property
+    def total(self) -> int:
+        return int(self.effective.sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per class: ``count``, ``effective``, ``multiplier``, ``binding`` (and priority)."""
+        frame = pd.DataFrame({"count": self.count, "effective": self.effective,
+                              "multiplier": self.multiplier, "binding": self.binding,
+                              "priority": self.priority})
+        frame.index.name = "class"
+        return frame
+
+    def to_json(self, path=None) -> str:
+        """The plan as JSON (written to ``path`` when given)."""
+        text = json.dumps({
+            "max_oversample": self.max_oversample, "min_keep": self.min_keep,
+            "classes": {str(c): {"count": int(self.count[c]), "effective": int(self.effective[c]),
+                                 "binding": str(self.binding[c]),
+                                 "priority": float(self.priority[c])} for c in self.count.index},
+        }, indent=1)
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+    @classmethod
+    def from_json(cls, text_or_path) -> ResamplingPlan:
+        text = Path(text_or_path).read_text() if Path(str(text_or_path)).suffix == ".json" \
+            else text_or_path
+        data = json.loads(text)
+        frame = pd.DataFrame(data["classes"]).T
+        return cls(count=frame["count"].astype("int64"), effective=frame["effective"]
+                   .astype("int64"), binding=frame["binding"].astype(str),
+                   max_oversample=data["max_oversample"], min_keep=data["min_keep"],
+                   priority=frame["priority"].astype(float))
+
+
+def _counts(labels_or_counts) -> pd.Series:
+    if isinstance(labels_or_counts, Mapping):
+        counts = pd.Series(dict(labels_or_counts), dtype="float64")
+    elif isinstance(labels_or_counts, pd.Series) and (
+            isinstance(labels_or_counts.dtype, pd.CategoricalDtype)
+            or not pd.api.types.is_numeric_dtype(labels_or_counts.dtype)):
+        counts = labels_or_counts.value_counts(sort=False).astype("float64")
+        if isinstance(labels_or_counts.dtype, pd.CategoricalDtype):
+            counts = counts.reindex(labels_or_counts.cat.categories, fill_value=0)
+    else:
+        raise TypeError("labels_or_counts must be a pandas Series of labels or a mapping "
+                        f"class -> count. Got {type(labels_or_counts).__name__}.")
+    counts.index = counts.index.astype(str)
+    if (counts <= 0).any() or counts.isna().any() or (counts != counts.round()).any():
+        bad = counts.index[~(counts > 0)]
+        raise DataError(
+            f"Classes {some(bad)} have no samples (counts {some(counts[bad])}); a plan cannot "
+            "draw from an empty class. Drop them or collect examples first."
+        )
+    return counts
+
+
+def feasible_totals(counts: pd.Series, *, max_oversample: float, min_keep: float
+                    ) -> tuple[int, int]:
+    """The smallest and largest epoch sizes the limits allow."""
+    lo = np.ceil(counts.to_numpy() * min_keep - 1e-9).astype(np.int64)
+    hi = np.floor(counts.to_numpy() * max_oversample + 1e-9).astype(np.int64)
+    return int(lo.sum()), int(hi.sum())
+
+
+def plan_resampling(labels_or_counts, *, total: int | None = None, max_oversample: float = 5.0,
+                    min_keep: float = 0.0, priority: Mapping[str, float] | None = None
+                    ) -> ResamplingPlan:
+    """As balanced as the limits allow, with ``total`` samples per epoch.
+
+    Every class gets the same effective count (times its ``priority``, default 1)
+    unless its cap (``count * max_oversample``) or its floor (``count * min_keep``)
+    binds. The counts sum to ``total`` (default: the original total) exactly, rounded by
+    largest remainder within the limits.
+
+    Examples
+    --------
+    >>> plan = plan_resampling({"Car": 6000, "Pedestrian": 2500, "Bicycle": 1200,
+    ...                         "Wheelchair": 300}, total=8000, max_oversample=5)
+    >>> plan.effective.tolist(), plan.binding.tolist()
+    ([2167, 2167, 2166, 1500], ['none', 'none', 'none', 'cap'])
+    """
+    if not max_oversample >= 1:
+        raise ValueError(f"The 'max_oversample' parameter of plan_resampling must be >= 1. "
+                         f"Got {max_oversample!r} instead.")
+    if not 0 <= min_keep <= 1:
+        raise ValueError(f"The 'min_keep' parameter of plan_resampling must be in [0, 1]. "
+                         f"Got {min_keep!r} instead.")
+    counts = _counts(labels_or_counts)
+    weights = pd.Series(1.0, index=counts.index)
+    if priority:
+        unknown = [c for c in priority if str(c) not in counts.index]
+        if unknown:
+            raise DataError(f"Priority for unknown classes {some(unknown)}; classes: "
+                            f"{some(counts.index, n=20)}.")
+        bad = {c: w for c, w in priority.items() if not w > 0}
+        if bad:
+            raise ValueError(f"Priorities must be positive; got {bad}.")
+        for c, w in priority.items():
+            weights[str(c)] = float(w)
+    total = int(counts.sum()) if total is None else total
+    if not isinstance(total, (int, np.integer)) or total <= 0:
+        raise ValueError(f"The 'total' parameter of plan_resampling must be a positive integer."
+                         f" Got {total!r} instead.")
+    lo_total, hi_total = feasible_totals(counts, max_oversample=max_oversample,
+                                         min_keep=min_keep)
+    if not lo_total <= total <= hi_total:
+        raise DataError(
+            f"No plan draws {total:,} samples per epoch within max_oversample={max_oversample:g} "
+            f"and min_keep={min_keep:g}: the feasible totals are {lo_total:,} to {hi_total:,}. "
+            "Choose a total in that range or relax the limits."
+        )
+    n = counts.to_numpy()
+    lo = np.ceil(n * min_keep - 1e-9)
+    hi = np.floor(n * max_oversample + 1e-9)
+    w = weights.to_numpy()
+    level = _water_level(w, lo, hi, total)
+    exact = np.clip(w * level, lo, hi)
+    effective = _round_within(exact, lo.astype(np.int64), hi.astype(np.int64), total)
+    binding = np.where(effective >= hi, "cap", np.where(effective <= lo, "floor", "none"))
+    return ResamplingPlan(
+        count=counts.astype("int64").rename("count"),
+        effective=pd.Series(effective, index=counts.index, name="effective"),
+        binding=pd.Series(binding, index=counts.index, name="binding"),
+        max_oversample=float(max_oversample), min_keep=float(min_keep),
+        priority=weights.rename("priority"),
+    )
+
+
+def _water_level(w: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float) -> float:
+    """The level L with sum(clip(w * L, lo, hi)) == total (piecewise linear, increasing)."""
+    breaks = np.unique(np.concatenate([lo / w, hi / w]))
+    filled = np.clip(np.outer(breaks, w), lo, hi).sum(axis=1)
+    i = np.searchsorted(filled, total)
+    if i == 0:
+        return float(breaks[0])
+    if i >= len(breaks):
+        return float(breaks[-1])
+    a, b = breaks[i - 1], breaks[i]
+    fa, fb = filled[i - 1], filled[i]
+    return float(a + (total - fa) * (b - a) / (fb - fa)) if fb > fa else float(b)
+
+
+def _round_within(exact: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: int) -> np.ndarray:
+    """Integers near ``exact``, within [lo, hi], summing to ``total`` (largest remainder)."""
+    base = np.clip(np.floor(exact + 1e-9).astype(np.int64), lo, hi)
+    short = total - base.sum()
+    remainder = exact - base
+    if short > 0:
+        room = np.flatnonzero(base < hi)
+        order = room[np.argsort(-remainder[room], kind="stable")]
+        base[order[:short]] += 1
+    elif short < 0:
+        room = np.flatnonzero(base > lo)
+        order = room[np.argsort(remainder[room], kind="stable")]
+        base[order[:-short]] -= 1
+    return base
+
+
+# -- class weights -------------------------------------------------------------------------------
+
+
+def class_weights(counts, *, method: str = "balanced", beta: float = 0.999) -> pd.Series:
+    """Loss weights per class from its number of samples.
+
+    - "balanced": ``n_samples / (n_classes * count)``, scikit-learn's
+      ``compute_class_weight('balanced')``;
+    - "inverse", "sqrt": proportional to ``1 / count`` and ``1 / sqrt(count)``;
+    - "effective": proportional to ``(1 - beta) / (1 - beta ** count)`` (Cui et al.,
+      2019: the inverse effective number of samples).
+
+    The last three are normalised to sum to the number of classes.
+
+    Examples
+    --------
+    >>> class_weights({"a": 5000, "b": 500, "c": 50, "d": 5}, method="effective").round(4).tolist()
+    [0.0179, 0.0453, 0.3652, 3.5715]
+    """
+    check_option("method", method, METHODS, func="class_weights")
+    if not 0 <= beta < 1:
+        raise ValueError(f"The 'beta' parameter of class_weights must be in [0, 1). "
+                         f"Got {beta!r} instead.")
+    if hasattr(counts, "total") and hasattr(counts, "unit"):  # a ClassCounts
+        counts = counts.total
+    counts = _counts(counts) if not isinstance(counts, pd.Series) or not \
+        pd.api.types.is_numeric_dtype(counts.dtype) else _counts(counts.to_dict())
+    n = counts.to_numpy()
+    if method == "balanced":
+        weights = n.sum() / (len(n) * n)
+    else:
+        raw = {"inverse": 1 / n, "sqrt": 1 / np.sqrt(n),
+               "effective": (1 - beta) / (1 - beta ** n) if beta > 0 else np.ones_like(n)}[method]
+        weights = raw / raw.sum() * len(n)
+    return pd.Series(weights, index=counts.index, name=f"weight ({method})")
+
+
+# -- repeat factors (detection) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepeatFactors:
+    """LVIS repeat-factor sampling: per image, how often it is repeated per epoch."""
+
+    image_factors: pd.Series      # per sample
+    class_table: pd.DataFrame     # per class: image_fraction, class_factor, instances before/after
+    threshold: float
+    max_repeat: float | None
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.class_table
+
+    @property
+    def epoch_size(self) -> float:
+        """Expected images per epoch (sum of the factors)."""
+        return float(self.image_factors.sum())
+
+
+def repeat_factors(catalog: Catalog, *, threshold: float = 0.001,
+                   max_repeat: float | None = None) -> RepeatFactors:
+    """Repeat factors as in LVIS (Gupta et al., 2019) and detectron2.
+
+    ``f(c)`` is the fraction of images containing class ``c``; ``r(c) = max(1,
+    sqrt(threshold / f(c)))``; an image is repeated ``max`` over its classes of ``r(c)``
+    (optionally capped at ``max_repeat``). The class table also gives the expected
+    instances per class per epoch after repeats: majority classes that share images
+    with rare ones are repeated too, which no per-class count shows.
+    """
+    if not threshold > 0:
+        raise ValueError(f"The 'threshold' parameter of repeat_factors must be > 0. "
+                         f"Got {threshold!r} instead.")
+    if max_repeat is not None and not max_repeat >= 1:
+        raise ValueError(f"The 'max_repeat' parameter must be >= 1 or None. Got {max_repeat!r}.")
+    rows, codes = _image_class_pairs(catalog)
+    if catalog.background is not None:  # background is what every image has: not a reason
+        keep = np.asarray(catalog.classes, dtype=object)[codes] != catalog.background
+        rows, codes = rows[keep], codes[keep]
+    n_images, n_classes = len(catalog), len(catalog.classes)
+    fraction = np.bincount(codes, minlength=n_classes) / n_images
+    with np.errstate(divide="ignore"):
+        factor = np.where(fraction > 0, np.maximum(1.0, np.sqrt(threshold / fraction)), 1.0)
+    image = np.ones(n_images)
+    np.maximum.at(image, rows, factor[codes])
+    if max_repeat is not None:
+        image = np.minimum(image, max_repeat)
+    if len(catalog.objects):
+        obj_rows, obj_codes = rows_of(catalog.objects), catalog.objects["label"].cat.codes
+        before = np.bincount(obj_codes, minlength=n_classes)
+        after = np.bincount(obj_codes, weights=image[obj_rows], minlength=n_classes)
+    else:
+        before = np.bincount(codes, minlength=n_classes)
+        after = np.bincount(codes, weights=image[rows], minlength=n_classes)
+    table = pd.DataFrame({
+        "image_fraction": fraction, "class_factor": factor,
+        "instances_before": before, "instances_after": after,
+    }, index=pd.Index(catalog.classes, name="class"))
+    table["gain"] = table["instances_after"] / table["instances_before"].where(
+        table["instances_before"] > 0)
+    if catalog.background is not None and len(catalog.objects):
+        table = table.drop(index=catalog.background)
+    return RepeatFactors(image_factors=pd.Series(image, index=catalog.samples.index,
+                                                 name="repeat_factor"),
+                         class_table=table, threshold=threshold, max_repeat=max_repeat)
+
+
+def lvis_factor(fraction: float, threshold: float = 0.001) -> float:
+    """``max(1, sqrt(threshold / fraction))`` for one class (the LVIS formula).
+
+    >>> round(lvis_factor(1e-4), 6), lvis_factor(0.00025)
+    (3.162278, 2.0)
+    """
+    return max(1.0, float(np.sqrt(threshold / fraction)))
+
+
+# -- tiles (segmentation) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TilePlan:
+    """Tiles of the images, their pixels per class, and a sampling weight per tile."""
+
+    tiles: pd.DataFrame        # sample_id, row, col, x0, y0, weight
+    pixels: np.ndarray         # tiles x classes
+    classes: tuple[str, ...]
+    tile_size: int
+
+    def shares(self) -> pd.DataFrame:
+        """Each class's share of the pixels drawn, uniform tiles vs weighted tiles."""
+        before = self.pixels.sum(axis=0)
+        after = (self.pixels * self.tiles["weight"].to_numpy()[:, None]).sum(axis=0)
+        return pd.DataFrame({"share_before": before / before.sum(),
+                             "share_after": after / after.sum()},
+                            index=pd.Index(self.classes, name="class"))
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.tiles
+
+
+def tile_plan(catalog: Catalog, *, tile_size: int = 32, threshold: float = 0.1,
+              max_weight: float = 10.0) -> TilePlan:
+    """Cut each image into a grid of ``tile_size`` tiles and weight the tiles.
+
+    Pixels per class per tile come from the masks (one bincount per mask). A class's
+    tile factor follows the repeat-factor rule on tiles, ``max(1, sqrt(threshold /
+    f(c)))`` with ``f(c)`` the fraction of tiles containing it, and a tile's weight is
+    the largest factor of its classes, capped at ``max_weight``. Edge pixels that do not
+    fill a whole tile are left out.
+    """
+    if "mask_path" not in catalog.samples.columns:
+        raise DataError("tile_plan needs masks (a mask_path column); this Catalog has none.")
+    if not (isinstance(tile_size, (int, np.integer)) and tile_size >= 1):
+        raise ValueError(f"The 'tile_size' parameter must be a positive integer. Got "
+                         f"{tile_size!r}.")
+    if not threshold > 0 or not max_weight >= 1:
+        raise ValueError("threshold must be > 0 and max_weight >= 1.")
+    from workbench.sources.files import read_mask
+
+    k = len(catalog.classes)
+    records, counts = [], []
+    for sample_id, path in catalog.samples["mask_path"].dropna().items():  # one file each
+        mask = read_mask(path)
+        n_rows, n_cols = mask.shape[0] // tile_size, mask.shape[1] // tile_size
+        if not n_rows or not n_cols:
+            continue
+        cropped = mask[:n_rows * tile_size, :n_cols * tile_size]
+        tile_id = (np.arange(n_rows * tile_size) // tile_size)[:, None] * n_cols + (
+            np.arange(n_cols * tile_size) // tile_size)[None, :]
+        valid = cropped < k
+        flat = np.bincount(tile_id[valid] * k + cropped[valid], minlength=n_rows * n_cols * k)
+        counts.append(flat.reshape(n_rows * n_cols, k))
+        r, c = np.divmod(np.arange(n_rows * n_cols), n_cols)
+        records.append(pd.DataFrame({"sample_id": sample_id, "row": r, "col": c,
+                                     "x0": c * tile_size, "y0": r * tile_size}))
+    if not records:
+        raise DataError(f"No mask is at least {tile_size}x{tile_size}; use smaller tiles.")
+    pixels = np.concatenate(counts)
+    tiles = pd.concat(records, ignore_index=True)
+    present = pixels > 0
+    fraction = present.mean(axis=0)
+    with np.errstate(divide="ignore"):
+        factor = np.where(fraction > 0, np.maximum(1.0, np.sqrt(threshold / fraction)), 1.0)
+    weight = np.where(present, factor[None, :], 1.0).max(axis=1)
+    tiles["weight"] = np.minimum(weight, max_weight)
+    return TilePlan(tiles=tiles, pixels=pixels, classes=tuple(catalog.classes),
+                    tile_size=tile_size)
+
+
+# -- epoch samplers -----------------------------------------------------------------------------
+
+
+def _epoch_rng(seed: int, epoch: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([int(seed), int(epoch)]))
+
+
+def epoch_indices(plan: ResamplingPlan, labels, *, epoch: int = 0, seed: int = 0) -> np.ndarray:
+    """The sample indices (positions in ``labels``) of one epoch under ``plan``.
+
+    Class ``c`` appears exactly ``plan.effective[c]`` times. With multiplier ``m``, every
+    image of the class is taken ``floor(m)`` times and the rest is a draw *without*
+    replacement, so no image is skipped while another repeats (as i.i.d. draws with
+    replacement do). The result is shuffled; the same (seed, epoch) gives the same
+    indices. Works past 2**24 samples (torch's WeightedRandomSampler does not).
+    """
+    labels = pd.Series(labels) if not isinstance(labels, pd.Series) else labels
+    classes = list(plan.count.index)
+    codes = pd.Categorical(labels.astype(str) if not isinstance(labels.dtype, pd.CategoricalDtype)
+                           else labels.astype(str), categories=classes).codes
+    if (codes < 0).any():
+        raise DataError(f"Labels {some(pd.unique(labels[codes < 0]))} are not in the plan.")
+    have = np.bincount(codes, minlength=len(classes))
+    if not np.array_equal(have, plan.count.to_numpy()):
+        found = dict(zip(classes, have.tolist(), strict=True))
+        raise DataError(
+            f"The labels do not match the plan: per class {found} vs planned from "
+            f"{plan.count.to_dict()}. Make the plan from these labels."
+        )
+    rng = _epoch_rng(seed, epoch)
+    order = np.argsort(codes, kind="stable")  # radix sort for small integer codes
+    bounds = np.concatenate([[0], np.cumsum(have)])
+    parts = []
+    for c, want in enumerate(plan.effective.to_numpy()):  # one step per class
+        members = order[bounds[c]:bounds[c + 1]]
+        full, extra = divmod(int(want), len(members))
+        if full:
+            parts.append(np.tile(members, full))
+        if extra:
+            parts.append(members[rng.permutation(len(members))[:extra]])
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    return out[rng.permutation(len(out))]
+
+
+def epoch_from_factors(factors, *, epoch: int = 0, seed: int = 0) -> np.ndarray:
+    """The indices of one epoch from per-sample repeat factors (or weights as factors).
+
+    Each sample appears ``floor(r)`` times plus once more for a subset drawn without
+    replacement with probability proportional to the fractional parts, of size
+    ``round(sum of fractional parts)``; so the epoch has ``round(sum(r))`` samples.
+    """
+    r = np.asarray(factors, dtype=float)
+    if (r < 0).any() or not np.isfinite(r).all():
+        raise ValueError("Repeat factors must be finite and non-negative.")
+    rng = _epoch_rng(seed, epoch)
+    whole = np.floor(r).astype(np.int64)
+    frac = r - whole
+    n_extra = int(round(frac.sum()))
+    out = np.repeat(np.arange(len(r)), whole)
+    if n_extra:
+        keys = np.log(rng.random(len(r))) / np.where(frac > 0, frac, np.nan)  # Efraimidis-Spirakis
+        keys = np.nan_to_num(keys, nan=-np.inf)
+        extra = np.argpartition(-keys, n_extra - 1)[:n_extra]
+        out = np.concatenate([out, extra])
+    return out[rng.permutation(len(out))]
+
+
+def save_epoch(indices: np.ndarray, path) -> Path:
+    """Write one epoch's indices for a training script: ``.npy`` or ``.csv`` (one a line)."""
+    path = Path(path)
+    check_option("suffix", path.suffix, [".npy", ".csv"], func="save_epoch")
+    if path.suffix == ".npy":
+        np.save(path, np.asarray(indices, dtype=np.int64))
+    else:
+        np.savetxt(path, np.asarray(indices, dtype=np.int64), fmt="%d")
+    return path
+
+
+# -- imbalanced-learn bridge ----------------------------------------------------------------------
+
+
+def imblearn_strategies(plan: ResamplingPlan) -> tuple[dict, dict]:
+    """The plan as ``(over, under)`` ``sampling_strategy`` dicts for imbalanced-learn.
+
+    Apply RandomUnderSampler(sampling_strategy=under) then RandomOverSampler (or SMOTE)
+    with ``over``; together they give the plan's effective counts.
+    """
+    over = {c: int(e) for c, e, n in zip(plan.count.index, plan.effective, plan.count,
+                                         strict=True) if e > n}
+    under = {c: int(e) for c, e, n in zip(plan.count.index, plan.effective, plan.count,
+                                          strict=True) if e < n}
+    return over, under
+
+
+def resample_features(X, y, plan: ResamplingPlan, *, method: str = "random",
+                      random_state: int = 0):
+    """Resample a feature array to the plan with imbalanced-learn (random or SMOTE)."""
+    from imblearn.over_sampling import SMOTE, RandomOverSampler
+    from imblearn.under_sampling import RandomUnderSampler
+
+    check_option("method", method, ["random", "smote"], func="resample_features")
+    y = np.asarray(y).astype(str)
+    over, under = imblearn_strategies(plan)
+    if under:
+        keep = {c: n for c, n in plan.count.items() if c not in under} | under
+        X, y = RandomUnderSampler(sampling_strategy=keep, random_state=random_state
+                                  ).fit_resample(X, y)
+    if over:
+        target = {c: int(n) for c, n in pd.Series(y).value_counts().items()} | over
+        sampler = (SMOTE(sampling_strategy=target, random_state=random_state) if method == "smote"
+                   else RandomOverSampler(sampling_strategy=target, random_state=random_state))
+        X, y = sampler.fit_resample(X, y)
+    return X, y
