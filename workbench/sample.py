@@ -417,8 +417,11 @@ def epoch_indices(plan: ResamplingPlan, labels, *, epoch: int = 0, seed: int = 0
     """
     labels = pd.Series(labels) if not isinstance(labels, pd.Series) else labels
     classes = list(plan.count.index)
-    codes = pd.Categorical(labels.astype(str) if not isinstance(labels.dtype, pd.CategoricalDtype)
-                           else labels.astype(str), categories=classes).codes
+    if isinstance(labels.dtype, pd.CategoricalDtype):  # recode: no string per sample
+        labels = labels.cat.rename_categories(lambda c: str(c))
+        codes = labels.cat.set_categories(classes).cat.codes.to_numpy()
+    else:
+        codes = pd.Categorical(labels.astype(str), categories=classes).codes
     if (codes < 0).any():
         raise DataError(f"Labels {some(pd.unique(labels[codes < 0]))} are not in the plan.")
     have = np.bincount(codes, minlength=len(classes))
