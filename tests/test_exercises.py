@@ -28,3 +28,13 @@ def test_exercise_the_dataset_cannot_pose():
     assert check("01.fewest_pixels", "3", digits).correct is None  # no masks
     with pytest.raises(ValueError, match="Unknown exercise 'nope'"):
         check("nope", 1, digits)
+
+
+def test_sample_exercises(surfaces):
+    exact = {"Car": 2167, "Pedestrian": 2167, "Bicycle": 2166, "Wheelchair": 1500}
+    assert check("03.exercise_1", exact, surfaces).correct is True
+    rounded_other_way = {"Car": 2166, "Pedestrian": 2167, "Bicycle": 2167, "Wheelchair": 1500}
+    assert check("03.exercise_1", rounded_other_way, surfaces).correct is True
+    uncapped = {"Car": 2000, "Pedestrian": 2000, "Bicycle": 2000, "Wheelchair": 2000}
+    assert check("03.exercise_1", uncapped, surfaces).correct is False
+    assert check("03.worked_example", 7500, surfaces).correct is True

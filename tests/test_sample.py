@@ -215,3 +215,19 @@ def test_imblearn_bridge_reaches_the_plan():
     for method in ("random", "smote"):
         _, y_new = resample_features(X, y, plan, method=method)
         assert pd.Series(y_new).value_counts().to_dict() == plan.effective.to_dict()
+
+
+def test_teaching_helpers_on_hand_counts():
+    from workbench.sample import accuracy_paradox, plan_sweep, strategy_costs, weights_table
+
+    paradox = accuracy_paradox(["a"] * 97 + ["b"] * 3)["value"]
+    assert paradox["accuracy"] == 0.97 and paradox["balanced accuracy"] == 0.5
+    assert paradox["worst-class recall"] == 0.0
+    costs = strategy_costs({"a": 900, "b": 100}, max_oversample=2)
+    assert costs.loc["undersample to the smallest class", "share_of_data_used"] == 0.2
+    assert costs.loc["all data, balanced class weights", "rare_class_weight_share"] == 0.5
+    assert costs.loc["capped plan (max 2x)", "majority_images_per_epoch"] == 800
+    assert plan_sweep({"a": 900, "b": 100}, caps=(1, 2)).to_dict() == {
+        "1x": {"a": 900, "b": 100}, "2x": {"a": 800, "b": 200}}
+    assert list(weights_table({"a": 9, "b": 1}).columns) == [
+        "balanced", "inverse", "sqrt", "effective"]

@@ -58,3 +58,25 @@ def test_split_panel_resplits_on_fractions_seed_and_groups(surfaces):
     assert panel.result.samples["split"].tolist() != before
     panel.controls["by"].value = "class+condition"
     assert panel.report.missing == []
+
+
+def test_resampling_panel_follows_the_cap_rule(surfaces):
+    from workbench.widgets import resampling_panel
+
+    panel = resampling_panel(surfaces, max_oversample=2)
+    plan = panel.result
+    counts = surfaces.samples["label"].value_counts()
+    rarest = counts.idxmin()
+    assert plan.total == len(surfaces)
+    assert plan.effective[rarest] == 2 * counts[rarest] and plan.binding[rarest] == "cap"
+
+    panel.controls["max_oversample"].value = 4
+    assert panel.result.effective[rarest] == 4 * counts[rarest]  # the cap moved with the slider
+    assert panel.result.effective[rarest] > plan.effective[rarest]
+    assert panel.factors.max_repeat == 4
+
+    panel.controls["total"].value = 10 ** 6  # infeasible: the panel says so, nothing crashes
+    assert panel.result is None and "feasible totals are" in panel.error
+    panel.controls["total"].value = len(surfaces)
+    panel.controls["priority"].value = ("scratch",)
+    assert panel.result.priority["scratch"] == 2.0

@@ -38,6 +38,7 @@ class Exercise:
     question: str
     hint: str
     expected: Callable[[Catalog], object]
+    accept: Callable[[object, object], bool] | None = None  # default: equal as text
 
 
 def _fewest_pixels(catalog: Catalog):
@@ -69,6 +70,23 @@ def _naive_worst_class(catalog: Catalog, seed: int = 0):
     return split_report(random_split(catalog, seed=seed)).summary()["worst_class"]
 
 
+SEED_EXERCISE_1 = {"Car": 6000, "Pedestrian": 2500, "Bicycle": 1200, "Wheelchair": 300}
+
+
+def _exercise_1(_catalog):
+    from workbench.sample import plan_resampling
+
+    return plan_resampling(SEED_EXERCISE_1, total=8000, max_oversample=5).effective.to_dict()
+
+
+def _plan_close(answer, expected) -> bool:
+    """Exact for capped classes; the others may round either way by one."""
+    answer = {str(k): int(v) for k, v in dict(answer).items()}
+    if set(answer) != set(expected) or sum(answer.values()) != sum(expected.values()):
+        return False
+    return all(abs(answer[c] - expected[c]) <= 1 for c in expected)
+
+
 EXERCISES: dict[str, Exercise] = {
     "01.fewest_pixels": Exercise(
         "Which class has the fewest pixels (it may not be the rarest in images)?",
@@ -90,6 +108,16 @@ EXERCISES: dict[str, Exercise] = {
         "With seed 0, which class has the largest share gap between splits in the naive split?",
         "split.split_report(split.random_split(catalog, seed=0)).summary()['worst_class']",
         _naive_worst_class),
+    "03.exercise_1": Exercise(
+        "Car 6,000, Pedestrian 2,500, Bicycle 1,200, Wheelchair 300; 8,000 samples per epoch, "
+        "at most 5x oversampling. How many of each per epoch? Answer a dict.",
+        "the cap binds for Wheelchair (300 x 5); the others share the rest equally",
+        _exercise_1, _plan_close),
+    "03.worked_example": Exercise(
+        "Background 50,000, Crack 1,500; max 5x, keep at least half of each class, 32,500 per "
+        "epoch. How many Crack samples per epoch?",
+        "sample.plan_resampling({...}, total=32500, max_oversample=5, min_keep=0.5)",
+        lambda _c: 7500),
 }
 
 
@@ -104,7 +132,9 @@ def check(exercise: str, answer, catalog: Catalog) -> Feedback:
                                         "(try demo:surfaces).")
     if answer is None:
         return Feedback(exercise, None, f"{spec.question} Hint: {spec.hint}")
-    if isinstance(expected, tuple):
+    if spec.accept is not None:
+        correct = spec.accept(answer, expected)
+    elif isinstance(expected, tuple):
         correct = tuple(map(str, answer)) == expected
     else:
         correct = str(answer) == str(expected)

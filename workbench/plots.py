@@ -198,3 +198,50 @@ def share_deviations(reports: dict, *, axes=None):
     for ax in axes[1:]:
         ax.get_legend().remove()
     return axes
+
+
+def plan_bars(plan, *, ax=None, log: bool = True):
+    """Per class: samples before (original) and per epoch under the plan, caps marked."""
+    frame = plan.to_frame().sort_values("count", ascending=False)
+    ax = _axes(ax, (7, 0.45 * len(frame) + 1.6))
+    y = np.arange(len(frame))
+    ax.barh(y - 0.2, frame["count"], height=0.4, label="original", color="#adb5bd")
+    colours = frame["binding"].map({"cap": STATUS_COLOURS["fail"], "floor":
+                                    STATUS_COLOURS["warn"], "none": sns.color_palette()[0]})
+    ax.barh(y + 0.2, frame["effective"], height=0.4, color=colours, label="per epoch")
+    ax.set_yticks(y, frame.index.astype(str))
+    ax.invert_yaxis()
+    if log:
+        ax.set_xscale("log")
+    for yi, (eff, mult, bind) in enumerate(zip(frame["effective"], frame["multiplier"],
+                                               frame["binding"], strict=True)):
+        ax.annotate(f"{eff:,} ({mult:.2g}x{', ' + bind if bind != 'none' else ''})",
+                    (eff, yi + 0.2), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize=8)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel("samples" + (" (log scale)" if log else ""))
+    ax.set_title(f"Resampling plan: {plan.total:,} samples per epoch\n(red: held at the "
+                 f"{plan.max_oversample:g}x cap, yellow: at the keep floor)")
+    sns.despine(ax=ax)
+    return ax
+
+
+def repeat_side_effects(factors, *, ax=None):
+    """Instances per class per epoch before and after repeat-factor sampling."""
+    table = factors.class_table.sort_values("instances_before", ascending=False)
+    ax = _axes(ax, (7, 0.45 * len(table) + 1.6))
+    y = np.arange(len(table))
+    ax.barh(y - 0.2, table["instances_before"], height=0.4, color="#adb5bd", label="before")
+    ax.barh(y + 0.2, table["instances_after"], height=0.4, color=sns.color_palette()[0],
+            label="after repeats")
+    for yi, gain in enumerate(table["gain"]):
+        ax.annotate(f"x{gain:.2f}", (table["instances_after"].iloc[yi], yi + 0.2),
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(y, table.index.astype(str))
+    ax.invert_yaxis()
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel("instances per epoch (expected)")
+    ax.set_title(f"Repeat factors (t = {factors.threshold:g}): every class in a repeated image "
+                 "rides along")
+    sns.despine(ax=ax)
+    return ax

@@ -11,8 +11,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from workbench import measure, plots, split
+from workbench import measure, plots, sample, split
 from workbench.catalog import Catalog
+from workbench.errors import DataError
 
 NO_CONDITION = "(none)"
 
@@ -115,6 +116,70 @@ def split_panel(catalog: Catalog, *, seed: int = 0):
             ax = plots.share_deviation(panel.report)
             display(ax.figure)
             plt.close(ax.figure)
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    return panel
+
+
+def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0):
+    """Oversampling cap, epoch size, keep floor and priority classes; re-plans on change.
+
+    ``panel.result`` is the :class:`ResamplingPlan` (None while the choices are
+    infeasible, with ``panel.error`` saying why); for detection, ``panel.factors`` holds
+    repeat factors capped at the same maximum.
+    """
+    labels = catalog.samples["label"] if "label" in catalog.samples.columns else None
+    if labels is None or labels.isna().all():
+        raise DataError("resampling_panel plans over image labels; this Catalog has none.")
+    labels = labels.dropna()
+    n = len(labels)
+    controls = {
+        "max_oversample": widgets.FloatSlider(value=max_oversample, min=1, max=10, step=0.5,
+                                              description="max oversample",
+                                              continuous_update=False),
+        "total": widgets.IntText(value=n, description="per epoch"),
+        "min_keep": widgets.FloatSlider(value=0.0, min=0, max=1, step=0.05,
+                                        description="keep floor", continuous_update=False),
+        "priority": widgets.SelectMultiple(options=list(catalog.classes), value=(),
+                                           description="priority x2",
+                                           rows=min(6, len(catalog.classes))),
+    }
+    message, table, figure = widgets.HTML(), widgets.Output(), widgets.Output()
+    panel = widgets.VBox([widgets.HBox([controls["max_oversample"], controls["total"]]),
+                          widgets.HBox([controls["min_keep"], controls["priority"]]),
+                          message, widgets.HBox([table, figure])])
+    panel.controls = controls
+
+    def update(_=None):
+        panel.error = None
+        try:
+            panel.result = sample.plan_resampling(
+                labels, total=controls["total"].value,
+                max_oversample=controls["max_oversample"].value,
+                min_keep=controls["min_keep"].value,
+                priority={c: 2.0 for c in controls["priority"].value})
+        except (DataError, ValueError) as err:
+            panel.result, panel.error = None, str(err)
+        panel.factors = (sample.repeat_factors(catalog, max_repeat=controls["max_oversample"]
+                                               .value) if len(catalog.objects) else None)
+        message.value = f"<b style='color:#e76f51'>{panel.error}</b>" if panel.error else ""
+        table.clear_output(wait=True)
+        figure.clear_output(wait=True)
+        if panel.result is None:
+            return
+        with table:
+            display(panel.result.to_frame())
+        with figure:
+            n_axes = 2 if panel.factors is not None else 1
+            fig, axes = plt.subplots(1, n_axes, figsize=(7 * n_axes, 4), squeeze=False,
+                                     layout="constrained")
+            plots.plan_bars(panel.result, ax=axes[0, 0])
+            if panel.factors is not None:
+                plots.repeat_side_effects(panel.factors, ax=axes[0, 1])
+            display(fig)
+            plt.close(fig)
 
     for control in controls.values():
         control.observe(update, names="value")
