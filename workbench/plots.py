@@ -245,3 +245,42 @@ def repeat_side_effects(factors, *, ax=None):
                  "rides along")
     sns.despine(ax=ax)
     return ax
+
+
+def preview_grid(preview, *, ax=None, size: int = 128, mask_alpha: float = 0.35):
+    """Each row: an original, then its augmented versions; boxes drawn, mask pixels tinted.
+
+    If the boxes and the tinted mask sit on the defect in every version, geometry and
+    labels moved together.
+    """
+    n_rows = len(preview.originals)
+    n_cols = 1 + max(len(a) for a in preview.augmented)
+    pad = 4
+    cell = size + pad
+    mosaic = np.full((n_rows * cell, n_cols * cell, 3), 255, dtype=np.uint8)
+    ax = _axes(ax, (n_cols * 1.6, n_rows * 1.7))
+    tint = np.array([255, 40, 200], dtype=float)
+    rectangles = []
+    for r, (original, versions) in enumerate(zip(preview.originals, preview.augmented,
+                                                 strict=True)):
+        for c, item in enumerate([original, *versions]):
+            image = np.asarray(Image.fromarray(item["image"]).resize((size, size)), dtype=float)
+            mask = item.get("mask")
+            if mask is not None:
+                small = np.asarray(Image.fromarray(np.asarray(mask, np.uint8)).resize(
+                    (size, size), Image.NEAREST))
+                on = small > 0
+                image[on] = (1 - mask_alpha) * image[on] + mask_alpha * tint
+            mosaic[r * cell:r * cell + size, c * cell:c * cell + size] = image.astype(np.uint8)
+            for x0, y0, x1, y1 in np.asarray(item["bboxes"], float).reshape(-1, 4):
+                rectangles.append((c * cell + x0 * size, r * cell + y0 * size,
+                                   (x1 - x0) * size, (y1 - y0) * size))
+    ax.imshow(mosaic)
+    for x, y, w, h in rectangles:
+        ax.add_patch(Rectangle((x, y), w, h, fill=False, edgecolor="#00e5ff", linewidth=1.1))
+    for c in range(n_cols):
+        ax.text(c * cell + size / 2, -6, "original" if c == 0 else f"augmented {c}",
+                ha="center", fontsize=8)
+    ax.set_axis_off()
+    ax.set_title(f"{preview.cls}: strength {preview.strength:.2f}", pad=14)
+    return ax

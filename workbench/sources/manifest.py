@@ -40,10 +40,15 @@ def sidecar(path: Path, kind: str) -> Path:
     return path.with_name(f"{path.stem}.{kind}{suffix}")
 
 
+ID_COLUMNS = ("sample_id", "source_id", "group")  # identifiers stay text: "007" is not 7
+
+
 def _read_table(path: Path) -> pd.DataFrame:
     check_option("manifest suffix", path.suffix, FORMATS)
     try:
-        return pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+        if path.suffix == ".csv":
+            return pd.read_csv(path, dtype={c: str for c in ID_COLUMNS})
+        return pd.read_parquet(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, ValueError) as err:
         raise DataError(f"{str(path)!r} cannot be read as a {path.suffix} table: {err}") from None
 

@@ -1,0 +1,175 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.augment import (
+    FAMILIES,
+    ClassAwareAugmenter,
+    class_strengths,
+    image_strengths,
+    materialize,
+    policy,
+    preview,
+)
+from workbench.errors import DataError, DataWarning
+from workbench.sources import load
+
+
+def scene(size=96):
+    """A bright square on a dark textured background; its mask (class 2) and its box."""
+    rng = np.random.default_rng(0)
+    image = rng.integers(20, 60, (size, size, 3), dtype=np.uint8)
+    mask = np.zeros((size, size), np.uint8)
+    image[30:60, 40:70] = 230
+    mask[30:60, 40:70] = 2
+    box = np.array([[40 / size, 30 / size, 70 / size, 60 / size]])
+    return image, mask, box
+
+
+def test_strength_zero_is_the_identity():
+    image, mask, box = scene()
+    out = policy(0.0, families=FAMILIES)(image=image, mask=mask, bboxes=box, labels=["x"])
+    assert np.array_equal(out["image"], image) and np.array_equal(out["mask"], mask)
+    np.testing.assert_allclose(out["bboxes"], box, atol=1e-6)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_box_mask_and_image_stay_aligned(family, seed):
+    image, mask, box = scene()
+    out = policy(1.0, families=[family], seed=seed)(image=image, mask=mask, bboxes=box,
+                                                    labels=["x"])
+    assert set(np.unique(out["mask"])) <= {0, 2}  # nearest neighbour: class ids stay ids
+    on = out["mask"] == 2
+    if family == "cutout":  # holes may cover the square: box and mask still agree
+        assert on.sum() <= (mask == 2).sum()
+    assert len(out["bboxes"]) == 1
+    size = mask.shape[0]
+    rows, cols = np.nonzero(on)
+    mask_box = np.array([cols.min(), rows.min(), cols.max() + 1, rows.max() + 1]) / size
+    if family != "cutout":
+        np.testing.assert_allclose(out["bboxes"][0], mask_box, atol=2.5 / size)
+        # the bright pixels are where the mask says (photometric changes keep the contrast)
+        grey = out["image"].astype(float).mean(axis=2)
+        assert grey[on].mean() > grey[~on].mean() + 40
+
+
+def test_photometric_families_do_not_move_anything():
+    image, mask, box = scene()
+    for family in ("lighting", "blur", "noise", "night"):
+        out = policy(1.0, families=[family], seed=3)(image=image, mask=mask, bboxes=box,
+                                                     labels=["x"])
+        assert np.array_equal(out["mask"], mask)
+        np.testing.assert_allclose(out["bboxes"], box, atol=1e-6)
+
+
+def test_same_seed_same_pixels():
+    image, mask, box = scene()
+    one = policy(0.8, seed=11)(image=image, mask=mask, bboxes=box, labels=["x"])
+    two = policy(0.8, seed=11)(image=image, mask=mask, bboxes=box, labels=["x"])
+    other = policy(0.8, seed=12)(image=image, mask=mask, bboxes=box, labels=["x"])
+    assert np.array_equal(one["image"], two["image"])
+    assert not np.array_equal(one["image"], other["image"])
+
+
+def test_boxes_pushed_out_of_the_image_are_dropped():
+    image, mask, _ = scene()
+    edge = np.array([[0.0, 0.0, 0.06, 0.06]])
+    dropped = 0
+    for seed in range(20):
+        out = policy(1.0, families=["affine"], seed=seed, min_visibility=0.9)(
+            image=image, bboxes=edge, labels=["x"])
+        dropped += len(out["bboxes"]) == 0
+    assert dropped > 0
+
+
+def test_strengths_follow_the_counts():
+    s = class_strengths({"common": 1000, "mid": 100, "rare": 10}, strength=0.8)
+    assert s["common"] == 0 and s["rare"] == pytest.approx(0.8)
+    assert s["mid"] == pytest.approx(0.4)  # log(10) / log(100)
+    assert class_strengths({"a": 5, "b": 5})["a"] == 0
+    assert class_strengths({"a": 50, "b": 5}, overrides={"a": 0.3})["a"] == 0.3
+
+
+def test_image_strength_follows_its_rarest_class(small_detection):
+    s = image_strengths(small_detection, pd.Series({"cat": 0.1, "dog": 0.9}))
+    assert s.to_dict() == {"a": 0.1, "b": 0.9, "c": 0.0}
+
+
+def test_online_augmenter_uses_the_rarest_class_and_checks_boxes():
+    aug = ClassAwareAugmenter(pd.Series({"car": 0.0, "wheelchair": 1.0}), ["car", "wheelchair"],
+                              seed=0)
+    image, _, box = scene()
+    assert aug.strength_of(["car"]) == 0 and aug.strength_of(["car", "wheelchair"]) == 1
+    same = aug(image, boxes=box, labels=["car"])
+    assert np.array_equal(same["image"], image)  # strength 0: untouched
+    assert not np.array_equal(aug(image, boxes=box, labels=["wheelchair"])["image"], image)
+    with pytest.raises(ValueError, match="relative .* pixel boxes"):
+        aug(image, boxes=[[10, 10, 50, 50]], labels=["car"])
+    with pytest.raises(ValueError, match=r"\(n, 4\) array"):
+        aug(image, boxes=[[0.1, 0.2]], labels=["car"])
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: policy(1.5), ValueError, r"'strength' parameter must be a number in \[0, 1\]"),
+    (lambda: policy(0.5, families=["sparkle"]), ValueError, "The 'families' parameter"),
+    (lambda: class_strengths({"a": 1}, overrides={"b": 0.5}), DataError,
+     "Override for unknown class 'b'"),
+])
+def test_bad_input(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_preview_of_a_class():
+    cat = load("demo:surfaces:200")
+    p = preview(cat, "crack", n=3, n_originals=2, seed=0)
+    assert len(p.originals) == 2 and all(len(a) == 3 for a in p.augmented)
+    assert p.strength == 1.0  # the rarest class
+    with pytest.raises(ValueError, match="The 'cls' parameter of preview"):
+        preview(cat, "rust")
+
+
+def test_materialize_writes_the_planned_copies_and_loads_back(tmp_path):
+    from workbench.sample import plan_resampling
+    from workbench.sources import read_manifest
+
+    cat = load("demo:surfaces:200")
+    plan = plan_resampling(cat.samples["label"], max_oversample=3)
+    copies = materialize(cat, plan, tmp_path / "aug", seed=0)
+    extra = (plan.effective - plan.count).clip(lower=0)
+    made = copies.samples["label"].astype(str).value_counts()
+    assert made.to_dict() == {c: n for c, n in extra.items() if n > 0}
+    again = read_manifest(tmp_path / "aug" / "manifest.csv")
+    assert again.equals(copies)
+    row = again.samples.iloc[0]
+    assert row["source_id"] in cat.samples.index
+    assert json.loads(row["transforms"])[0][0] in {
+        "RandomBrightnessContrast", "RandomGamma", "OneOf", "GaussNoise", "Affine",
+        "GaussianBlur", "MotionBlur"}
+    assert set(np.unique(np.asarray(
+        __import__("PIL.Image").Image.open(row["mask_path"])))) <= set(range(5))
+    with pytest.raises(DataError, match="never writes into a source dataset"):
+        materialize(cat, plan, __import__("pathlib").Path(cat.source) / "aug")
+
+
+def test_materialize_skips_unreadable_images(tmp_path):
+    from conftest import write_image
+
+    from workbench.catalog import Catalog
+    from workbench.sample import plan_resampling
+
+    src = tmp_path / "src"
+    paths = [write_image(src / f"{i}.png", 32, 32) for i in range(5)]
+    (src / "bad.png").write_bytes(b"broken")
+    samples = pd.DataFrame({"filepath": [str(p) for p in paths] + [str(src / "bad.png")],
+                            "width": 32, "height": 32,
+                            "label": ["a", "a", "a", "a", "b", "b"]},
+                           index=["0", "1", "2", "3", "4", "bad"])
+    cat = Catalog(samples, classes=["a", "b"], source=str(src))
+    plan = plan_resampling(cat.samples["label"], max_oversample=2, total=8)  # b: 2 -> 4
+    with pytest.warns(DataWarning, match="could not be read .* 'bad'"):
+        copies = materialize(cat, plan, tmp_path / "out")
+    assert copies.samples["source_id"].tolist() == ["4"]
