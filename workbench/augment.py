@@ -146,6 +146,8 @@ class ClassAwareAugmenter:
                  seed: int = 0, min_visibility: float = 0.3):
         self.classes = list(classes)
         self.strengths = strengths.reindex(self.classes).fillna(0.0)
+        self._by_name = {str(k): float(v) for k, v in self.strengths.items()}  # hot path
+        self._by_id = self.strengths.to_numpy(dtype=float)
         self.families, self.task, self.min_visibility = _check_families(families), task, \
             min_visibility
         self._rng = np.random.default_rng(seed)
@@ -167,11 +169,15 @@ class ClassAwareAugmenter:
         return self._policies[level]
 
     def strength_of(self, labels=(), mask=None, label=None) -> float:
-        names = [str(x) for x in labels] + ([str(label)] if label is not None else [])
+        """The strength of the rarest class among box labels, image label and mask ids."""
+        by_name = self._by_name
+        best = max((by_name.get(str(x), 0.0) for x in labels), default=0.0)
+        if label is not None:
+            best = max(best, by_name.get(str(label), 0.0))
         if mask is not None:
-            names += [self.classes[i] for i in np.unique(mask) if i < len(self.classes)]
-        known = [self.strengths[n] for n in names if n in self.strengths.index]
-        return float(max(known, default=0.0))
+            present = np.bincount(mask.ravel(), minlength=len(self._by_id))[:len(self._by_id)]
+            best = max(best, float(self._by_id[present > 0].max(initial=0.0)))
+        return best
 
     def __call__(self, image: np.ndarray, *, boxes=None, labels=(), mask=None, label=None):
         """Augment one sample; returns Albumentations' result dict (image, bboxes, labels,
