@@ -38,3 +38,13 @@ def test_sample_exercises(surfaces):
     uncapped = {"Car": 2000, "Pedestrian": 2000, "Bicycle": 2000, "Wheelchair": 2000}
     assert check("03.exercise_1", uncapped, surfaces).correct is False
     assert check("03.worked_example", 7500, surfaces).correct is True
+
+
+def test_augment_exercises(surfaces):
+    from workbench.sample import plan_resampling
+
+    plan = plan_resampling(surfaces.samples["label"], max_oversample=3)
+    assert check("04.copies_of_rarest", int(plan.effective["crack"] - plan.count["crack"]),
+                 surfaces).correct is True
+    assert check("04.strength_at_half", 0, surfaces).correct is True
+    assert check("04.strength_at_half", 0.5, surfaces).correct is False

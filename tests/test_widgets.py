@@ -80,3 +80,26 @@ def test_resampling_panel_follows_the_cap_rule(surfaces):
     panel.controls["total"].value = len(surfaces)
     panel.controls["priority"].value = ("scratch",)
     assert panel.result.priority["scratch"] == 2.0
+
+
+def test_augment_panel_redraws_when_the_strength_moves(surfaces):
+    import numpy as np
+
+    from workbench.widgets import augment_panel
+
+    panel = augment_panel(surfaces, cls="crack", strength=1.0, n=2)
+    first = panel.result
+    assert first.cls == "crack" and first.strength == 1.0
+    panel.controls["strength"].value = 0.0
+    zero = panel.result
+    assert zero.strength == 0.0
+    for original, versions in zip(zero.originals, zero.augmented, strict=True):
+        assert all(np.array_equal(v["image"], original["image"]) for v in versions)
+    assert not all(np.array_equal(v["image"], o["image"]) for o, vs in
+                   zip(first.originals, first.augmented, strict=True) for v in vs)
+    panel.controls["families"].value = ("night",)
+    panel.controls["strength"].value = 1.0
+    dark = panel.result.augmented[0][0]["image"].mean()
+    assert dark < panel.result.originals[0]["image"].mean()
+    panel.controls["cls"].value = "stain"
+    assert panel.result.cls == "stain" and panel.result.strength < 1.0

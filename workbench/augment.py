@@ -65,10 +65,12 @@ def _transforms(family: str, s: float) -> list:
         return [A.Affine(scale=(1 - 0.1 * s, 1 + 0.1 * s),
                          translate_percent=(-0.06 * s, 0.06 * s), rotate=(-12 * s, 12 * s),
                          mask_interpolation=cv2.INTER_NEAREST, fill=0, fill_mask=0, p=p)]
-    # night: darker, flatter, noisier; what a low-light inspection camera records
-    return [A.RandomBrightnessContrast(brightness_limit=(-0.45 * s, -0.2 * s),
-                                       contrast_limit=(-0.45 * s, -0.15 * s), p=1.0),
-            A.GaussNoise(std_range=(0.02 * s, 0.06 * s), p=1.0)]
+    # night: underexposed (gamma > 1 darkens mid-tones, keeps the order of the shadows),
+    # flatter and noisier; what a low-light inspection camera records
+    return [A.RandomGamma(gamma_limit=(100 + 20 * s, 100 + 70 * s), p=1.0),
+            A.RandomBrightnessContrast(brightness_limit=(-0.08 * s, 0.0),
+                                       contrast_limit=(-0.3 * s, -0.1 * s), p=1.0),
+            A.GaussNoise(std_range=(0.02 * s, 0.05 * s), p=1.0)]
 
 
 def policy(strength: float, *, families: Sequence[str] = DEFAULT_FAMILIES,

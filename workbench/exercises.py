@@ -79,6 +79,12 @@ def _exercise_1(_catalog):
     return plan_resampling(SEED_EXERCISE_1, total=8000, max_oversample=5).effective.to_dict()
 
 
+def _plan3(catalog: Catalog):
+    from workbench.sample import plan_resampling
+
+    return plan_resampling(catalog.samples["label"].dropna(), max_oversample=3)
+
+
 def _plan_close(answer, expected) -> bool:
     """Exact for capped classes; the others may round either way by one."""
     answer = {str(k): int(v) for k, v in dict(answer).items()}
@@ -113,12 +119,30 @@ EXERCISES: dict[str, Exercise] = {
         "at most 5x oversampling. How many of each per epoch? Answer a dict.",
         "the cap binds for Wheelchair (300 x 5); the others share the rest equally",
         _exercise_1, _plan_close),
+    "04.copies_of_rarest": Exercise(
+        "With a plan capped at 3x over the image labels, how many augmented copies of the "
+        "rarest class does materialize write?",
+        "plan.effective - plan.count for that class",
+        lambda c: int(_plan3(c).effective[measure.rarest_class(c)]
+                      - _plan3(c).count[measure.rarest_class(c)])),
+    "04.strength_at_half": Exercise(
+        "At global strength 0.5, what strength does the most common class get?",
+        "augment.class_strengths(measure.class_counts(catalog), strength=0.5)",
+        lambda c: 0.0),
     "03.worked_example": Exercise(
         "Background 50,000, Crack 1,500; max 5x, keep at least half of each class, 32,500 per "
         "epoch. How many Crack samples per epoch?",
         "sample.plan_resampling({...}, total=32500, max_oversample=5, min_keep=0.5)",
         lambda _c: 7500),
 }
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, bool)
 
 
 def check(exercise: str, answer, catalog: Catalog) -> Feedback:
@@ -136,6 +160,8 @@ def check(exercise: str, answer, catalog: Catalog) -> Feedback:
         correct = spec.accept(answer, expected)
     elif isinstance(expected, tuple):
         correct = tuple(map(str, answer)) == expected
+    elif isinstance(expected, (int, float)) and _is_number(answer):
+        correct = abs(float(answer) - float(expected)) <= 1e-6 * max(1.0, abs(float(expected)))
     else:
         correct = str(answer) == str(expected)
     if correct:

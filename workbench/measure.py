@@ -545,3 +545,9 @@ def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None
                                  min_warn=max(1, int(min_count) // 2), critical=critical)
     return Diagnosis(counts=counts, tail=tail, hidden=hidden, checklist=checklist,
                      min_count=int(min_count), critical=tuple(critical))
+
+
+def rarest_class(catalog: Catalog, *, unit: str = "images") -> str:
+    """The class with the fewest (but some) examples."""
+    total = class_counts(catalog, unit=unit).total
+    return str(total[total > 0].idxmin())

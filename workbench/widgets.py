@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from workbench import measure, plots, sample, split
+from workbench import augment, measure, plots, sample, split
 from workbench.catalog import Catalog
 from workbench.errors import DataError
 
@@ -180,6 +180,46 @@ def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0):
                 plots.repeat_side_effects(panel.factors, ax=axes[0, 1])
             display(fig)
             plt.close(fig)
+
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+    return panel
+
+
+def augment_panel(catalog: Catalog, *, cls: str | None = None, strength: float = 1.0,
+                  n: int = 4, seed: int = 0):
+    """Global strength, class, families and seed; redraws the preview grid on change.
+
+    ``panel.result`` is the :class:`workbench.augment.Preview` on show.
+    """
+    totals = measure.class_counts(catalog).total
+    present = [str(c) for c, v in totals.items() if v > 0]
+    controls = {
+        "strength": widgets.FloatSlider(value=strength, min=0, max=1, step=0.05,
+                                        description="strength", continuous_update=False),
+        "cls": widgets.Dropdown(options=present, value=cls or str(totals[totals > 0].idxmin()),
+                                description="class"),
+        "families": widgets.SelectMultiple(options=list(augment.FAMILIES),
+                                           value=augment.DEFAULT_FAMILIES,
+                                           description="families", rows=len(augment.FAMILIES)),
+        "seed": widgets.IntText(value=seed, description="seed"),
+    }
+    figure = widgets.Output()
+    panel = widgets.VBox([widgets.HBox([controls["strength"], controls["cls"]]),
+                          widgets.HBox([controls["families"], controls["seed"]]), figure])
+    panel.controls = controls
+
+    def update(_=None):
+        strengths = augment.class_strengths(totals, strength=controls["strength"].value)
+        panel.result = augment.preview(
+            catalog, controls["cls"].value, n=n, strength=float(strengths[controls["cls"].value]),
+            seed=controls["seed"].value, families=controls["families"].value or ("lighting",))
+        figure.clear_output(wait=True)
+        with figure:
+            ax = plots.preview_grid(panel.result)
+            display(ax.figure)
+            plt.close(ax.figure)
 
     for control in controls.values():
         control.observe(update, names="value")
