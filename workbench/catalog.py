@@ -274,15 +274,23 @@ def rows_of(table: pd.DataFrame) -> np.ndarray:
     return table["sample_id"].cat.codes.to_numpy().astype(np.int64)
 
 
-def _check_objects(objects, sample_ids: pd.Index, classes) -> pd.DataFrame:
-    if objects is None:
-        objects = pd.DataFrame({c: [] for c in OBJECT_COLUMNS})
-    objects = objects.reset_index(drop=True).copy()
-    missing = [c for c in OBJECT_COLUMNS if c not in objects.columns]
+def _labelled_table(table, columns, sample_ids: pd.Index, classes, *, name: str,
+                    what: str) -> pd.DataFrame:
+    """A copy of ``objects`` or ``pixels`` with its sample ids as rows, labels as classes."""
+    if table is None:
+        table = pd.DataFrame({c: [] for c in columns})
+    table = table.reset_index(drop=True).copy()
+    missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise DataError(f"objects lacks the columns {some(missing)}.")
-    objects["sample_id"] = _as_rows(objects["sample_id"], sample_ids, "boxes")
-    objects["label"] = _as_category(objects["label"], classes, "boxes")
+        raise DataError(f"{name} lacks the columns {some(missing)}.")
+    table["sample_id"] = _as_rows(table["sample_id"], sample_ids, what)
+    table["label"] = _as_category(table["label"], classes, what)
+    return table
+
+
+def _check_objects(objects, sample_ids: pd.Index, classes) -> pd.DataFrame:
+    objects = _labelled_table(objects, OBJECT_COLUMNS, sample_ids, classes, name="objects",
+                              what="boxes")
     boxes = objects[["x", "y", "w", "h"]].to_numpy(dtype=float)
     objects[["x", "y", "w", "h"]] = boxes
     x, y, w, h = boxes.T
@@ -307,14 +315,8 @@ def _check_objects(objects, sample_ids: pd.Index, classes) -> pd.DataFrame:
 
 
 def _check_pixels(pixels, sample_ids: pd.Index, classes) -> pd.DataFrame:
-    if pixels is None:
-        pixels = pd.DataFrame({c: [] for c in PIXEL_COLUMNS})
-    pixels = pixels.reset_index(drop=True).copy()
-    missing = [c for c in PIXEL_COLUMNS if c not in pixels.columns]
-    if missing:
-        raise DataError(f"pixels lacks the columns {some(missing)}.")
-    pixels["sample_id"] = _as_rows(pixels["sample_id"], sample_ids, "pixel counts")
-    pixels["label"] = _as_category(pixels["label"], classes, "pixel counts")
+    pixels = _labelled_table(pixels, PIXEL_COLUMNS, sample_ids, classes, name="pixels",
+                             what="pixel counts")
     counts = pd.to_numeric(pixels["count"], errors="coerce")
     if (~(counts >= 0)).any():
         raise DataError("Pixel counts must be non-negative integers.")

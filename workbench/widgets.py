@@ -18,6 +18,23 @@ from workbench.errors import DataError
 NO_CONDITION = "(none)"
 
 
+def _show(out: widgets.Output, *items) -> None:
+    """Replace what ``out`` shows; figures are displayed, then closed."""
+    out.clear_output(wait=True)
+    with out:
+        for item in items:
+            display(item)
+            if isinstance(item, plt.Figure):
+                plt.close(item)
+
+
+def _wire(controls: dict, update) -> None:
+    """Call ``update`` on every change of any control, and once now."""
+    for control in controls.values():
+        control.observe(update, names="value")
+    update()
+
+
 def measure_panel(catalog: Catalog, *, min_count: int = 100, condition: str | None = None):
     """Count unit, condition, minimum count and critical classes; redraws on every change."""
     conditions = list(catalog.conditions) + (["split"] if "split" in catalog.samples else [])
@@ -49,27 +66,20 @@ def measure_panel(catalog: Catalog, *, min_count: int = 100, condition: str | No
         )
         _draw(panel.result, table, figure)
 
-    for control in controls.values():
-        control.observe(update, names="value")
-    update()
+    _wire(controls, update)
     return panel
 
 
 def _draw(result: measure.Diagnosis, table: widgets.Output, figure: widgets.Output) -> None:
-    table.clear_output(wait=True)
-    with table:
-        display(plots.styled_checklist(result.checklist))
-    figure.clear_output(wait=True)
-    with figure:
-        n = 2 if result.hidden is not None else 1
-        fig, axes = plt.subplots(1, n, figsize=(6 * n, 4), layout="constrained", squeeze=False)
-        plots.class_bars(result.counts, ax=axes[0, 0],
-                         thresholds=(max(1, result.min_count // 2), result.min_count),
-                         highlight=result.critical)
-        if result.hidden is not None:
-            plots.residual_heatmap(result.hidden, ax=axes[0, 1])
-        display(fig)
-        plt.close(fig)
+    _show(table, plots.styled_checklist(result.checklist))
+    n = 2 if result.hidden is not None else 1
+    fig, axes = plt.subplots(1, n, figsize=(6 * n, 4), layout="constrained", squeeze=False)
+    plots.class_bars(result.counts, ax=axes[0, 0],
+                     thresholds=(max(1, result.min_count // 2), result.min_count),
+                     highlight=result.critical)
+    if result.hidden is not None:
+        plots.residual_heatmap(result.hidden, ax=axes[0, 1])
+    _show(figure, fig)
 
 
 def split_panel(catalog: Catalog, *, seed: int = 0):
@@ -108,18 +118,10 @@ def split_panel(catalog: Catalog, *, seed: int = 0):
             condition=controls["condition"].value if by != "class" else None,
             groups=controls["groups"].value)
         panel.report = split.split_report(panel.result, fractions=fractions)
-        table.clear_output(wait=True)
-        with table:
-            display(pd.Series(panel.report.summary()).to_frame("value"))
-        figure.clear_output(wait=True)
-        with figure:
-            ax = plots.share_deviation(panel.report)
-            display(ax.figure)
-            plt.close(ax.figure)
+        _show(table, pd.Series(panel.report.summary()).to_frame("value"))
+        _show(figure, plots.share_deviation(panel.report).figure)
 
-    for control in controls.values():
-        control.observe(update, names="value")
-    update()
+    _wire(controls, update)
     return panel
 
 
@@ -165,25 +167,20 @@ def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0):
         panel.factors = (sample.repeat_factors(catalog, max_repeat=controls["max_oversample"]
                                                .value) if len(catalog.objects) else None)
         message.value = f"<b style='color:#e76f51'>{panel.error}</b>" if panel.error else ""
-        table.clear_output(wait=True)
-        figure.clear_output(wait=True)
         if panel.result is None:
+            _show(table)
+            _show(figure)
             return
-        with table:
-            display(panel.result.to_frame())
-        with figure:
-            n_axes = 2 if panel.factors is not None else 1
-            fig, axes = plt.subplots(1, n_axes, figsize=(7 * n_axes, 4), squeeze=False,
-                                     layout="constrained")
-            plots.plan_bars(panel.result, ax=axes[0, 0])
-            if panel.factors is not None:
-                plots.repeat_side_effects(panel.factors, ax=axes[0, 1])
-            display(fig)
-            plt.close(fig)
+        n_axes = 2 if panel.factors is not None else 1
+        fig, axes = plt.subplots(1, n_axes, figsize=(7 * n_axes, 4), squeeze=False,
+                                 layout="constrained")
+        plots.plan_bars(panel.result, ax=axes[0, 0])
+        if panel.factors is not None:
+            plots.repeat_side_effects(panel.factors, ax=axes[0, 1])
+        _show(table, panel.result.to_frame())
+        _show(figure, fig)
 
-    for control in controls.values():
-        control.observe(update, names="value")
-    update()
+    _wire(controls, update)
     return panel
 
 
@@ -215,13 +212,7 @@ def augment_panel(catalog: Catalog, *, cls: str | None = None, strength: float =
         panel.result = augment.preview(
             catalog, controls["cls"].value, n=n, strength=float(strengths[controls["cls"].value]),
             seed=controls["seed"].value, families=controls["families"].value or ("lighting",))
-        figure.clear_output(wait=True)
-        with figure:
-            ax = plots.preview_grid(panel.result)
-            display(ax.figure)
-            plt.close(ax.figure)
+        _show(figure, plots.preview_grid(panel.result).figure)
 
-    for control in controls.values():
-        control.observe(update, names="value")
-    update()
+    _wire(controls, update)
     return panel
