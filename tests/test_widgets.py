@@ -103,3 +103,13 @@ def test_augment_panel_redraws_when_the_strength_moves(surfaces):
     assert dark < panel.result.originals[0]["image"].mean()
     panel.controls["cls"].value = "stain"
     assert panel.result.cls == "stain" and panel.result.strength < 1.0
+
+
+def test_panels_build_no_widget_when_disabled(surfaces):
+    from IPython.display import Markdown
+
+    from workbench.widgets import augment_panel, measure_panel, resampling_panel, split_panel
+
+    for factory in (measure_panel, split_panel, resampling_panel, augment_panel):
+        note = factory(surfaces, enabled=False)
+        assert isinstance(note, Markdown) and "JupyterLab" in note.data

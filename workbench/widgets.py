@@ -2,14 +2,20 @@
 
 Each factory returns the panel widget; ``panel.controls`` holds the controls by name and
 ``panel.result`` the value last computed, so a test can set ``.value`` and read it.
+
+With ``enabled=False`` (headless report runs) a factory builds no widget and returns a
+short note instead: a static report cannot run a panel, and executing widget cells
+headless can stall the kernel client (nbclient issue #312).
 """
 
 from __future__ import annotations
 
+import functools
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from workbench import augment, measure, plots, sample, split
 from workbench.catalog import Catalog
@@ -28,6 +34,18 @@ def _show(out: widgets.Output, *items) -> None:
                 plt.close(item)
 
 
+def headless_note(factory):
+    """Give a panel factory an ``enabled`` flag; when False, return a note, not a widget."""
+    @functools.wraps(factory)
+    def wrapper(*args, enabled: bool = True, **kwargs):
+        if enabled:
+            return factory(*args, **kwargs)
+        return Markdown(f"*Interactive panel `{factory.__name__}`: run this notebook in "
+                        "JupyterLab (`make lab`) to use it; the figures around it are its "
+                        "static output.*")
+    return wrapper
+
+
 def _wire(controls: dict, update) -> None:
     """Call ``update`` on every change of any control, and once now."""
     for control in controls.values():
@@ -35,6 +53,7 @@ def _wire(controls: dict, update) -> None:
     update()
 
 
+@headless_note
 def measure_panel(catalog: Catalog, *, min_count: int = 100, condition: str | None = None):
     """Count unit, condition, minimum count and critical classes; redraws on every change."""
     conditions = list(catalog.conditions) + (["split"] if "split" in catalog.samples else [])
@@ -82,6 +101,7 @@ def _draw(result: measure.Diagnosis, table: widgets.Output, figure: widgets.Outp
     _show(figure, fig)
 
 
+@headless_note
 def split_panel(catalog: Catalog, *, seed: int = 0):
     """Val and test fractions, seed, strata and groups; re-splits and redraws on change.
 
@@ -125,6 +145,7 @@ def split_panel(catalog: Catalog, *, seed: int = 0):
     return panel
 
 
+@headless_note
 def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0):
     """Oversampling cap, epoch size, keep floor and priority classes; re-plans on change.
 
@@ -184,6 +205,7 @@ def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0):
     return panel
 
 
+@headless_note
 def augment_panel(catalog: Catalog, *, cls: str | None = None, strength: float = 1.0,
                   n: int = 4, seed: int = 0):
     """Global strength, class, families and seed; redraws the preview grid on change.
