@@ -33,6 +33,19 @@ def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
 
 
+def _ipc_kernel_manager():
+    """A kernel manager on local IPC sockets: no TCP ports, no plaintext-over-TCP warning."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+    return IPCKernelManager
+
+
 def run_notebook(notebook: Path, executed: Path, *, parameters: dict,
                  timeout: int = CELL_TIMEOUT) -> str | None:
     """Execute ``notebook`` with papermill into ``executed``; the error text, or None.
@@ -51,7 +64,7 @@ def run_notebook(notebook: Path, executed: Path, *, parameters: dict,
         pm.execute_notebook(
             str(notebook), str(executed), parameters=parameters, kernel_name="python3",
             execution_timeout=timeout, progress_bar=False, cwd=str(Path(notebook).parent),
-            log_output=False,
+            log_output=False, kernel_manager_class=_ipc_kernel_manager(),
         )
     except PapermillExecutionError as err:
         return (f"{Path(notebook).name} failed in cell {err.cell_index} (execution count "
