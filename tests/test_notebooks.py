@@ -31,6 +31,7 @@ def test_every_notebook_runs_and_renders(tmp_path, fiftyone_db):
     failed = [r.error for r in runs if not r.ok]
     assert not failed, failed
     index = (tmp_path / "index.html").read_text()
+    assert "01 · Measure: how imbalanced is this dataset, and where?" in index
     for run in runs:
         assert f"href='{run.html.name}'" in index
         page = run.html.read_text()

@@ -102,21 +102,34 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
     return runs
 
 
+def notebook_title(notebook: Path) -> str:
+    """The first heading of a notebook's first markdown cell, without the '#'."""
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("# ").strip()
+    return Path(notebook).stem
+
+
 def write_index(runs: list[NotebookRun], target: Path, *, dataset: str, seed: int) -> Path:
-    """An index page linking each notebook's report, with its status."""
+    """An index page linking each notebook's report, with its title and status."""
     rows = "\n".join(
-        f"<tr><td>{'ok' if r.ok else 'FAILED'}</td><td>"
-        + (f"<a href='{html.escape(r.html.name)}'>{html.escape(r.notebook.stem)}</a>"
-           if r.html else html.escape(r.notebook.stem))
+        f"<tr><td class='{'ok' if r.ok else 'failed'}'>{'ok' if r.ok else 'FAILED'}</td><td>"
+        + (f"<a href='{html.escape(r.html.name)}'>{html.escape(notebook_title(r.notebook))}</a>"
+           if r.html else html.escape(notebook_title(r.notebook)))
         + f"</td><td>{html.escape(r.error or '')}</td></tr>"
         for r in runs
     )
     target.write_text(f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Imbalance workbench report</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}
-td{{padding:.3em 1em;border-bottom:1px solid #ddd}}</style></head>
+td{{padding:.3em 1em;border-bottom:1px solid #ddd}} .ok{{color:#2a9d8f}}
+.failed{{color:#e76f51;font-weight:bold}}</style></head>
 <body><h1>Imbalance workbench report</h1>
 <p>Dataset <code>{html.escape(dataset)}</code>, seed {int(seed)}.</p>
+<p>Each report is a notebook executed on this dataset; open the notebook in JupyterLab
+(<code>make lab</code>) to change its parameters and use its interactive panel.</p>
 <table><tr><th>status</th><th>notebook</th><th>error</th></tr>
 {rows}
 </table></body></html>
