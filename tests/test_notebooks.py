@@ -1,6 +1,7 @@
 """Every notebook executes on a small demo; notebooks are committed without outputs."""
 
 import json
+import re
 
 import pytest
 
@@ -36,4 +37,5 @@ def test_every_notebook_runs_and_renders(tmp_path, fiftyone_db):
         assert f"href='{run.html.name}'" in index
         page = run.html.read_text()
         assert "data:image/png;base64" in page  # figures are inline: readable offline
+        assert not re.search(r"(src|href)=\"https?://", page), "the report fetches from the web"
         assert "Traceback" not in page

@@ -72,11 +72,23 @@ def run_notebook(notebook: Path, executed: Path, *, parameters: dict,
     return None
 
 
+# nbconvert's lab template, minus the two scripts it fetches from a CDN: require.js (for
+# widgets, which headless runs do not build) and MathJax (the reports have no maths).
+OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+"""
+
+
 def render_html(executed: Path, target: Path) -> Path:
-    """Render an executed notebook to a self-contained HTML file (figures inline)."""
+    """Render an executed notebook to a self-contained HTML file: figures inline, no
+    script or style fetched from the network."""
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    exporter = HTMLExporter(template_name="lab", embed_images=True,
+                            extra_loaders=[DictLoader({"offline.html.j2": OFFLINE_TEMPLATE})],
+                            template_file="offline.html.j2")
     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     target.write_text(body, encoding="utf-8")
     return target
