@@ -84,7 +84,7 @@ def largest_remainder(weights: np.ndarray, total: int, *, tiebreak=None) -> np.n
 def multilabel_stratify(Y, *, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0,
                         groups: Sequence | None = None, min_per_split: int = 1,
                         preassigned: np.ndarray | None = None,
-                        n_restarts: int = 5) -> np.ndarray:
+                        n_restarts: int = 10) -> np.ndarray:
     """Assign each sample to a split so that every label keeps its share in every split.
 
     Parameters
