@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
-from workbench.catalog import Catalog, rows_of
+from workbench.catalog import Catalog
 from workbench.errors import DataError, DataWarning, check_option, some
-from workbench.measure import _image_class_pairs, class_counts
+from workbench.measure import class_counts, image_class_pairs
 
 FAMILIES = ("lighting", "blur", "noise", "cutout", "affine", "night")
 DEFAULT_FAMILIES = ("lighting", "blur", "noise", "affine")
@@ -124,7 +124,7 @@ def class_strengths(counts, *, strength: float = 1.0,
 
 def image_strengths(catalog: Catalog, strengths: pd.Series) -> pd.Series:
     """Per image: the strength of its rarest (strongest) class; 0 with no class."""
-    rows, codes = _image_class_pairs(catalog)
+    rows, codes = image_class_pairs(catalog)
     per_class = strengths.reindex(list(catalog.classes)).fillna(0).to_numpy()
     out = np.zeros(len(catalog))
     np.maximum.at(out, rows, per_class[codes])
@@ -248,7 +248,7 @@ def preview(catalog: Catalog, cls: str, *, n: int = 4, n_originals: int = 3,
     if strength is None:
         strength = float(class_strengths(class_counts(catalog))[cls])
     compose = policy(strength, families=families, task=catalog.task, seed=seed)
-    rows, codes = _image_class_pairs(catalog)
+    rows, codes = image_class_pairs(catalog)
     ids = catalog.samples.index[np.unique(rows[codes == catalog.classes.index(cls)])]
     if not len(ids):
         raise DataError(f"No image contains {cls!r}; nothing to preview.")
@@ -376,4 +376,4 @@ def _params_json(applied) -> str:
 
 
 __all__ = ["FAMILIES", "ClassAwareAugmenter", "Preview", "class_strengths", "image_strengths",
-           "materialize", "policy", "preview", "read_sample", "rows_of"]
+           "materialize", "policy", "preview", "read_sample"]

@@ -76,9 +76,9 @@ def to_fiftyone(catalog: Catalog, *, name: str | None = None,
 
 def _classes_present(catalog: Catalog) -> list[list[str]]:
     """Per sample, the sorted names of the classes it contains."""
-    from workbench.measure import _image_class_pairs
+    from workbench.measure import image_class_pairs
 
-    rows, codes = _image_class_pairs(catalog)  # sorted by row, then class code
+    rows, codes = image_class_pairs(catalog)  # sorted by row, then class code
     names = np.asarray(catalog.classes, dtype=object)[codes].tolist()
     bounds = np.searchsorted(rows, np.arange(len(catalog.samples) + 1)).tolist()
     return [names[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

@@ -104,7 +104,7 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
     strata, names = _strata(catalog, by)
     n_classes, n_strata = len(catalog.classes), len(names)
     if unit == "images":
-        rows, codes = _image_class_pairs(catalog)
+        rows, codes = image_class_pairs(catalog)
         flat = codes * n_strata + strata[rows]
         counts = np.bincount(flat, minlength=n_classes * n_strata)
     else:
@@ -141,7 +141,7 @@ def _strata(catalog: Catalog, by: str | None) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int64), [str(n) for n in names]
 
 
-def _image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
+def image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
     """(row, class code) for every distinct class an image contains (label, boxes, mask)."""
     ids = catalog.samples.index
     rows, codes = [], []  # (row, class code) from the label and from boxes or mask pixels
@@ -185,7 +185,7 @@ def counts_by_unit(catalog: Catalog) -> pd.DataFrame:
 
 def unlabelled_images(catalog: Catalog) -> pd.Index:
     """Images with no class at all (no label, box or mask pixels)."""
-    rows, _ = _image_class_pairs(catalog)
+    rows, _ = image_class_pairs(catalog)
     has_class = np.zeros(len(catalog.samples), dtype=bool)
     has_class[rows] = True
     return catalog.samples.index[~has_class]

@@ -23,7 +23,7 @@ import pandas as pd
 
 from workbench.catalog import Catalog, rows_of
 from workbench.errors import DataError, check_option, some
-from workbench.measure import _image_class_pairs
+from workbench.measure import image_class_pairs
 
 METHODS = ("balanced", "inverse", "sqrt", "effective")
 
@@ -290,7 +290,7 @@ def repeat_factors(catalog: Catalog, *, threshold: float = 0.001,
                          f"Got {threshold!r} instead.")
     if max_repeat is not None and not max_repeat >= 1:
         raise ValueError(f"The 'max_repeat' parameter must be >= 1 or None. Got {max_repeat!r}.")
-    rows, codes = _image_class_pairs(catalog)
+    rows, codes = image_class_pairs(catalog)
     if catalog.background is not None:  # background is what every image has: not a reason
         keep = np.asarray(catalog.classes, dtype=object)[codes] != catalog.background
         rows, codes = rows[keep], codes[keep]

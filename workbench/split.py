@@ -29,7 +29,7 @@ from scipy import sparse
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, DataWarning, check_option, some
-from workbench.measure import _image_class_pairs, condition_overview
+from workbench.measure import condition_overview, image_class_pairs
 
 SPLIT_NAMES = ("train", "val", "test")
 BY = ("class", "class+condition")
@@ -314,7 +314,7 @@ def strata(catalog: Catalog, *, by: str = "class", condition: str | None = None,
     in ``merged``.
     """
     check_option("by", by, BY, func="strata")
-    rows, codes = _image_class_pairs(catalog)
+    rows, codes = image_class_pairs(catalog)
     n, n_classes = len(catalog.samples), len(catalog.classes)
     if by == "class":
         Y = sparse.csr_matrix((np.ones(len(rows)), (rows, codes)), shape=(n, n_classes))
@@ -514,7 +514,7 @@ def split_report(catalog: Catalog, *, fractions: Sequence[float] | None = None) 
     order = [n for n in SPLIT_NAMES if n in set(split_names)] + sorted(
         n for n in split_names if n not in SPLIT_NAMES)
     codes = pd.Index(order).get_indexer(split_values)
-    rows, classes = _image_class_pairs(catalog)
+    rows, classes = image_class_pairs(catalog)
     Y = sparse.csr_matrix((np.ones(len(rows)), (rows, classes)),
                           shape=(len(catalog), len(catalog.classes)))
     onehot = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
@@ -525,9 +525,7 @@ def split_report(catalog: Catalog, *, fractions: Sequence[float] | None = None) 
     sizes = pd.Series(np.bincount(codes, minlength=len(order)), index=counts.columns,
                       name="images")
     present = counts.loc[counts.sum(axis=1) > 0]
-    missing = [(str(c), str(s)) for c, s in zip(*np.nonzero(present.to_numpy() == 0),
-                                                strict=True)]
-    missing = [(present.index[int(c)], present.columns[int(s)]) for c, s in
+    missing = [(str(present.index[c]), str(present.columns[s])) for c, s in
                zip(*np.nonzero(present.to_numpy() == 0), strict=True)]
     fractions = np.asarray(fractions if fractions is not None else
                            np.round(sizes.to_numpy() / len(catalog), 2), dtype=float)
