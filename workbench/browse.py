@@ -119,7 +119,7 @@ def from_fiftyone(dataset, *, label_field: str | None = None) -> Catalog:
                 f"{some(fo.list_datasets(), n=10) or 'none'}."
             )
         dataset = fo.load_dataset(dataset)
-    info = dataset._dataset.info.get(INFO_KEY, {})
+    info = dataset.info.get(INFO_KEY, {})
     schema = dataset.get_field_schema()
     kind, field = _label_field(schema, label_field, dataset.name)
     keys = dataset.values("sample_key") if "sample_key" in schema else dataset.values("id")
@@ -196,7 +196,7 @@ def _label_field(schema, label_field, name) -> tuple[str, str]:
 def class_image_counts(dataset) -> dict[str, int]:
     """Images containing each class, from ``classes_present`` (one aggregation)."""
     counts = dataset.count_values("classes_present")
-    classes = dataset._dataset.info.get(INFO_KEY, {}).get("classes") or sorted(counts)
+    classes = dataset.info.get(INFO_KEY, {}).get("classes") or sorted(counts)
     return {c: int(counts.get(c, 0)) for c in classes}
 
 
