@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 lab: $(STAMP) data
-	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --no-browser --allow-root --ip=127.0.0.1 --notebook-dir=notebooks
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
