@@ -47,8 +47,9 @@ def headless_note(factory):
 
 
 def _wire(controls: dict, update) -> None:
-    """Call ``update`` on every change of any control, and once now."""
+    """Show each control's whole label, call ``update`` on every change, and once now."""
     for control in controls.values():
+        control.style.description_width = "initial"  # "max oversample", not "max over..."
         control.observe(update, names="value")
     update()
 
@@ -146,12 +147,13 @@ def split_panel(catalog: Catalog, *, seed: int = 0):
 
 
 @headless_note
-def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0):
+def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0,
+                     repeat_threshold: float = 0.001):
     """Oversampling cap, epoch size, keep floor and priority classes; re-plans on change.
 
     ``panel.result`` is the :class:`ResamplingPlan` (None while the choices are
     infeasible, with ``panel.error`` saying why); for detection, ``panel.factors`` holds
-    repeat factors capped at the same maximum.
+    repeat factors (threshold ``repeat_threshold``) capped at the same maximum.
     """
     labels = catalog.samples["label"] if "label" in catalog.samples.columns else None
     if labels is None or labels.isna().all():
@@ -185,8 +187,9 @@ def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0):
                 priority={c: 2.0 for c in controls["priority"].value})
         except (DataError, ValueError) as err:
             panel.result, panel.error = None, str(err)
-        panel.factors = (sample.repeat_factors(catalog, max_repeat=controls["max_oversample"]
-                                               .value) if len(catalog.objects) else None)
+        panel.factors = (sample.repeat_factors(catalog, threshold=repeat_threshold,
+                                               max_repeat=controls["max_oversample"].value)
+                         if len(catalog.objects) else None)
         message.value = f"<b style='color:#e76f51'>{panel.error}</b>" if panel.error else ""
         if panel.result is None:
             _show(table)
