@@ -51,9 +51,9 @@ def test_plan_from_labels_and_json_round_trip(tmp_path):
     labels = pd.Series(["x"] * 30 + ["y"] * 10)
     plan = plan_resampling(labels, max_oversample=2)
     assert plan.effective.to_dict() == {"x": 20, "y": 20}
-    again = ResamplingPlan.from_json(plan.to_json(tmp_path / "plan.json") and
-                                     tmp_path / "plan.json")
-    assert again.to_frame().equals(plan.to_frame())
+    text = plan.to_json(tmp_path / "plan.json")
+    assert ResamplingPlan.from_json(text).to_frame().equals(plan.to_frame())
+    assert ResamplingPlan.read_json(tmp_path / "plan.json").to_frame().equals(plan.to_frame())
     plan.to_frame().to_csv(tmp_path / "plan.csv")
     assert pd.read_csv(tmp_path / "plan.csv", index_col=0)["effective"].tolist() == [20, 20]
 

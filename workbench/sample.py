@@ -77,15 +77,19 @@ class ResamplingPlan:
         return text
 
     @classmethod
-    def from_json(cls, text_or_path) -> ResamplingPlan:
-        text = Path(text_or_path).read_text() if Path(str(text_or_path)).suffix == ".json" \
-            else text_or_path
+    def from_json(cls, text: str) -> ResamplingPlan:
+        """The plan written by :meth:`to_json` (the JSON text)."""
         data = json.loads(text)
         frame = pd.DataFrame(data["classes"]).T
         return cls(count=frame["count"].astype("int64"), effective=frame["effective"]
                    .astype("int64"), binding=frame["binding"].astype(str),
                    max_oversample=data["max_oversample"], min_keep=data["min_keep"],
                    priority=frame["priority"].astype(float))
+
+    @classmethod
+    def read_json(cls, path) -> ResamplingPlan:
+        """The plan from a file written by ``to_json(path)``."""
+        return cls.from_json(Path(path).read_text())
 
 
 def _counts(labels_or_counts) -> pd.Series:
