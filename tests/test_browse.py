@@ -85,3 +85,41 @@ def test_split_field_and_views(fo):
     assert list(views) == ["train", "val", "test"]
     assert {k: len(v) for k, v in views.items()} == (
         cat.samples["split"].value_counts().to_dict())
+
+
+def test_any_format_fiftyone_imports(fo, tmp_path):
+    """fiftyone-dir:TYPE:DIR goes through FiftyOne's importer and leaves no dataset behind."""
+    import shapes
+
+    before = set(fo.list_datasets())
+    spec = shapes.folder(tmp_path / "folder")
+    cat = load(spec.replace("folder:", "fiftyone-dir:ImageClassificationDirectoryTree:"))
+    direct = load(spec)
+    assert cat.task == "classification"
+    assert cat.samples["label"].value_counts().to_dict() == \
+        direct.samples["label"].value_counts().to_dict() == {"cat": 24, "dog": 10, "fox": 4}
+    assert sorted(cat.samples["width"]) == sorted(direct.samples["width"])  # read from headers
+    assert set(fo.list_datasets()) == before
+
+
+def test_fiftyone_import_of_yolo_with_its_split(fo, tmp_path):
+    import shapes
+
+    spec = shapes.yolo(tmp_path / "yolo")
+    root = tmp_path / "yolo"
+    cat = load(f"fiftyone-dir:YOLOv5Dataset:{root}", split="val",
+               yaml_path=str(root / "data.yaml"))
+    direct = load(spec)
+    val = direct.split_subset("val")
+    assert len(cat) == len(val) and cat.samples["split"].astype(str).unique().tolist() == ["val"]
+    assert cat.objects["label"].value_counts()[lambda c: c > 0].to_dict() == \
+        val.objects["label"].value_counts()[lambda c: c > 0].to_dict()
+    assert cat.classes == val.classes  # names from the YAML, in id order
+
+
+def test_unknown_fiftyone_type_lists_the_known_ones(fo, tmp_path):
+    from workbench.errors import DataError
+
+    with pytest.raises(DataError, match=r"'Nope' is not a FiftyOne dataset type\. Known types: "
+                       r".*'CVATImageDataset'"):
+        load(f"fiftyone-dir:Nope:{tmp_path}")

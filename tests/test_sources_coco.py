@@ -73,10 +73,11 @@ def test_load_spec_with_images_dir(coco_file):
 
 
 def test_missing_images_warn_and_keep_rows(coco_file):
-    with pytest.warns(DataWarning, match=r"2 of 2 image files do not exist"), \
-            pytest.warns(DataWarning, match="crowd"):
+    with pytest.warns(DataWarning, match=r"2 image files that do not exist \(kept for "
+                      r"counting; no pixels\): 'a.png', 'b.png'"):
         cat = read_coco(coco_file)  # images are in images/, not beside the JSON
     assert len(cat) == 2
+    assert cat.problems.problem.str.contains("crowd").sum() == 1
 
 
 @pytest.mark.parametrize("mutate, message", [
@@ -89,16 +90,10 @@ def test_missing_images_warn_and_keep_rows(coco_file):
         {"id": 5, "image_id": 7, "category_id": 42, "bbox": [0, 0, 1, 1]}) or d,
      r"unknown category ids: 42"),
     (lambda d: d["images"].append({"id": 7, "file_name": "c.png", "width": 5, "height": 5}) or d,
-     r"1 duplicate image ids: 7"),
-    (lambda d: d["annotations"].append(
-        {"id": 5, "image_id": 7, "category_id": 1, "bbox": [15, 0, 10, 5]}) or d,
-     r"1 boxes .* have a part outside their image, e.g. annotation ids 5"),
-    (lambda d: d["annotations"].append(
-        {"id": 5, "image_id": 7, "category_id": 1, "bbox": [1, 1, 0, 5]}) or d,
-     r"non-positive width or height"),
+     r"1 duplicate image ids: '7'"),
     (lambda d: d["annotations"].append(
         {"id": 5, "image_id": 7, "category_id": 1, "bbox": [1, 1, 5]}) or d,
-     r"not \[x, y, width, height\] lists of 4 numbers"),
+     r"annotation ids '5' \(bbox \[1, 1, 5\]\)\. COCO boxes are \[x, y, width, height\]"),
 ])
 def test_bad_coco_files_get_one_clear_error(tmp_path, mutate, message):
     path = write(tmp_path, mutate(coco_dict()))
@@ -137,3 +132,21 @@ def test_export_one_split(small_detection, tmp_path):
     again = read_coco(write_coco(small_detection, tmp_path / "val", split="val"))
     assert again.samples.index.tolist() == ["c"]
     assert len(again.objects) == 0
+
+
+@pytest.mark.parametrize("bbox, problem, action", [
+    ([15, 0, 10, 5], "boxes reaching outside their image", "clipped to the image"),
+    ([1, 1, 0, 5], "boxes with no width or height", "skipped"),
+    ([25, 0, 10, 5], "boxes wholly outside their image", "skipped"),
+])
+def test_flawed_boxes_are_skipped_or_clipped_and_listed(tmp_path, bbox, problem, action):
+    data = coco_dict()
+    data["annotations"].append({"id": 5, "image_id": 7, "category_id": 1, "bbox": bbox})
+    with pytest.warns(DataWarning, match=rf"1 {problem} \({action}\): 'bad.json annotation 5'"):
+        cat = read_coco(write(tmp_path, data), check_files=False)
+    listed = cat.problems[cat.problems.problem == problem]
+    assert listed.item.tolist() == ["annotation 5"] and listed.action.tolist() == [action]
+    assert len(cat.objects) == 4 + (action == "clipped to the image")
+    if action.startswith("clipped"):
+        x, w = cat.objects.iloc[-1][["x", "w"]]
+        assert (x, x + w) == (0.75, 1.0)

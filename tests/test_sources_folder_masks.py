@@ -18,9 +18,11 @@ def test_image_folder_hand_counted(tmp_path):
 def test_undecodable_image_warns_lists_and_keeps_going(tmp_path):
     write_image(tmp_path / "a" / "ok.png")
     (tmp_path / "a" / "broken.png").write_bytes(b"not a png")
-    with pytest.warns(DataWarning, match=r"1 of 2 images could not be decoded.*broken.png"):
+    with pytest.warns(DataWarning, match=r"1 images undecodable \(skipped\): 'broken.png'"):
         cat = read_image_folder(tmp_path)
     assert cat.samples.index.tolist() == ["a/ok"]
+    assert cat.problems[["item", "problem", "action"]].values.tolist() == [
+        ["", "images undecodable", "skipped"]]
 
 
 def test_empty_folder_and_missing_path(tmp_path):
@@ -50,13 +52,15 @@ def test_mask_pixels_hand_counted(tmp_path):
 
 def test_mask_without_class_names_warns(tmp_path):
     images, masks = masks_dataset(tmp_path)
-    with pytest.warns(DataWarning, match="classes are named by index '0'..'2'"):
+    with pytest.warns(DataWarning, match="classes named by their value '0'..'2'"):
         assert read_masks(images, masks).classes == ("0", "1", "2")
 
 
 def test_mask_values_that_are_not_classes(tmp_path):
     images, masks = masks_dataset(tmp_path, mask_b=np.full((3, 4), 7))
-    with pytest.raises(DataError, match=r"b.png' has values 7 but there are only 3 classes"):
+    with pytest.raises(DataError, match=r"b.png' has values 7 that are not class ids: the 3 "
+                       r"classes \('road', 'lane', 'car'\) have the ids 0, 1, 2 and 255 is "
+                       r"ignored"):
         read_masks(images, masks, classes=["road", "lane", "car"])
 
 
@@ -64,3 +68,35 @@ def test_mask_of_another_size(tmp_path):
     images, masks = masks_dataset(tmp_path, mask_b=np.zeros((5, 5)))
     with pytest.raises(DataError, match=r"b.png' is 5x5 but its image is 4x3"):
         read_masks(images, masks, classes=["road", "lane", "car"])
+
+
+def test_class_map_with_gaps_and_an_unlabeled_class(tmp_path):
+    """COCO-stuff style: ids with gaps, 0 'unlabeled' is the ignore index."""
+    write_image(tmp_path / "img" / "train" / "a.png", 4, 2)
+    write_image(tmp_path / "img" / "val" / "b.png", 4, 2)
+    write_mask(tmp_path / "msk" / "train" / "a.png", [[0, 0, 92, 92], [183, 183, 183, 92]])
+    write_mask(tmp_path / "msk" / "val" / "b.png", [[92, 92, 92, 92], [0, 0, 0, 0]])
+    (tmp_path / "msk" / "labels.txt").write_text("0: unlabeled\n92: banner\n183: wall\n")
+    with pytest.warns(DataWarning, match="classes named 'unlabeled' in the class map"):
+        cat = read_masks(tmp_path / "img", tmp_path / "msk")
+    assert cat.classes == ("banner", "wall") and cat.mask_values == (92, 183)
+    assert cat.ignore_index == 0
+    assert cat.samples["split"].astype(str).to_dict() == {"train/a": "train", "val/b": "val"}
+    assert cat.pixels.set_index(["sample_id", "label"])["count"].to_dict() == {
+        ("train/a", "banner"): 3, ("train/a", "wall"): 3, ("val/b", "banner"): 4}
+    from workbench.sample import tile_plan
+
+    tiles = tile_plan(cat, tile_size=2)
+    assert tiles.pixels.sum(axis=0).tolist() == [7, 3]  # mask values read through the map
+
+
+def test_class_map_yaml_with_its_own_ignore_index(tmp_path):
+    images, masks = masks_dataset(tmp_path)
+    (masks / "classes.yaml").write_text(
+        "classes: {0: road, 1: lane, 2: car, 255: border}\nignore_index: 0\n")
+    with pytest.warns(DataWarning, match="classes named 'road' in the class map .used as the "
+                      "ignore index.: 'classes.yaml value 0'"):
+        cat = read_masks(images, masks)
+    assert cat.ignore_index == 0 and cat.mask_values == (1, 2, 255)
+    assert cat.pixels.groupby("label", observed=True)["count"].sum().to_dict() == {
+        "lane": 2, "car": 2, "border": 1}

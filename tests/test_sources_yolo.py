@@ -42,9 +42,7 @@ def test_names_as_mapping(yolo_dir):
 
 @pytest.mark.parametrize("line, message", [
     ("2 0.5 0.5 0.1 0.1", r"1 boxes have class ids outside 'names' \(0..1\): ids 2"),
-    ("0 0.95 0.5 0.2 0.2", r"1 boxes are empty or outside the image"),
-    ("0 0.5 0.5 0 0.2", r"empty or outside"),
-    ("0 0.1 0.1 0.2 0.2 0.3 0.3", r"a line with 7 values"),
+    ("0 0.1 0.1 0.2", r"b.txt' line 1 has 4 values \('0 0.1 0.1 0.2'\)"),
 ])
 def test_bad_label_lines(yolo_dir, line, message):
     (yolo_dir / "labels" / "train" / "b.txt").write_text(line + "\n")
@@ -68,3 +66,27 @@ def test_round_trip(yolo_dir, tmp_path):
     cols = ["label", "x", "y", "w", "h"]
     np.testing.assert_allclose(again.objects[cols[1:]], cat.objects[cols[1:]], atol=1e-6)
     assert again.objects["label"].tolist() == cat.objects["label"].tolist()
+
+
+@pytest.mark.parametrize("line, problem, action", [
+    ("0 0.95 0.5 0.2 0.2", "boxes reaching outside their image", "clipped to the image"),
+    ("0 0.5 0.5 0 0.2", "boxes with no width or height", "skipped"),
+    ("0 1.5 0.5 0.2 0.2", "boxes wholly outside their image", "skipped"),
+])
+def test_flawed_boxes_are_listed_by_file_and_line(yolo_dir, line, problem, action):
+    (yolo_dir / "labels" / "train" / "b.txt").write_text("0 0.5 0.5 0.2 0.2\n" + line + "\n")
+    with pytest.warns(Warning, match=rf"1 {problem} \({action}\): 'b.txt line 2'"):
+        cat = read_yolo(yolo_dir / "data.yaml")
+    assert len(cat.objects) == 3 + (action != "skipped")  # a.txt 2, b.txt 1 good + 1 flawed
+
+
+def test_polygon_lines_become_their_box_and_confidences_are_kept(yolo_dir):
+    (yolo_dir / "labels" / "train" / "b.txt").write_text(
+        "1 0.2 0.2 0.6 0.2 0.6 0.5 0.2 0.5\n0 0.5 0.5 0.2 0.2 0.9\n")
+    with pytest.warns(Warning, match="polygon lines .* read as their bounding box"):
+        cat = read_yolo(yolo_dir / "data.yaml")
+    b = cat.objects[cat.objects.sample_id == "images/train/b"]
+    np.testing.assert_allclose(b[["x", "y", "w", "h"]].to_numpy(float),
+                               [[0.2, 0.2, 0.4, 0.3], [0.4, 0.4, 0.2, 0.2]])
+    assert b.label.astype(str).tolist() == ["wheelchair", "car"]
+    assert b.confidence.iloc[1] == pytest.approx(0.9)

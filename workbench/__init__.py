@@ -6,8 +6,8 @@ imbalanced computer-vision datasets.
 """
 
 from workbench.catalog import Catalog
-from workbench.errors import DataError, DataWarning
+from workbench.errors import DataError, DataWarning, warnings_as_notes
 from workbench.sources import load
 
-__all__ = ["Catalog", "DataError", "DataWarning", "load"]
+__all__ = ["Catalog", "DataError", "DataWarning", "load", "warnings_as_notes"]
 __version__ = "0.1.0"

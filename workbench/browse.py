@@ -127,11 +127,19 @@ def from_fiftyone(dataset, *, label_field: str | None = None) -> Catalog:
     samples = pd.DataFrame({"filepath": filepaths}, index=pd.Index(keys, name="sample_id"))
     samples["width"] = dataset.values("metadata.width")
     samples["height"] = dataset.values("metadata.height")
-    if samples[["width", "height"]].isna().any().any():
-        from workbench.sources.files import image_sizes
+    unknown = samples[["width", "height"]].isna().any(axis=1).to_numpy()
+    if unknown.any():  # imported datasets often have no metadata yet: read the headers
+        from workbench.sources.files import image_info
 
-        widths, heights, _ = image_sizes([Path(p) for p in filepaths])
-        samples["width"], samples["height"] = widths, heights
+        info = image_info([Path(p) for p in samples.loc[unknown, "filepath"]])
+        samples.loc[unknown, "width"] = info["width"].to_numpy()
+        samples.loc[unknown, "height"] = info["height"].to_numpy()
+        unreadable = samples.index[unknown][info["status"].to_numpy() != "ok"]
+        if len(unreadable):
+            raise DataError(
+                f"{len(unreadable)} images of the FiftyOne dataset {dataset.name!r} cannot be "
+                f"read: {some(samples.loc[unreadable, 'filepath'])}. Fix or remove them."
+            )
     objects = pixels = None
     classes = info.get("classes") or dataset.default_classes or None
     if "ground_truth" in schema and _kind(schema["ground_truth"]) == "classification":
@@ -156,6 +164,12 @@ def from_fiftyone(dataset, *, label_field: str | None = None) -> Catalog:
     for column in ["split", "group", *info.get("conditions", [])]:
         if column in schema:
             samples[column] = dataset.values(column)
+    if "split" not in samples.columns:  # FiftyOne's importers tag samples with their split
+        tags = dataset.values("tags")
+        split = [next((t for t in tag_list or () if t in ("train", "val", "test")), None)
+                 for tag_list in tags]
+        if any(split):
+            samples["split"] = split
     if classes is None:
         found = set(samples["label"].dropna()) if "label" in samples.columns else set()
         found |= set(objects["label"]) if objects is not None else set()
@@ -167,6 +181,47 @@ def from_fiftyone(dataset, *, label_field: str | None = None) -> Catalog:
     return Catalog(samples, classes=classes, task=info.get("task", kind), objects=objects,
                    pixels=pixels, conditions=info.get("conditions", ()),
                    background=info.get("background"))
+
+
+def from_fiftyone_dir(dataset_type: str, dataset_dir, **options) -> Catalog:
+    """Import any format FiftyOne reads (``fo.types.<dataset_type>``) into a Catalog.
+
+    The import goes into a temporary FiftyOne dataset, deleted once read. Options go to
+    ``fo.Dataset.from_dir`` (e.g. ``split="val", yaml_path="data.yaml"`` for
+    YOLOv5Dataset); a ``split`` also becomes each sample's split. Importers that skip
+    images without labels by default (``include_all_data``) are asked to keep them: they
+    are the negatives.
+    """
+    from workbench.sources.files import existing_path
+
+    dataset_dir = existing_path(dataset_dir, what="dataset folder")
+    kind = getattr(fo.types, dataset_type, None)
+    if not (isinstance(kind, type) and issubclass(kind, fo.types.Dataset)):
+        known = sorted(n for n in dir(fo.types) if n.endswith(("Dataset", "Tree"))
+                       and isinstance(getattr(fo.types, n), type))
+        raise DataError(
+            f"{dataset_type!r} is not a FiftyOne dataset type. Known types: "
+            f"{some(known, n=40)}."
+        )
+    if isinstance(options.get("split"), str):  # tag the samples with their split
+        options.setdefault("tags", options["split"])
+    import inspect
+
+    takes = inspect.signature(kind().get_dataset_importer_cls().__init__).parameters
+    if "include_all_data" in takes:  # images without labels are negatives, not noise
+        options.setdefault("include_all_data", True)
+    try:
+        dataset = fo.Dataset.from_dir(dataset_dir=str(dataset_dir), dataset_type=kind,
+                                      name=f"workbench-import-{uuid.uuid4().hex[:12]}",
+                                      progress=False, **options)
+    except (ValueError, OSError, KeyError, TypeError) as err:
+        raise DataError(f"FiftyOne could not import {str(dataset_dir)!r} as {dataset_type}: "
+                        f"{err}") from None
+    try:
+        catalog = from_fiftyone(dataset)
+    finally:
+        dataset.delete()
+    return catalog.replace(source=str(dataset_dir))
 
 
 def _kind(field) -> str | None:
@@ -201,12 +256,27 @@ def class_image_counts(dataset) -> dict[str, int]:
 
 
 def minority_classes(dataset, *, threshold: int = 100) -> list[str]:
-    """Classes in fewer than ``threshold`` images (and at least one), rarest first."""
+    """Classes in fewer than ``threshold`` images (and at least one), rarest first; when
+    every class reaches the threshold, the rarest class alone."""
     if threshold < 1:
         raise ValueError(f"The 'threshold' parameter must be >= 1. Got {threshold!r} instead.")
     counts = class_image_counts(dataset)
-    return sorted((c for c, n in counts.items() if 0 < n < threshold),
-                  key=lambda c: (counts[c], c))
+    present = sorted((c for c, n in counts.items() if n > 0), key=lambda c: (counts[c], c))
+    below = [c for c in present if counts[c] < threshold]
+    return below or present[:1]
+
+
+def minority_summary(dataset, *, threshold: int = 100) -> str:
+    """One line: which classes the minority view shows, and why."""
+    counts = class_image_counts(dataset)
+    minority = minority_classes(dataset, threshold=threshold)
+    n = len(minority_view(dataset, threshold=threshold))
+    if all(counts[c] >= threshold for c in minority):
+        return (f"No class is in fewer than {threshold} images, so the rarest, "
+                f"{minority[0]} ({counts[minority[0]]} images), stands in: {n} samples.")
+    return (f"{n} samples of the {len(minority)} classes in fewer than {threshold} images: "
+            + ", ".join(f"{c} ({counts[c]})" for c in minority[:10])
+            + (f" and {len(minority) - 10} more" if len(minority) > 10 else "") + ".")
 
 
 def minority_view(dataset, *, threshold: int = 100, classes=None):

@@ -12,6 +12,11 @@ A Catalog is a frozen value of pandas tables:
 Labels are pandas categoricals over ``classes``. The tables are checked when the
 Catalog is built; every transformation returns a new Catalog. Treat the tables as
 read-only: change a Catalog with :meth:`Catalog.replace`.
+
+Masks store one value per pixel: ``mask_values`` says which value each class has
+(0..k-1 unless a class map says otherwise, e.g. COCO-stuff's ids with gaps) and
+``ignore_index`` which value marks unlabelled pixels. ``problems`` is what the loader
+skipped, clipped or merged, one row per file and item.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ SAMPLE_COLUMNS = ("filepath", "width", "height")
 RESERVED_COLUMNS = frozenset({*SAMPLE_COLUMNS, "label", "split", "group", "mask_path"})
 OBJECT_COLUMNS = ("sample_id", "label", "x", "y", "w", "h")
 PIXEL_COLUMNS = ("sample_id", "label", "count")
+PROBLEM_COLUMNS = ("file", "item", "problem", "action")
 BOX_TOLERANCE = 1e-6  # relative coordinates may exceed [0, 1] by float rounding only
 
 
@@ -59,6 +65,12 @@ class Catalog:
     value, never a box. Instance counts leave it out."""
     source: str | None = field(default=None, compare=False)
     """The directory the data was read from; exporters refuse to write inside it."""
+    mask_values: tuple[int, ...] | None = None
+    """The value each class has in the masks, in class order; None means 0..k-1."""
+    ignore_index: int | None = 255
+    """The mask value of unlabelled pixels, counted in no class."""
+    problems: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    """What the loader found wrong: ``file``, ``item``, ``problem``, ``action``."""
 
     def __post_init__(self):
         check_option("task", self.task, TASKS, func="Catalog")
@@ -89,8 +101,12 @@ class Catalog:
                 f"{some(samples.columns, n=20)}. Add the labels or use task='detection' / "
                 "'segmentation'."
             )
+        mask_values = _check_mask_values(self.mask_values, classes, self.ignore_index)
+        problems = (self.problems if self.problems is not None else
+                    pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS}))
         for name, value in [("classes", classes), ("samples", samples), ("objects", objects),
-                            ("pixels", pixels), ("conditions", conditions)]:
+                            ("pixels", pixels), ("conditions", conditions),
+                            ("mask_values", mask_values), ("problems", problems)]:
             object.__setattr__(self, name, value)
 
     # -- reading -----------------------------------------------------------------------
@@ -103,14 +119,36 @@ class Catalog:
         if len(self.objects):
             parts.append(f"{len(self.objects)} boxes")
         if "split" in self.samples.columns:
-            parts.append("splits " + "/".join(map(str, self.samples["split"].dropna().unique())))
+            present = set(self.samples["split"].dropna())
+            parts.append("splits " + "/".join(
+                str(s) for s in self.samples["split"].cat.categories if s in present))
         if self.conditions:
             parts.append("conditions " + ", ".join(self.conditions))
+        if len(self.problems):
+            parts.append(f"{len(self.problems)} load problems")
         return f"Catalog({', '.join(parts)})"
 
     @property
     def sample_ids(self) -> pd.Index:
         return self.samples.index
+
+    @property
+    def has_masks(self) -> bool:
+        """Whether some image has a class-index mask (``mask_path``)."""
+        return "mask_path" in self.samples.columns and bool(
+            self.samples["mask_path"].notna().any())
+
+    def mask_codes(self, mask: np.ndarray) -> np.ndarray:
+        """The class code of each pixel of a stored mask; -1 for ignored or unknown values.
+
+        >>> s = pd.DataFrame({"filepath": ["a"], "width": 2, "height": 1}, index=["a"])
+        >>> c = Catalog(s, classes=["road", "car"], task="segmentation", mask_values=(0, 7))
+        >>> c.mask_codes(np.array([[7, 255]])).tolist()
+        [[1, -1]]
+        """
+        from workbench.sources.files import mask_class_codes
+
+        return mask_class_codes(mask, self.mask_values, self.ignore_index)
 
     # -- new values ---------------------------------------------------------------------
 
@@ -122,6 +160,9 @@ class Catalog:
         >>> Catalog(s, classes=["x"]).replace(task="detection").task
         'detection'
         """
+        if ("classes" in changes and "mask_values" not in changes
+                and self.mask_values == tuple(range(len(self.classes)))):
+            changes["mask_values"] = None  # the default 0..k-1 follows the new classes
         return dataclasses.replace(self, **changes)
 
     def subset(self, sample_ids: Iterable) -> Catalog:
@@ -145,9 +186,9 @@ class Catalog:
         """Same task, classes, conditions and tables (row order does not matter)."""
         if not isinstance(other, Catalog):
             return False
-        if (self.task, self.classes, set(self.conditions), self.background) != (
-            other.task, other.classes, set(other.conditions), other.background
-        ):
+        if (self.task, self.classes, set(self.conditions), self.background, self.mask_values,
+                self.ignore_index) != (other.task, other.classes, set(other.conditions),
+                                       other.background, other.mask_values, other.ignore_index):
             return False
         return all(
             _canonical(a).equals(_canonical(b))
@@ -171,13 +212,35 @@ def _check_classes(classes: Sequence) -> tuple[str, ...]:
     return classes
 
 
+def _check_mask_values(values, classes: tuple[str, ...], ignore_index) -> tuple[int, ...]:
+    """The stored mask value of each class: distinct non-negative integers, one per class."""
+    if ignore_index is not None and not (isinstance(ignore_index, (int, np.integer))
+                                         and ignore_index >= 0):
+        raise ValueError(f"The 'ignore_index' parameter of Catalog must be a non-negative "
+                         f"integer or None. Got {ignore_index!r} instead.")
+    if values is None:
+        values = tuple(range(len(classes)))
+    values = tuple(int(v) for v in values)
+    if len(values) != len(classes):
+        raise DataError(f"{len(values)} mask values for {len(classes)} classes; give one "
+                        "value per class, in class order.")
+    if len(set(values)) != len(values) or min(values) < 0:
+        raise DataError(f"Mask values must be distinct non-negative integers; got "
+                        f"{some(values, n=20)}.")
+    if ignore_index is not None and ignore_index in values:
+        cls = classes[values.index(ignore_index)]
+        raise DataError(f"The ignore index {ignore_index} is also the mask value of class "
+                        f"{cls!r}. Choose another ignore_index (or None).")
+    return values
+
+
 def _as_category(values: pd.Series, classes: tuple[str, ...], where: str) -> pd.Series:
     """Labels as a categorical over ``classes``; unknown labels are an error."""
     if isinstance(values.dtype, pd.CategoricalDtype) and all(
             isinstance(c, str) for c in values.cat.categories):  # fast path: recode only
         labels = values.cat.set_categories(list(classes)).array
     else:
-        values = _as_text(values)
+        values = as_text(values)
         labels = pd.Categorical(values.to_numpy(dtype=object), categories=list(classes))
     unknown = values[(labels.codes < 0) & values.notna().to_numpy()]
     if len(unknown):
@@ -190,8 +253,12 @@ def _as_category(values: pd.Series, classes: tuple[str, ...], where: str) -> pd.
     return pd.Series(labels, index=values.index, name=values.name)
 
 
-def _as_text(values: pd.Series) -> pd.Series:
-    """Label values as strings, missing values kept: 3 and 3.0 (ints read with gaps) -> '3'."""
+def as_text(values: pd.Series) -> pd.Series:
+    """Label values as strings, missing values kept: 3 and 3.0 (ints read with gaps) -> '3'.
+
+    >>> as_text(pd.Series([0, None, 2.0])).tolist()
+    ['0', <NA>, '2']
+    """
     if pd.api.types.is_float_dtype(values.dtype):
         present = values.dropna()
         if (present == present.round()).all():
@@ -241,7 +308,7 @@ def _check_samples(samples: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFr
 
 def _as_split(values: pd.Series) -> pd.Series:
     """Split names as a categorical over the values present, train/val/test first."""
-    text = _as_text(values)
+    text = as_text(values)
     present = pd.unique(text.dropna())
     known = [s for s in ("train", "val", "test") if s in set(present)]
     order = known + sorted(str(s) for s in present if s not in known)
@@ -333,6 +400,41 @@ def _canonical(table: pd.DataFrame) -> pd.DataFrame:
         return table.sort_index()
     keys = [c for c in ("sample_id", "label", "x", "y", "w", "h") if c in table.columns]
     return table.sort_values(keys, kind="stable").reset_index(drop=True) if keys else table
+
+
+def concat(parts: dict[str, Catalog]) -> Catalog:
+    """One Catalog from several with the same classes, e.g. one per split file.
+
+    The keys become the ``split`` column; sample ids that repeat across parts are
+    prefixed with their key (``val/42``).
+    """
+    from workbench.errors import DataError
+
+    items = list(parts.items())
+    first = items[0][1]
+    for name, part in items[1:]:
+        if part.classes != first.classes:
+            raise DataError(
+                f"The {name!r} part has the classes {some(part.classes, n=10)} but the "
+                f"{items[0][0]!r} part has {some(first.classes, n=10)}; the parts of one "
+                "dataset need the same class list in the same order."
+            )
+    ids = pd.Index([i for _, part in items for i in part.samples.index])
+    clash = set(ids[ids.duplicated()])
+    samples, objects, pixels, problems = [], [], [], []
+    for name, part in items:
+        rename = {i: f"{name}/{i}" for i in part.samples.index if i in clash}
+        samples.append(part.samples.rename(index=rename).assign(split=name))
+        for table, out in ((part.objects, objects), (part.pixels, pixels)):
+            table = table.assign(sample_id=table["sample_id"].astype(str).replace(rename))
+            out.append(table)
+        problems.append(part.problems)
+    return first.replace(
+        samples=pd.concat(samples), objects=pd.concat(objects, ignore_index=True),
+        pixels=pd.concat(pixels, ignore_index=True),
+        problems=pd.concat(problems, ignore_index=True),
+        conditions=tuple(dict.fromkeys(c for _, p in items for c in p.conditions)),
+    )
 
 
 def indicator(catalog: Catalog) -> pd.DataFrame:

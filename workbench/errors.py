@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+_PACKAGE = str(Path(__file__).resolve().parent)
 
 
 class DataError(ValueError):
@@ -44,3 +49,103 @@ def check_option(name: str, value, allowed: Sequence, *, func: str | None = None
         raise ValueError(
             f"The {name!r} parameter{where} must be one of {options}. Got {value!r} instead."
         )
+
+
+def warn_data(message: str) -> None:
+    """A DataWarning attributed to the first caller outside the workbench package.
+
+    So the warning points at the user's line (``workbench.load(...)`` in a notebook),
+    however deep inside the package it was raised.
+    """
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
+            _PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, DataWarning, stacklevel=level)
+
+
+class Lacks(DataError):
+    """The data lacks what a function needs (masks, a condition, a split, groups): not a
+    flaw of the data, a part it does not have. The message says what to add."""
+
+
+class Missing:
+    """Stands in for a result the data cannot give, and shows why in one sentence.
+
+    Any attribute, call or item of a Missing is a silent Missing, so a notebook cell such
+    as ``factors.to_frame().round(3)`` shows nothing instead of failing, while the
+    Missing itself (returned by :func:`needs`, or by a plot function given it) renders
+    its sentence as Markdown: a section says once what it lacks. It is falsy and has
+    length 0.
+    """
+
+    def __init__(self, reason: str, *, echo: bool = True):
+        self.reason = reason
+        self.echo = echo
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return Missing(self.reason, echo=False)
+
+    def __call__(self, *args, **kwargs):
+        return Missing(self.reason, echo=False)
+
+    def __getitem__(self, key):
+        return Missing(self.reason, echo=False)
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return f"Missing: {self.reason}"
+
+    def _ipython_display_(self) -> None:
+        if self.echo:
+            from IPython.display import Markdown, display
+
+            display(Markdown(f"> **Not available for this dataset.** {self.reason}"))
+
+
+def needs(func, /, *args, **kwargs):
+    """``func(*args, **kwargs)``, or a :class:`Missing` when the data lacks what it needs.
+
+    Only :class:`Lacks` becomes a Missing; a real problem in the data still raises.
+
+    >>> def tiles(masks):
+    ...     if not masks:
+    ...         raise Lacks("Tiles need masks.")
+    ...     return "tiles"
+    >>> needs(tiles, True), needs(tiles, False)
+    ('tiles', Missing: Tiles need masks.)
+    """
+    try:
+        return func(*args, **kwargs)
+    except Lacks as lack:
+        return Missing(str(lack))
+
+
+def warnings_as_notes() -> None:
+    """In a notebook, show each DataWarning as a Markdown note in the cell's output
+    instead of red stderr text; other warnings are shown as before.
+
+    The notebooks call it once: the loader's findings then read as notes, in the report
+    too.
+    """
+    original = warnings.showwarning
+    if getattr(original, "_workbench_notes", False):
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, DataWarning):
+            from IPython.display import Markdown, display
+
+            display(Markdown(f"> **Note.** {message}"))
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    show._workbench_notes = True
+    warnings.showwarning = show

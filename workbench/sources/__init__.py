@@ -3,12 +3,14 @@
 Dataset specs are strings a person can type::
 
     demo:digits                      demo:surfaces        demo:surfaces:300 (300 images)
-    folder:PATH                      one sub-folder per class
-    coco:ANNOTATIONS.json[:IMAGES]   COCO detection JSON
+    folder:PATH                      one sub-folder per class (optionally per split first)
+    coco:ANNOTATIONS.json[:IMAGES]   COCO detection or panoptic JSON
     yolo:DATA.yaml                   YOLO detection
-    masks:IMAGES_DIR:MASKS_DIR       class-index mask PNGs
+    voc:ROOT | voc:ANNOTATIONS:IMAGES  Pascal VOC XML (+ ImageSets/Main split files)
+    masks:IMAGES:MASKS[:CLASS_MAP]   class-index mask PNGs, class map with any ids
     manifest:PATH.csv|.parquet       one row per image (+ sidecars)
     fiftyone:NAME                    a FiftyOne dataset
+    fiftyone-dir:TYPE:DIR            any format FiftyOne imports (fo.types.TYPE)
 
 Loaders only read. Exporters write into a new directory and refuse the source's.
 """
@@ -24,12 +26,13 @@ from workbench.sources.coco import read_coco, write_coco
 from workbench.sources.folder import read_image_folder
 from workbench.sources.manifest import read_manifest, write_manifest
 from workbench.sources.masks import read_masks
+from workbench.sources.voc import read_voc
 from workbench.sources.yolo import read_yolo, write_yolo
 
 __all__ = [
     "SCHEMES", "load", "parse_spec", "absolute_spec", "export_splits", "read_coco", "write_coco",
-    "read_image_folder", "read_manifest", "write_manifest", "read_masks", "read_yolo",
-    "write_yolo",
+    "read_image_folder", "read_manifest", "write_manifest", "read_masks", "read_voc",
+    "read_yolo", "write_yolo",
 ]
 
 SCHEMES = {
@@ -37,11 +40,14 @@ SCHEMES = {
     "folder": "folder:PATH (one sub-folder per class)",
     "coco": "coco:ANNOTATIONS.json[:IMAGES_DIR]",
     "yolo": "yolo:DATA.yaml",
-    "masks": "masks:IMAGES_DIR:MASKS_DIR",
+    "voc": "voc:ROOT or voc:ANNOTATIONS_DIR:IMAGES_DIR",
+    "masks": "masks:IMAGES_DIR:MASKS_DIR[:CLASS_MAP]",
     "manifest": "manifest:PATH.csv or manifest:PATH.parquet",
     "fiftyone": "fiftyone:NAME",
+    "fiftyone-dir": "fiftyone-dir:TYPE:DIR (TYPE a FiftyOne dataset type, e.g. "
+                    "CVATImageDataset, KITTIDetectionDataset, YOLOv5Dataset)",
 }
-_PATH_ARGS = {"folder": 1, "coco": 2, "yolo": 1, "masks": 2, "manifest": 1}
+_PATH_ARGS = {"folder": 1, "coco": 2, "yolo": 1, "voc": 2, "masks": 3, "manifest": 1}
 
 
 def parse_spec(spec: str) -> tuple[str, list[str]]:
@@ -65,11 +71,22 @@ def parse_spec(spec: str) -> tuple[str, list[str]]:
         )
     if scheme == "coco":
         match = re.fullmatch(r"(.+?\.json)(?::(.+))?", rest)
-        args = [a for a in match.groups() if a] if match else [rest]
+        if not match:
+            raise DataError(
+                f"{spec!r}: the COCO annotation file must be a .json file, then optionally "
+                f"':' and the images folder; got {rest!r}. Write {SCHEMES['coco']}."
+            )
+        args = [a for a in match.groups() if a]
     elif scheme == "masks":
+        args = rest.split(":", 2)
+        if len(args) < 2 or not all(args):
+            raise DataError(f"{spec!r}: write {SCHEMES['masks']}.")
+    elif scheme == "voc":
+        args = rest.split(":", 1)
+    elif scheme == "fiftyone-dir":
         args = rest.split(":", 1)
         if len(args) != 2 or not all(args):
-            raise DataError(f"{spec!r}: write {SCHEMES['masks']}.")
+            raise DataError(f"{spec!r}: write {SCHEMES['fiftyone-dir']}.")
     else:
         args = rest.split(":") if scheme == "demo" else [rest]
     if not all(args):
@@ -86,30 +103,41 @@ def absolute_spec(spec: str) -> str:
     scheme, args = parse_spec(spec)
     if scheme in _PATH_ARGS:
         args = [str(Path(a).expanduser().absolute()) for a in args]
+    if scheme == "fiftyone-dir":
+        args = [args[0], str(Path(args[1]).expanduser().absolute())]
     return ":".join([scheme, *args])
 
 
-EXPORTERS = {"manifest": lambda c, out, split: write_manifest(c, out / "manifest.csv", split=split),
-             "coco": lambda c, out, split: write_coco(c, out, split=split),
-             "yolo": lambda c, out, split: write_yolo(c, out, split=split)}
+EXPORTERS = {
+    "manifest": lambda c, out, split, ow: write_manifest(c, out / "manifest.csv", split=split,
+                                                         overwrite=ow),
+    "coco": lambda c, out, split, ow: write_coco(c, out, split=split, overwrite=ow),
+    "yolo": lambda c, out, split, ow: write_yolo(c, out, split=split, overwrite=ow),
+}
 
 
-def export_splits(catalog: Catalog, out_dir, *, formats=("manifest", "coco", "yolo")) -> dict:
+def export_splits(catalog: Catalog, out_dir, *, formats=("manifest", "coco", "yolo"),
+                  overwrite: bool = False) -> dict:
     """Write every split in every format: ``out_dir/<format>/<split>/``; returns the paths.
 
-    ``out_dir`` must be new (or empty) and outside the source dataset.
+    ``out_dir`` must be new (or empty, or ``overwrite=True``) and outside the source
+    dataset. Images with no split are not written (the warning says how many).
     """
-    from workbench.errors import check_option
+    from workbench.errors import check_option, warn_data
 
     if "split" not in catalog.samples.columns:
         raise DataError("This Catalog has no 'split' column; split it first.")
+    unsplit = int(catalog.samples["split"].isna().sum())
+    if unsplit:
+        warn_data(f"{unsplit} images have no split and are not exported; give them one "
+                  "(split.stratified_split) to include them.")
     out = Path(out_dir)
     paths = {}
     for fmt in formats:
         check_option("format", fmt, list(EXPORTERS), func="export_splits")
         for split in catalog.samples["split"].dropna().unique():
             paths[(fmt, str(split))] = EXPORTERS[fmt](catalog, out / fmt / str(split),
-                                                      str(split))
+                                                      str(split), overwrite)
     return paths
 
 
@@ -130,6 +158,10 @@ def load(spec: str | Catalog, **options) -> Catalog:
         from workbench import browse
 
         return browse.from_fiftyone(args[0], **options)
-    reader = {"folder": read_image_folder, "coco": read_coco, "yolo": read_yolo,
+    if scheme == "fiftyone-dir":
+        from workbench import browse
+
+        return browse.from_fiftyone_dir(args[0], args[1], **options)
+    reader = {"folder": read_image_folder, "coco": read_coco, "yolo": read_yolo, "voc": read_voc,
               "masks": read_masks, "manifest": read_manifest}[scheme]
     return reader(*args, **options)

@@ -1,18 +1,30 @@
-"""COCO detection JSON: read into a Catalog, write a Catalog out."""
+"""COCO detection JSON: read into a Catalog, write a Catalog out.
+
+A panoptic JSON (annotations with ``segments_info``) is recognised and read by
+:mod:`workbench.sources.panoptic`.
+"""
 
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog, rows_of
-from workbench.errors import DataError, DataWarning, some
-from workbench.sources.files import existing_path, pixels_from_masks, warn_missing_files
-from workbench.sources.output import link_media, new_output_dir
+from workbench.errors import DataError, some
+from workbench.sources.files import (
+    Problems,
+    check_boxes,
+    check_declared_sizes,
+    clip_boxes,
+    existing_path,
+    flag_duplicate_boxes,
+    pixels_from_masks,
+    tidy_labels,
+)
+from workbench.sources.output import link_media, new_output_dir, unique_file_names
 
 REQUIRED_KEYS = ("images", "annotations", "categories")
 STANDARD_IMAGE_KEYS = frozenset(
@@ -22,6 +34,32 @@ STANDARD_IMAGE_KEYS = frozenset(
 PIXEL_TOLERANCE = 1.0  # COCO boxes may overhang the image by rounding; clip up to one pixel
 
 
+SPLIT_WORDS = ("train", "val", "test")
+
+
+def read_coco_splits(path, images_dir=None, *, check_files: bool = True) -> Catalog:
+    """Read one COCO file per split from a template with ``{split}``.
+
+    ``read_coco_splits("ann/instances_{split}2017.json", "images/{split}2017")`` reads
+    the train, val and test files that exist (with their images folders), and gives
+    each image its split.
+    """
+    from workbench.catalog import concat
+
+    path, images_dir = str(path), (str(images_dir) if images_dir else None)
+    found = {split: path.replace("{split}", split) for split in SPLIT_WORDS
+             if Path(path.replace("{split}", split)).expanduser().is_file()}
+    if not found:
+        tried = [path.replace("{split}", s) for s in SPLIT_WORDS]
+        raise DataError(f"No file matches {path!r}: tried {some(tried)}. Write the template "
+                        "with {split} where the file names differ, e.g. "
+                        "coco:annotations/instances_{split}2017.json:images/{split}2017.")
+    parts = {split: read_coco(file, images_dir.replace("{split}", split) if images_dir
+                              else None, check_files=check_files)
+             for split, file in found.items()}
+    return concat(parts)
+
+
 def read_coco(path, images_dir=None, *, check_files: bool = True) -> Catalog:
     """Read a COCO detection file (``images``, ``annotations``, ``categories``).
 
@@ -29,36 +67,61 @@ def read_coco(path, images_dir=None, *, check_files: bool = True) -> Catalog:
     ----------
     path : path to the annotation JSON.
     images_dir : where ``file_name`` is relative to; default: the JSON's folder.
-    check_files : warn about image files that do not exist.
+    check_files : read each image's header: missing files and sizes that differ from the
+        declared ones (a resized copy, an EXIF rotation) are reported. Counts work
+        without the images; pictures and augmentation need them.
 
     Classes are the categories in id order. Crowd annotations (``iscrowd=1``) are kept
-    and flagged in ``objects['iscrowd']`` (COCO evaluation ignores them). Extra image
-    fields written by :func:`write_coco` (``sample_id``, ``label``, ``split``, ``group``,
-    ``mask_path`` and the conditions) are read back.
+    and flagged in ``objects['iscrowd']`` (COCO evaluation ignores them). An annotation
+    with a polygon but no ``bbox`` gets the polygon's box. Two image entries with the
+    same ``file_name`` become one image with the boxes of both (exact duplicates once).
+    Empty boxes and boxes outside their image are skipped; what is skipped, clipped or
+    merged is listed in ``catalog.problems``. Extra image fields written by
+    :func:`write_coco` (``sample_id``, ``label``, ``split``, ``group``, ``mask_path`` and
+    the conditions) are read back.
     """
+    if "{split}" in str(path):
+        return read_coco_splits(path, images_dir, check_files=check_files)
     path = existing_path(path, what="COCO annotation file")
     images_dir = existing_path(images_dir, what="images folder") if images_dir else path.parent
-    data = _read_json(path)
-    images = _images_table(data["images"], path)
-    classes, category_names = _categories(data["categories"], path)
-    objects = _objects_table(data["annotations"], images, category_names, path)
+    data = read_json(path)
+    if is_panoptic(data):
+        from workbench.sources.panoptic import read_panoptic
 
+        return read_panoptic(path, images_dir, data=data, check_files=check_files)
+    problems = Problems()
+    images = images_table(data["images"], path)
+    classes, category_names = categories(data["categories"], path, problems)
+    images, same_as = _merge_same_files(images, path, problems)
+    objects = _objects_table(data["annotations"], images, same_as, category_names, path,
+                             problems)
     meta = (data.get("info") or {}).get("workbench", {}) if isinstance(data.get("info"), dict) \
         else {}
-    samples = _samples_table(images, images_dir, check_files=check_files)
-    conditions = tuple(meta.get("conditions", ()))
+    samples = _samples_table(images, images_dir)
+    if check_files:
+        samples, objects = check_declared_sizes(samples, objects, path, problems)
     task = meta.get("task", "detection")
     pixels = None
-    if "mask_path" in samples.columns:
-        pixels = pixels_from_masks(samples, classes)
+    has_masks = "mask_path" in samples.columns and samples["mask_path"].notna().any()
+    if has_masks:
+        pixels = pixels_from_masks(samples, classes, mask_values=meta.get("mask_values"),
+                                   ignore_index=meta.get("ignore_index", 255))
+    elif task == "segmentation":
+        problems.add("a segmentation task named in 'info' without masks (no mask_path)",
+                     "read as detection", [path])
+        task = "detection"
+    problems.warn()
     return Catalog(samples, classes=classes, task=task, objects=objects, pixels=pixels,
-                   conditions=conditions, background=meta.get("background"),
-                   source=str(path.parent))
+                   conditions=tuple(meta.get("conditions", ())),
+                   background=meta.get("background"), mask_values=meta.get("mask_values"),
+                   ignore_index=meta.get("ignore_index", 255), source=str(path.parent),
+                   problems=problems.frame())
 
 
-def _read_json(path: Path) -> dict:
+def read_json(path: Path) -> dict:
+    """The COCO JSON as a dict with its three required lists, or one clear error."""
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:
             data = json.load(f)
     except json.JSONDecodeError as err:
         raise DataError(
@@ -70,6 +133,11 @@ def _read_json(path: Path) -> dict:
         raise DataError(f"{str(path)!r} is not a text (JSON) file.") from None
     missing = [k for k in REQUIRED_KEYS if not isinstance(data, dict) or k not in data]
     if missing:
+        if isinstance(data, list) and data and isinstance(data[0], dict) and "score" in data[0]:
+            raise DataError(
+                f"{str(path)!r} is a COCO results list (predictions with scores), not a "
+                "dataset. Load the ground-truth annotations as the dataset."
+            )
         found = list(data)[:10] if isinstance(data, dict) else type(data).__name__
         raise DataError(
             f"{str(path)!r} lacks the COCO keys {some(missing)} (found {found}). A COCO "
@@ -78,13 +146,20 @@ def _read_json(path: Path) -> dict:
     return data
 
 
-def _images_table(images: list, path: Path) -> pd.DataFrame:
+def is_panoptic(data: dict) -> bool:
+    """A COCO panoptic file: its annotations carry ``segments_info``."""
+    first = data["annotations"][0] if data["annotations"] else {}
+    return isinstance(first, dict) and "segments_info" in first
+
+
+def images_table(images: list, path: Path) -> pd.DataFrame:
     table = pd.DataFrame(images)
-    missing = [c for c in ("id", "file_name", "width", "height") if c not in table.columns]
-    if missing and len(table):
-        raise DataError(f"The images in {str(path)!r} lack the fields {some(missing)}.")
     if not len(table):
         raise DataError(f"{str(path)!r} lists no images.")
+    missing = [c for c in ("id", "file_name", "width", "height") if c not in table.columns]
+    if missing:
+        raise DataError(f"The images in {str(path)!r} lack the fields {some(missing)}.")
+    table["id"] = table["id"].astype(str)  # ids compared as text: 1 and "1" are one image
     dup = table.loc[table["id"].duplicated(), "id"].unique()
     if len(dup):
         raise DataError(
@@ -94,108 +169,176 @@ def _images_table(images: list, path: Path) -> pd.DataFrame:
     return table
 
 
-def _categories(categories: list, path: Path) -> tuple[tuple[str, ...], pd.Series]:
-    table = pd.DataFrame(categories)
+def categories(cats: list, path: Path, problems: Problems) -> tuple[tuple[str, ...], pd.Series]:
+    """Class names in category id order, and the name of each category id (as text)."""
+    table = pd.DataFrame(cats)
     if not len(table) or not {"id", "name"} <= set(table.columns):
         raise DataError(f"The categories in {str(path)!r} need 'id' and 'name' fields.")
-    dup = table.loc[table["id"].duplicated(), "id"].unique()
+    table["key"] = table["id"].astype(str)
+    dup = table.loc[table["key"].duplicated(), "id"].unique()
     if len(dup):
-        raise DataError(f"{str(path)!r} has duplicate category ids {some(dup)}.")
-    table = table.sort_values("id")
-    names = pd.Series(table["name"].astype(str).to_numpy(), index=table["id"].to_numpy())
+        raise DataError(f"{str(path)!r} has duplicate category ids {some(dup)}; each category "
+                        "needs its own id.")
+    table["name"] = tidy_labels(table["name"].astype(str), problems, file=str(path),
+                                what="category names")
+    twice = table[table["name"].duplicated(keep=False)]
+    if len(twice):
+        name = twice["name"].iloc[0]
+        ids = twice.loc[twice["name"] == name, "id"].tolist()
+        raise DataError(
+            f"{str(path)!r} has {twice['name'].nunique()} category names used by more than one "
+            f"id, e.g. {name!r} for ids {some(ids)}. Give the annotations of one class a "
+            "single category id, or rename one of them (e.g. 'mouse (animal)')."
+        )
+    numeric = pd.to_numeric(table["id"], errors="coerce")
+    table = table.assign(order=numeric).sort_values(["order", "key"], na_position="last")
+    names = pd.Series(table["name"].to_numpy(), index=table["key"].to_numpy())
     return tuple(names), names
 
 
-def _objects_table(annotations: list, images: pd.DataFrame, names: pd.Series,
-                   path: Path) -> pd.DataFrame:
+def _merge_same_files(images: pd.DataFrame, path: Path, problems: Problems):
+    """One row per file name: later ids that name the same file map to the first."""
+    twice = images["file_name"].duplicated().to_numpy()
+    first = images.loc[~twice].set_index("file_name")["id"]
+    same_as = pd.Series(first.loc[images.loc[twice, "file_name"]].to_numpy(),
+                        index=images.loc[twice, "id"].to_numpy())
+    problems.add("image entries that name the same file as an earlier one", "merged into it",
+                 images.loc[twice, "file_name"], [f"id {i} = id {j}" for i, j in same_as.items()],
+                 fix="Their boxes are kept once; a file listed twice would count twice and "
+                 "could land in two splits.")
+    return images.loc[~twice].reset_index(drop=True), same_as
+
+
+def _objects_table(annotations: list, images: pd.DataFrame, same_as: pd.Series,
+                   names: pd.Series, path: Path, problems: Problems) -> pd.DataFrame | None:
     if not annotations:
         return None
     ann = pd.DataFrame(annotations)
-    missing = [c for c in ("image_id", "category_id", "bbox") if c not in ann.columns]
+    missing = [c for c in ("image_id", "category_id") if c not in ann.columns]
     if missing:
         raise DataError(f"The annotations in {str(path)!r} lack the fields {some(missing)}.")
-    image_row = pd.Index(images["id"]).get_indexer(ann["image_id"])
-    for unknown, what, fix in [
-        (image_row < 0, "image ids", "listed in 'images'"),
-        (~ann["category_id"].isin(names.index), "category ids", "listed in 'categories'"),
+    ann_ids = (ann["id"] if "id" in ann.columns else pd.Series(np.arange(len(ann)))).astype(str)
+    image_key = ann["image_id"].astype(str)
+    image_key = image_key.where(~image_key.isin(same_as.index),
+                                image_key.map(same_as.to_dict()))
+    image_row = pd.Index(images["id"]).get_indexer(image_key)
+    category_key = ann["category_id"].astype(str)
+    for unknown, what, column, fix in [
+        (image_row < 0, "image ids", "image_id", "listed in 'images'"),
+        (~category_key.isin(names.index).to_numpy(), "category ids", "category_id",
+         "listed in 'categories'"),
     ]:
         if unknown.any():
-            column = "image_id" if what == "image ids" else "category_id"
             values = ann.loc[unknown, column].unique()
             raise DataError(
-                f"{int(unknown.sum())} annotations in {str(path)!r} point at unknown {what}: "
-                f"{some(values)}. Every annotation's {column} must be {fix}; drop or fix them."
+                f"{int(unknown.sum())} annotations in {str(path)!r} (ids "
+                f"{some(ann_ids[unknown])}) point at unknown {what}: {some(values)}. Every "
+                f"annotation's {column} must be {fix}; drop or fix them."
             )
-    try:
-        box = np.array(ann["bbox"].tolist(), dtype=float)
-    except ValueError:
-        box = np.empty((0,))
-    if box.ndim != 2 or box.shape[1] != 4:
-        raise DataError(
-            f"Some bboxes in {str(path)!r} are not [x, y, width, height] lists of 4 numbers."
-        )
+    box = _bboxes(ann, ann_ids, path, problems)
     width = images["width"].to_numpy(float)[image_row]
     height = images["height"].to_numpy(float)[image_row]
     x, y, w, h = box.T
-    ids = ann.get("id", pd.Series(np.arange(len(ann)))).to_numpy()
-    for bad, what in [
-        (~((w > 0) & (h > 0)), "a non-positive width or height"),
-        ((x < -PIXEL_TOLERANCE) | (y < -PIXEL_TOLERANCE) | (x + w > width + PIXEL_TOLERANCE)
-         | (y + h > height + PIXEL_TOLERANCE), "a part outside their image"),
-    ]:
-        if bad.any():
-            raise DataError(
-                f"{int(bad.sum())} boxes in {str(path)!r} have {what}, e.g. annotation ids "
-                f"{some(ids[bad])} (bbox {box[bad][0].tolist()} in a "
-                f"{width[bad][0]:.0f}x{height[bad][0]:.0f} image). COCO boxes are "
-                "[x, y, width, height] in pixels inside the image; fix or drop them."
-            )
-    x0, y0 = np.clip(x, 0, width), np.clip(y, 0, height)
-    x1, y1 = np.clip(x + w, 0, width), np.clip(y + h, 0, height)
-    sample_ids = _sample_ids(images).to_numpy()[image_row]
+    corners = np.column_stack([x / width, y / height, (x + w) / width, (y + h) / height])
+    items = ("annotation " + ann_ids).to_numpy(dtype=object)
+    keep = check_boxes(corners, np.full(len(ann), str(path), dtype=object), items, problems,
+                       tolerance=PIXEL_TOLERANCE / np.minimum(width, height),
+                       fix="COCO boxes are [x, y, width, height] in pixels inside the image.")
+    rel = np.column_stack([x / width, y / height, w / width, h / height])
+    x0, y0, bw, bh = clip_boxes(corners[keep], rel[keep]).T
     objects = pd.DataFrame({
-        "sample_id": sample_ids,
-        "label": names.loc[ann["category_id"]].to_numpy(),
-        "x": x0 / width, "y": y0 / height, "w": (x1 - x0) / width, "h": (y1 - y0) / height,
+        "sample_id": sample_ids(images).to_numpy()[image_row[keep]],
+        "label": names.loc[category_key[keep]].to_numpy(),
+        "x": x0, "y": y0, "w": bw, "h": bh,
     })
     if "score" in ann.columns:
-        objects["confidence"] = ann["score"].to_numpy(float)
+        objects["confidence"] = ann["score"].to_numpy(float)[keep]
     if "iscrowd" in ann.columns:
-        objects["iscrowd"] = ann["iscrowd"].fillna(0).astype(bool).to_numpy()
-        n_crowd = int(objects["iscrowd"].sum())
-        if n_crowd:
-            warnings.warn(
-                f"{n_crowd} crowd annotations (iscrowd=1) in {str(path)!r} are kept and "
-                "flagged in objects['iscrowd']; a crowd box stands for many instances, so "
-                "per-instance counts leave them out.",
-                DataWarning, stacklevel=3,
-            )
+        objects["iscrowd"] = ann["iscrowd"].fillna(0).astype(bool).to_numpy()[keep]
+        problems.add("crowd annotations (iscrowd=1): one box for many instances",
+                     "kept, flagged, left out of instance counts",
+                     np.full(int(objects["iscrowd"].sum()), str(path)),
+                     items[keep][objects["iscrowd"].to_numpy()])
+    kept_items = items[keep]
+    if len(same_as):
+        twice = objects.duplicated(["sample_id", "label", "x", "y", "w", "h"]).to_numpy()
+        problems.add("boxes repeated by an image listed twice", "counted once",
+                     np.full(int(twice.sum()), str(path)), kept_items[twice])
+        objects = objects.loc[~twice].reset_index(drop=True)
+        kept_items = kept_items[~twice]
+    flag_duplicate_boxes(objects, np.full(len(objects), str(path)), kept_items, problems)
     return objects
 
 
-def _sample_ids(images: pd.DataFrame) -> pd.Series:
+def _bboxes(ann: pd.DataFrame, ann_ids: pd.Series, path: Path, problems: Problems) -> np.ndarray:
+    """Every annotation's [x, y, w, h]; a polygon stands in for a missing bbox."""
+    raw = ann["bbox"] if "bbox" in ann.columns else pd.Series([None] * len(ann))
+    try:  # the fast path: every bbox is 4 numbers
+        box = np.array(raw.tolist(), dtype=float)
+        if box.ndim == 2 and box.shape[1] == 4 and np.isfinite(box).all():
+            return box
+    except (ValueError, TypeError):
+        pass
+    box = np.full((len(ann), 4), np.nan)
+    well_formed = np.array([_is_box(b) for b in raw])
+    if well_formed.any():
+        box[well_formed] = np.array(raw[well_formed].tolist(), dtype=float)
+    absent = np.array([b is None or (isinstance(b, float) and np.isnan(b)) for b in raw])
+    polygons = ann["segmentation"] if "segmentation" in ann.columns else pd.Series(
+        [None] * len(ann))
+    from_polygon = absent & np.array([_is_polygon(s) for s in polygons])
+    for i in np.flatnonzero(from_polygon):  # the rare annotations without a box
+        xy = np.concatenate([np.asarray(p, float) for p in polygons.iloc[i]]).reshape(-1, 2)
+        (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+        box[i] = (x0, y0, x1 - x0, y1 - y0)
+    problems.add("annotations with a polygon and no bbox", "box taken from the polygon",
+                 np.full(int(from_polygon.sum()), str(path)),
+                 "annotation " + ann_ids[from_polygon])
+    bad = ~well_formed & ~from_polygon
+    if bad.any():
+        first = raw[bad].iloc[0]
+        raise DataError(
+            f"{int(bad.sum())} annotations in {str(path)!r} have no usable bbox, e.g. "
+            f"annotation ids {some(ann_ids[bad])} (bbox {first!r}). COCO boxes are "
+            "[x, y, width, height]: a list of 4 numbers in pixels; an annotation with a "
+            "polygon 'segmentation' and no bbox gets the polygon's box. Fix or drop these."
+        )
+    return box
+
+
+def _is_box(value) -> bool:
+    if not isinstance(value, (list, tuple)) or len(value) != 4:
+        return False
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+               for v in value)
+
+
+def _is_polygon(value) -> bool:
+    return (isinstance(value, list) and len(value) > 0
+            and all(isinstance(p, list) and len(p) >= 6 and len(p) % 2 == 0 for p in value))
+
+
+def sample_ids(images: pd.DataFrame) -> pd.Series:
     if "sample_id" in images.columns:
         return images["sample_id"].astype(str)
     return images["id"].astype(str)
 
 
-def _samples_table(images: pd.DataFrame, images_dir: Path, *, check_files: bool):
+def _samples_table(images: pd.DataFrame, images_dir: Path) -> pd.DataFrame:
     names = images["file_name"].astype(str).to_numpy(dtype=object)
     absolute = np.char.startswith(names.astype(str), "/")  # absolute file names stay absolute
     filepath = np.where(absolute, names, str(images_dir) + "/" + names).tolist()
     samples = pd.DataFrame(
-        {"filepath": filepath, "width": images["width"], "height": images["height"]}
+        {"filepath": filepath, "width": images["width"].to_numpy(),
+         "height": images["height"].to_numpy()}
     )
     extra = [c for c in images.columns if c not in STANDARD_IMAGE_KEYS and c != "sample_id"]
     for column in extra:
         samples[column] = images[column].to_numpy()
-    samples.index = pd.Index(_sample_ids(images).to_numpy(), name="sample_id")
+    samples.index = pd.Index(sample_ids(images).to_numpy(), name="sample_id")
     if "mask_path" in samples.columns:
         samples["mask_path"] = [str(images_dir / m) if isinstance(m, str) else None
                                 for m in samples["mask_path"]]
-    if check_files:
-        warn_missing_files(filepath, hint="Pass the images folder as "
-                           "coco:ANNOTATIONS.json:IMAGES_DIR (counts still work without them)")
     return samples
 
 
@@ -204,7 +347,8 @@ def write_coco(catalog: Catalog, out_dir, *, split: str | None = None, media: st
     """Write ``catalog`` (or one ``split``) as ``out_dir/annotations.json``.
 
     ``media="reference"`` points ``file_name`` at the original images (absolute paths);
-    ``"symlink"`` or ``"copy"`` put them in ``out_dir/images``. Sample ids, labels,
+    ``"symlink"`` or ``"copy"`` put them in ``out_dir/images``, each named after its
+    sample id (made unique where two ids clean to the same name). Sample ids, labels,
     splits, groups, masks and conditions travel as extra image fields, so
     :func:`read_coco` gives the same Catalog back.
     """
@@ -212,7 +356,8 @@ def write_coco(catalog: Catalog, out_dir, *, split: str | None = None, media: st
         catalog = catalog.split_subset(split)
     out = new_output_dir(catalog, out_dir, overwrite=overwrite)
     samples = catalog.samples
-    file_names = link_media(samples["filepath"], samples.index, out / "images", media=media)
+    file_names = link_media(samples["filepath"], unique_file_names(samples.index),
+                            out / "images", media=media)
     image_ids = np.arange(1, len(samples) + 1)
     images = pd.DataFrame({"id": image_ids, "file_name": file_names,
                            "width": samples["width"], "height": samples["height"]})
@@ -237,7 +382,9 @@ def write_coco(catalog: Catalog, out_dir, *, split: str | None = None, media: st
     data = {
         "info": {"description": "written by workbench",
                  "workbench": {"task": catalog.task, "conditions": list(catalog.conditions),
-                               "background": catalog.background}},
+                               "background": catalog.background,
+                               "mask_values": list(catalog.mask_values),
+                               "ignore_index": catalog.ignore_index}},
         "images": images.to_dict("records"),
         "annotations": annotations.to_dict("records"),
         "categories": [{"id": i + 1, "name": c} for i, c in enumerate(catalog.classes)],

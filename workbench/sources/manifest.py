@@ -21,13 +21,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.catalog import RESERVED_COLUMNS, Catalog
+from workbench.catalog import RESERVED_COLUMNS, Catalog, as_text
 from workbench.errors import DataError, check_option, some
 from workbench.sources.files import (
+    Problems,
     existing_path,
-    image_sizes,
     pixels_from_masks,
-    warn_missing_files,
+    relative_ids,
+    tidy_labels,
+    usable_images,
 )
 from workbench.sources.output import new_output_dir
 
@@ -54,7 +56,14 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 
 def read_manifest(path) -> Catalog:
-    """Read a manifest (and its sidecars) into a Catalog."""
+    """Read a manifest (and its sidecars) into a Catalog.
+
+    Paths may be relative to the manifest's folder and may use Windows backslashes.
+    A file listed twice (two rows, whatever their ids) counts once: the first row is
+    kept and the others listed in ``catalog.problems``. Sizes missing from the table are
+    read from the image headers; rows whose image cannot be read are then skipped and
+    listed.
+    """
     path = existing_path(path, what="manifest")
     table = _read_table(path)
     if "filepath" not in table.columns:
@@ -62,37 +71,107 @@ def read_manifest(path) -> Catalog:
             f"{str(path)!r} has no 'filepath' column (columns: {some(table.columns, n=20)}). "
             "A manifest needs one row per image with its path in 'filepath'."
         )
-    meta_file = sidecar(path, "meta")
-    meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
+    problems = Problems()
+    meta = _read_meta(sidecar(path, "meta"))
     base = path.parent
-    table["filepath"] = [str(_resolve(base, p)) for p in table["filepath"].astype(str)]
+    table["filepath"] = _paths(table["filepath"], base, problems, path)
     if "mask_path" in table.columns:
-        table["mask_path"] = [str(_resolve(base, p)) if isinstance(p, str) else None
-                              for p in table["mask_path"]]
+        present = table["mask_path"].notna()
+        table.loc[present, "mask_path"] = _paths(table.loc[present, "mask_path"], base,
+                                                 problems, path)
+    table = _once_per_file(table, path, problems)
     if "sample_id" not in table.columns:
-        table["sample_id"] = [str(Path(os.path.relpath(p, base)).with_suffix(""))
-                              for p in table["filepath"]]
-    if "width" not in table.columns or "height" not in table.columns:
-        widths, heights, _ = image_sizes([Path(p) for p in table["filepath"]])
-        table = table.assign(width=widths, height=heights)[widths > 0]
-    else:
-        warn_missing_files(table["filepath"], hint="Fix the 'filepath' column")
+        table["sample_id"] = relative_ids([Path(p) for p in table["filepath"]], base)
+    table = _sizes(table, problems)
     samples = table.set_index(table["sample_id"].astype(str)).drop(columns="sample_id")
     samples.index.name = "sample_id"
-
+    if "label" in samples.columns:
+        samples["label"] = tidy_labels(samples["label"], problems, file=str(path))
     objects_file = sidecar(path, "objects")
     objects = _read_table(objects_file) if objects_file.is_file() else None
+    if objects is not None and "label" in objects.columns:
+        objects["label"] = tidy_labels(objects["label"], problems, file=str(objects_file))
     classes = meta.get("classes") or _labels_found(samples, objects)
+    has_masks = "mask_path" in samples.columns and samples["mask_path"].notna().any()
     task = meta.get("task") or (
         "detection" if objects is not None else
-        "segmentation" if "mask_path" in samples.columns else "classification"
+        "segmentation" if has_masks else "classification"
     )
     conditions = meta.get("conditions")
     if conditions is None:
         conditions = [c for c in samples.columns if c not in RESERVED_COLUMNS]
-    pixels = pixels_from_masks(samples, classes) if "mask_path" in samples.columns else None
+    mask_values, ignore_index = meta.get("mask_values"), meta.get("ignore_index", 255)
+    pixels = pixels_from_masks(samples, classes, mask_values=mask_values,
+                               ignore_index=ignore_index) if has_masks else None
+    problems.warn()
     return Catalog(samples, classes=classes, task=task, objects=objects, pixels=pixels,
-                   conditions=conditions, background=meta.get("background"), source=str(base))
+                   conditions=conditions, background=meta.get("background"),
+                   mask_values=mask_values, ignore_index=ignore_index, source=str(base),
+                   problems=problems.frame())
+
+
+def _read_meta(meta_file: Path) -> dict:
+    if not meta_file.is_file():
+        return {}
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as err:
+        raise DataError(
+            f"The meta file {str(meta_file)!r} is not valid JSON ({err.msg} at line "
+            f"{err.lineno}, column {err.colno}). It holds {{\"task\": ..., \"classes\": [...], "
+            "\"conditions\": [...]}; fix it or delete it (the manifest alone also loads)."
+        ) from None
+    if not isinstance(meta, dict):
+        raise DataError(f"The meta file {str(meta_file)!r} should hold a JSON object "
+                        f"(found {type(meta).__name__}).")
+    return meta
+
+
+def _paths(values: pd.Series, base: Path, problems: Problems, manifest: Path) -> list[str]:
+    """Paths made absolute (relative ones from the manifest's folder); backslashes read as
+    folder separators, as a manifest written on Windows means them."""
+    text = values.astype(str)
+    windows = text.str.contains("\\", regex=False).to_numpy()
+    if windows.any():
+        problems.add("paths written with Windows backslashes", "read with '/'",
+                     [manifest] * int(windows.sum()), text[windows])
+        text = text.str.replace("\\", "/", regex=False)
+    return [str(_resolve(base, p)) for p in text]
+
+
+def _once_per_file(table: pd.DataFrame, manifest: Path, problems: Problems) -> pd.DataFrame:
+    """The first row of each file: a file listed twice would count twice."""
+    key = pd.Series([os.path.normpath(p) for p in table["filepath"]], index=table.index)
+    twice = key.duplicated().to_numpy()
+    if twice.any():
+        first_line = pd.Series(np.arange(len(table)) + 2, index=key.to_numpy()).groupby(
+            level=0).first()
+        problems.add("rows naming a file an earlier row names", "counted once",
+                     [manifest] * int(twice.sum()),
+                     [f"line {i + 2} = line {first_line[k]}" for i, k in
+                      zip(np.flatnonzero(twice), key[twice], strict=True)])
+    return table.loc[~twice].reset_index(drop=True)
+
+
+def _sizes(table: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    """Width and height from the header where the table does not give them."""
+    known = pd.Series(True, index=table.index)
+    for dim in ("width", "height"):
+        if dim in table.columns:
+            known &= pd.to_numeric(table[dim], errors="coerce") > 0
+        else:
+            known &= False
+    if known.all():
+        missing = [p for p in table["filepath"] if not Path(p).is_file()]
+        problems.add("image files that do not exist", "kept for counting; no pixels", missing,
+                     fix="Fix the 'filepath' column.")
+        return table
+    rows = table.index[~known]
+    info = usable_images([Path(p) for p in table.loc[rows, "filepath"]], problems)
+    table = table.copy()
+    table.loc[rows, "width"] = info["width"].to_numpy()
+    table.loc[rows, "height"] = info["height"].to_numpy()
+    return table.drop(index=rows[(info["status"] != "ok").to_numpy()])
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -101,11 +180,12 @@ def _resolve(base: Path, value: str) -> Path:
 
 
 def _labels_found(samples: pd.DataFrame, objects: pd.DataFrame | None) -> list[str]:
+    """The labels present, as the Catalog will read them (3 and 3.0 are both '3')."""
     found = set()
     if "label" in samples.columns:
-        found |= set(samples["label"].dropna().astype(str))
+        found |= set(as_text(samples["label"]).dropna())
     if objects is not None and "label" in objects.columns:
-        found |= set(objects["label"].dropna().astype(str))
+        found |= set(as_text(objects["label"]).dropna())
     if not found:
         raise DataError(
             "The manifest has no labels: add a 'label' column, an objects sidecar, "
@@ -145,7 +225,8 @@ def store_manifest(catalog: Catalog, path: Path) -> Path:
     if len(catalog.objects) or catalog.task == "detection":
         _write_table(catalog.objects, sidecar(path, "objects"))
     meta = {"task": catalog.task, "classes": list(catalog.classes),
-            "conditions": list(catalog.conditions), "background": catalog.background}
+            "conditions": list(catalog.conditions), "background": catalog.background,
+            "mask_values": list(catalog.mask_values), "ignore_index": catalog.ignore_index}
     sidecar(path, "meta").write_text(json.dumps(meta, indent=1))
     return path
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, check_option
+from workbench.sources.files import file_safe
 
 MEDIA = ("reference", "symlink", "copy")
 
@@ -20,24 +22,27 @@ def new_output_dir(catalog: Catalog, out_dir, *, overwrite: bool = False) -> Pat
 
     Refused: a directory inside (or equal to) the folder the Catalog was read from or
     any folder holding its images or masks; a directory that contains them; an existing
-    non-empty directory unless ``overwrite=True``.
+    non-empty directory unless ``overwrite=True``. Paths are compared after resolving
+    symlinks and ``..``, so a link into the source is refused too.
     """
-    out = Path(out_dir).expanduser().absolute()
-    sources = {Path(p).parent.absolute() for p in catalog.samples["filepath"]}
+    out = Path(out_dir).expanduser().resolve()
+    sources = {Path(p).parent for p in catalog.samples["filepath"]}
     if "mask_path" in catalog.samples.columns:
-        sources |= {Path(p).parent.absolute() for p in catalog.samples["mask_path"].dropna()}
+        sources |= {Path(p).parent for p in catalog.samples["mask_path"].dropna()}
     if catalog.source:
-        sources.add(Path(catalog.source).absolute())
-    for src in sorted(sources):
+        sources.add(Path(catalog.source))
+    for src in sorted({s.expanduser().resolve() for s in sources}):
         if out == src or src in out.parents or out in src.parents:
             raise DataError(
-                f"Refusing to write into {str(out)!r}: the source dataset is in {str(src)!r}, "
-                "and the workbench never writes into a source dataset. Choose an output "
-                "directory outside it, e.g. reports/exports/NAME."
+                f"Refusing to write into {str(out_dir)!r} (resolved: {str(out)!r}): the source "
+                f"dataset is in {str(src)!r}, and the workbench never writes into a source "
+                "dataset. Choose an output directory outside it, e.g. reports/exports/NAME."
             )
+    if out.exists() and not out.is_dir():
+        raise DataError(f"The output {str(out_dir)!r} is a file; give a directory.")
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise DataError(
-            f"The output directory {str(out)!r} exists and is not empty. Choose a new "
+            f"The output directory {str(out_dir)!r} exists and is not empty. Choose a new "
             "directory, or pass overwrite=True to replace files in it."
         )
     out.mkdir(parents=True, exist_ok=True)
@@ -45,26 +50,60 @@ def new_output_dir(catalog: Catalog, out_dir, *, overwrite: bool = False) -> Pat
 
 
 def safe_name(sample_id: str) -> str:
-    """A sample id as a file name: path separators and odd characters become '_'."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(sample_id)).strip("._") or "sample"
+    """A sample id as a file name: path separators and odd characters become '_'.
+
+    Letters of any alphabet stay; very long ids are cut and given a hash
+    (:func:`workbench.sources.files.file_safe`).
+
+    >>> safe_name("crack/img 01"), safe_name("Müller/ä.b")
+    ('crack_img_01', 'Müller_ä.b')
+    """
+    name = re.sub(r"[^\w.-]+", "_", str(sample_id)).strip("._") or "sample"
+    return file_safe(name)
 
 
-def link_media(filepaths: pd.Series, sample_ids: pd.Index, media_dir: Path, *,
+def unique_file_names(sample_ids: Iterable) -> list[str]:
+    """:func:`safe_name` of each id, with ``_2``, ``_3``... where two ids clean to one name.
+
+    >>> unique_file_names(["a b", "a_b", "a/b", "c"])
+    ['a_b', 'a_b_2', 'a_b_3', 'c']
+    """
+    names = pd.Series([safe_name(s) for s in sample_ids], dtype=object)
+    rank = names.groupby(names).cumcount().to_numpy() + 1
+    taken = set(names)
+    out = []
+    for name, k in zip(names, rank, strict=True):  # only the colliding names loop further
+        if k == 1:
+            out.append(name)
+            continue
+        candidate = f"{name}_{k}"
+        while candidate in taken:
+            k += 1
+            candidate = f"{name}_{k}"
+        taken.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def link_media(filepaths: pd.Series, names: Iterable[str], media_dir: Path, *,
                media: str = "reference") -> list[str]:
-    """File names for an export: the originals (``reference``) or links/copies in media_dir."""
+    """File names for an export: the originals (``reference``) or links/copies in media_dir.
+
+    ``names`` are the file stems to use (unique; see :func:`unique_file_names`); each
+    keeps its source's suffix.
+    """
     check_option("media", media, MEDIA)
     if media == "reference":
         return [str(Path(p).absolute()) for p in filepaths]
     media_dir.mkdir(parents=True, exist_ok=True)
-    names = []
-    for sample_id, src in zip(sample_ids, filepaths, strict=True):
-        name = safe_name(sample_id) + Path(src).suffix
-        target = media_dir / name
+    out = []
+    for name, src in zip(names, filepaths, strict=True):
+        target = media_dir / (name + Path(src).suffix)
         if target.exists() or target.is_symlink():
             target.unlink()
         if media == "symlink":
             os.symlink(Path(src).absolute(), target)
         else:
             shutil.copy2(src, target)
-        names.append(str(target.relative_to(media_dir.parent)))
-    return names
+        out.append(str(target.relative_to(media_dir.parent)))
+    return out

@@ -1,0 +1,119 @@
+"""Pascal VOC: the real BCCD set, counted against an independent xml.etree parse."""
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import write_image
+
+from workbench.errors import DataError, DataWarning
+from workbench.sources import load, read_voc
+
+HERE = Path(__file__).resolve().parent
+SLICE = HERE / "data" / "bccd" / "BCCD"
+FULL = HERE.parents[1] / "shared" / "datasets" / "bccd" / "BCCD"
+
+
+def independent_parse(root: Path) -> pd.DataFrame:
+    """Every <object> of every XML file, read with nothing but xml.etree."""
+    rows = []
+    for xml in sorted((root / "Annotations").glob("*.xml")):
+        tree = ET.parse(xml).getroot()
+        width, height = int(tree.find("size/width").text), int(tree.find("size/height").text)
+        for k, obj in enumerate(tree.findall("object"), 1):
+            box = obj.find("bndbox")
+            x0, y0, x1, y1 = (float(box.find(t).text) for t in ("xmin", "ymin", "xmax", "ymax"))
+            rows.append({"file": xml.name, "object": k, "label": obj.find("name").text.strip(),
+                         "x0": x0 / width, "y0": y0 / height, "x1": x1 / width,
+                         "y1": y1 / height})
+    return pd.DataFrame(rows)
+
+
+def check_against_independent_parse(root: Path):
+    truth = independent_parse(root)
+    empty = (truth.x1 <= truth.x0) | (truth.y1 <= truth.y0)
+    with pytest.warns(DataWarning, match="boxes with no width or height"):
+        cat = read_voc(root)
+    kept = truth[~empty]
+    assert cat.objects.groupby("label", observed=True).size().to_dict() == \
+        kept.groupby("label").size().to_dict()
+    assert len(cat) == len(list((root / "JPEGImages").glob("*.jpg")))
+    # box for box, in file order: the same relative corners
+    ours = cat.objects.assign(x1=cat.objects.x + cat.objects.w, y1=cat.objects.y + cat.objects.h)
+    np.testing.assert_allclose(ours[["x", "y", "x1", "y1"]].to_numpy(float),
+                               kept[["x0", "y0", "x1", "y1"]].to_numpy(float), atol=1e-12)
+    # each flawed box is reported by file and object number, and only those
+    skipped = cat.problems[cat.problems.problem == "boxes with no width or height"]
+    assert sorted(zip(skipped.file.map(lambda f: Path(f).name), skipped.item, strict=True)) == \
+        sorted((f, f"object {k} ({lab})") for f, k, lab in
+               truth.loc[empty, ["file", "object", "label"]].itertuples(index=False))
+    # the authors' split files
+    for split in ("train", "val", "test"):
+        ids = (root / "ImageSets" / "Main" / f"{split}.txt").read_text().split()
+        assert sorted(cat.samples.index[cat.samples.split == split]) == sorted(ids)
+    return cat, truth
+
+
+def test_bccd_slice_counts_equal_an_independent_parse():
+    cat, truth = check_against_independent_parse(SLICE)
+    assert set(cat.problems.file.map(lambda f: Path(f).name)[
+        cat.problems.problem == "boxes with no width or height"]) == {
+        "BloodImage_00338.xml", "BloodImage_00343.xml"}
+    doubles = cat.problems[cat.problems.problem.str.startswith("pairs of same-class boxes")]
+    assert set(doubles.file.map(lambda f: Path(f).name)) == {"BloodImage_00020.xml",
+                                                             "BloodImage_00100.xml"}
+    assert cat.classes == ("Platelets", "RBC", "WBC")
+
+
+@pytest.mark.skipif(not FULL.is_dir(), reason="the full BCCD set lives in ../shared/datasets "
+                    "(not in a user's clone)")
+def test_full_bccd_counts_equal_an_independent_parse():
+    cat, truth = check_against_independent_parse(FULL)
+    assert len(cat) == 364
+    assert cat.objects.label.value_counts().to_dict() == {"RBC": 4153, "WBC": 372,
+                                                          "Platelets": 361}
+    assert len(truth) == 4888  # two of them have no area
+
+
+def test_annotation_and_image_folders_spec(tmp_path):
+    shutil.copytree(SLICE, tmp_path / "b")
+    with pytest.warns(DataWarning):
+        cat = load(f"voc:{tmp_path / 'b' / 'Annotations'}:{tmp_path / 'b' / 'JPEGImages'}")
+    assert len(cat) == 22 and "split" not in cat.samples.columns
+
+
+def test_xml_without_image_is_listed_with_its_boxes(tmp_path):
+    root = tmp_path / "b"
+    shutil.copytree(SLICE, root)
+    (root / "JPEGImages" / "BloodImage_00020.jpg").unlink()
+    with pytest.warns(DataWarning, match=r"1 annotation files with no image \(skipped\): "
+                      r".BloodImage_00020.xml \(23 boxes"):
+        cat = read_voc(root)
+    assert "BloodImage_00020" not in cat.samples.index
+
+
+def test_image_without_xml_is_a_negative(tmp_path):
+    root = tmp_path / "b"
+    shutil.copytree(SLICE, root)
+    write_image(root / "JPEGImages" / "extra.jpg", 64, 48)
+    with pytest.warns(DataWarning, match="1 images with no annotation file"):
+        cat = read_voc(root)
+    assert cat.samples.loc["extra", "width"] == 64
+    assert not (cat.objects.sample_id == "extra").any()
+
+
+def test_bad_coordinates_name_the_file_and_object(tmp_path):
+    root = tmp_path / "b"
+    shutil.copytree(SLICE, root)
+    xml = root / "Annotations" / "BloodImage_00020.xml"
+    xml.write_text(xml.read_text().replace("<xmin>", "<xmin>x", 1))
+    with pytest.raises(DataError, match=r"BloodImage_00020.xml' object 1 \(Platelets\)"):
+        read_voc(root)
+
+
+def test_missing_annotations_folder(tmp_path):
+    with pytest.raises(DataError, match="has no Annotations folder.*voc:ANNOTATIONS_DIR"):
+        read_voc(tmp_path)
