@@ -149,8 +149,9 @@ def test_materialize_writes_the_planned_copies_and_loads_back(tmp_path):
     assert json.loads(row["transforms"])[0][0] in {
         "RandomBrightnessContrast", "RandomGamma", "OneOf", "GaussNoise", "Affine",
         "GaussianBlur", "MotionBlur"}
+    # rotated-in corners get the ignore index (255), not a class: they count in no class
     assert set(np.unique(np.asarray(
-        __import__("PIL.Image").Image.open(row["mask_path"])))) <= set(range(5))
+        __import__("PIL.Image").Image.open(row["mask_path"])))) <= set(range(5)) | {255}
     with pytest.raises(DataError, match="never writes into a source dataset"):
         materialize(cat, plan, __import__("pathlib").Path(cat.source) / "aug")
 
@@ -173,3 +174,43 @@ def test_materialize_skips_unreadable_images(tmp_path):
     with pytest.warns(DataWarning, match="could not be read .* 'bad'"):
         copies = materialize(cat, plan, tmp_path / "out")
     assert copies.samples["source_id"].tolist() == ["4"]
+
+
+def test_materialize_on_detection_without_image_labels(tmp_path):
+    """A plan over sampling keys (the rarest class each image holds): copies keep every box."""
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    import shapes
+
+    from workbench.sample import plan_resampling, sampling_keys
+
+    cat = load(shapes.yolo(tmp_path / "yolo"))
+    keys = sampling_keys(cat)
+    plan = plan_resampling(keys, max_oversample=3)
+    copies = materialize(cat, plan, tmp_path / "aug", seed=0, strength=0.5)
+    extra = (plan.effective - plan.count).clip(lower=0)
+    assert copies.samples["key"].astype(str).value_counts().to_dict() == {
+        c: n for c, n in extra.items() if n > 0}
+    # each copy's key is its source's key, and a box-free strength keeps boxes in the image
+    assert (copies.samples["key"].astype(str).to_numpy()
+            == keys.loc[copies.samples["source_id"]].astype(str).to_numpy()).all()
+    assert len(copies.objects) > 0
+
+
+def test_materialize_keeps_the_class_map_of_masks(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    import shapes
+
+    from workbench.sample import plan_resampling, sampling_keys
+
+    cat = load(shapes.masks(tmp_path / "masks"))
+    plan = plan_resampling(sampling_keys(cat), max_oversample=2)
+    copies = materialize(cat, plan, tmp_path / "aug", seed=0, families=["affine"])
+    assert copies.mask_values == (0, 3, 7) and copies.classes == ("road", "lane", "car")
+    values = set()
+    for path in copies.samples["mask_path"]:
+        values |= set(np.unique(np.asarray(__import__("PIL.Image").Image.open(path))))
+    assert values <= {0, 3, 7, 255}

@@ -166,7 +166,7 @@ def test_report_and_export_of_each_split(tmp_path):
     cat = stratified_split(labelled({"a": 60, "b": 20, "c": 20}), seed=1)
     paths = {s: write_manifest(cat, tmp_path / s / "manifest.csv", split=s)
              for s in ("train", "val", "test")}
-    with pytest.warns(DataWarning, match="image files do not exist"):  # fixture has no files
+    with pytest.warns(DataWarning, match="image files that do not exist"):  # no files here
         sizes = {s: len(read_manifest(p)) for s, p in paths.items()}
     assert sizes == {"train": 70, "val": 15, "test": 15}
 

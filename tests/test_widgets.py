@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
 
+from workbench.errors import Missing
 from workbench.sources import load
 from workbench.widgets import NO_CONDITION, measure_panel
 
@@ -24,7 +25,7 @@ def test_measure_panel_recomputes_on_every_control(surfaces):
     assert panel.result.hidden.condition == "camera"
     assert list(panel.result.hidden.observed.columns) == ["A", "B", "C"]
     panel.controls["condition"].value = NO_CONDITION
-    assert panel.result.hidden is None
+    assert isinstance(panel.result.hidden, Missing) and not panel.result.hidden
 
     panel.controls["min_count"].value = 10
     status = panel.result.checklist.to_frame().set_index(["check", "subject"])["status"]

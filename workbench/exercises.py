@@ -80,9 +80,15 @@ def _exercise_1(_catalog):
 
 
 def _plan3(catalog: Catalog):
-    from workbench.sample import plan_resampling
+    from workbench.sample import plan_resampling, sampling_keys
 
-    return plan_resampling(catalog.samples["label"].dropna(), max_oversample=3)
+    return plan_resampling(sampling_keys(catalog), max_oversample=3)
+
+
+def _copies_of_rarest(catalog: Catalog) -> int:
+    plan = _plan3(catalog)
+    rarest = plan.count.idxmin()
+    return int(plan.effective[rarest] - plan.count[rarest])
 
 
 def _plan_close(answer, expected) -> bool:
@@ -120,11 +126,10 @@ EXERCISES: dict[str, Exercise] = {
         "the cap binds for Wheelchair (300 x 5); the others share the rest equally",
         _exercise_1, _plan_close),
     "04.copies_of_rarest": Exercise(
-        "With a plan capped at 3x over the image labels, how many augmented copies of the "
-        "rarest class does materialize write?",
-        "plan.effective - plan.count for that class",
-        lambda c: int(_plan3(c).effective[measure.rarest_class(c)]
-                      - _plan3(c).count[measure.rarest_class(c)])),
+        "With a plan capped at 3x over the sampling keys, how many augmented copies of the "
+        "rarest key does materialize write?",
+        "plan.effective - plan.count for the key with the smallest count",
+        _copies_of_rarest),
     "04.strength_at_half": Exercise(
         "At global strength 0.5, what strength does the most common class get?",
         "augment.class_strengths(measure.class_counts(catalog), strength=0.5)",
@@ -152,8 +157,8 @@ def check(exercise: str, answer, catalog: Catalog) -> Feedback:
     spec = EXERCISES[exercise]
     expected = spec.expected(catalog)
     if expected is None:
-        return Feedback(exercise, None, "this dataset cannot pose this exercise "
-                                        "(try demo:surfaces).")
+        return Feedback(exercise, None, "this dataset cannot pose this exercise: it lacks "
+                                        "what the question is about (try demo:surfaces).")
     if answer is None:
         return Feedback(exercise, None, f"{spec.question} Hint: {spec.hint}")
     if spec.accept is not None:

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from workbench.catalog import Catalog, rows_of
-from workbench.errors import DataError, DataWarning, check_option, some
+from workbench.errors import DataError, DataWarning, Missing, check_option, some
 
 UNITS = ("images", "instances", "pixels")
 DENSE_LIMIT = 200_000_000  # images x classes up to which a boolean grid (<= 200 MB) is used
@@ -34,12 +34,15 @@ STATUSES = ("pass", "warn", "fail")
 class ClassCounts:
     """Per-class counts in one unit, optionally per stratum (split or condition value).
 
-    ``table`` is class x stratum (a single column ``"all"`` when not stratified).
+    ``table`` is class x stratum (a single column ``"all"`` when not stratified);
+    ``sizes`` the number of units in each stratum: images (an image holding three
+    classes counts once), instances or pixels.
     """
 
     table: pd.DataFrame
     unit: str
     by: str | None = None
+    sizes: pd.Series | None = None
 
     @property
     def total(self) -> pd.Series:
@@ -48,11 +51,15 @@ class ClassCounts:
 
     @property
     def shares(self) -> pd.DataFrame:
-        """Each class's share within its stratum (columns sum to 1)."""
-        return self.table / self.table.sum(axis=0).where(lambda s: s > 0)
+        """Each class's share of the units in its stratum: the fraction of the images that
+        contain it (these can sum to more than 1: an image holds several classes), or of
+        the instances or pixels (these sum to 1)."""
+        sizes = self.sizes if self.sizes is not None else self.table.sum(axis=0)
+        return self.table / sizes.where(sizes > 0)
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy: one row per class (and stratum) with ``count`` and ``share`` (within stratum)."""
+        """Tidy: one row per class (and stratum) with ``count`` and ``share`` (of the units
+        in the stratum, see :attr:`shares`)."""
         frame = pd.DataFrame({"count": self.table.stack(), "share": self.shares.stack()})
         frame.index.names = ["class", self.by or "stratum"]
         if self.by is None:
@@ -71,8 +78,14 @@ def available_units(catalog: Catalog) -> list[str]:
 
 
 def default_unit(catalog: Catalog) -> str:
-    """The unit of "examples" in checks: images, what splits and samplers move around."""
-    return "images"
+    """The unit of "examples" in the checklist and the long tail.
+
+    Images when the images carry labels (the labels are what is imbalanced, background
+    class included); else instances when there are boxes (a detector learns from boxes,
+    and "at least 100 instances per class" is the usual floor); else images.
+    """
+    labelled = "label" in catalog.samples.columns and catalog.samples["label"].notna().any()
+    return "instances" if len(catalog.objects) and not labelled else "images"
 
 
 def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = None) -> ClassCounts:
@@ -107,6 +120,7 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
         rows, codes = image_class_pairs(catalog)
         flat = codes * n_strata + strata[rows]
         counts = np.bincount(flat, minlength=n_classes * n_strata)
+        sizes = np.bincount(strata, minlength=n_strata)
     else:
         table = catalog.objects if unit == "instances" else catalog.pixels
         if unit == "instances" and "iscrowd" in table.columns:
@@ -115,6 +129,7 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
         flat = table["label"].cat.codes.to_numpy().astype(np.int64) * n_strata + strata[rows]
         weights = table["count"].to_numpy() if unit == "pixels" else None
         counts = np.bincount(flat, weights=weights, minlength=n_classes * n_strata)
+        sizes = None
     table = pd.DataFrame(
         counts.reshape(n_classes, n_strata).astype(np.int64),
         index=pd.CategoricalIndex(catalog.classes, categories=catalog.classes, name="class"),
@@ -122,7 +137,9 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
     )
     if unit == "instances" and catalog.background is not None:  # background has no boxes
         table = table.drop(index=catalog.background)
-    return ClassCounts(table=table, unit=unit, by=by)
+    sizes = (pd.Series(sizes, index=table.columns, name=unit) if sizes is not None else
+             table.sum(axis=0).rename(unit))
+    return ClassCounts(table=table, unit=unit, by=by, sizes=sizes)
 
 
 def _strata(catalog: Catalog, by: str | None) -> tuple[np.ndarray, list[str]]:
@@ -168,23 +185,36 @@ def image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
     return pairs // n_classes, pairs % n_classes
 
 
-def counts_by_unit(catalog: Catalog) -> pd.DataFrame:
-    """Every available unit side by side: count and share per class (largest images first).
+def class_order(catalog: Catalog) -> list[str]:
+    """The classes by the number of images containing them, largest first (ties: the
+    class list's order). Every table and figure orders classes this way."""
+    counts = class_counts(catalog, unit="images").total
+    counts.index = counts.index.astype(str)
+    return counts.sort_values(ascending=False, kind="stable").index.tolist()
 
-    A class can be common in images and rare in pixels: the table shows both at once.
+
+def counts_by_unit(catalog: Catalog) -> pd.DataFrame:
+    """Every available unit side by side, classes in :func:`class_order`.
+
+    ``images`` counts the images containing the class and ``share of images`` is that
+    over all images (an image with three classes counts for each, so these shares can
+    sum past 1); ``instances`` and ``pixels`` with their shares (these sum to 1). A class
+    can be common in images and rare in pixels: the table shows both at once.
     """
     columns = {}
     for unit in available_units(catalog):
-        total = class_counts(catalog, unit=unit).total
-        columns[(unit, "count")] = total
-        columns[(unit, "share")] = total / total.sum()
+        counts = class_counts(catalog, unit=unit)
+        total = counts.total
+        columns[unit] = total
+        columns[f"share of {unit}"] = total / counts.sizes.sum()
     table = pd.DataFrame(columns)
     table.index = table.index.astype(str)
-    return table.sort_values(("images", "count"), ascending=False)
+    return table.reindex([c for c in class_order(catalog) if c in table.index])
 
 
 def unlabelled_images(catalog: Catalog) -> pd.Index:
-    """Images with no class at all (no label, box or mask pixels)."""
+    """Images with no class at all (no label, box or mask pixels): for detection, the
+    negatives (images with no object)."""
     rows, _ = image_class_pairs(catalog)
     has_class = np.zeros(len(catalog.samples), dtype=bool)
     has_class[rows] = True
@@ -207,6 +237,7 @@ class LongTail:
     n_classes_80: int
     effective_numbers: pd.Series
     beta: float
+    unit: str = "examples"
 
     def summary(self) -> dict:
         """The scalar statistics as a plain dict."""
@@ -245,6 +276,7 @@ def long_tail(counts: ClassCounts | pd.Series | Mapping[str, int], *,
     """
     if not 0 <= beta < 1:
         raise ValueError(f"The 'beta' parameter of long_tail must be in [0, 1). Got {beta!r}.")
+    unit = counts.unit if isinstance(counts, ClassCounts) else "examples"
     if isinstance(counts, ClassCounts):
         counts = counts.total
     counts = pd.Series(dict(counts) if isinstance(counts, Mapping) else counts, dtype="float64")
@@ -281,7 +313,7 @@ def long_tail(counts: ClassCounts | pd.Series | Mapping[str, int], *,
         n_classes_50=int(np.searchsorted(cumulative, 0.5 - 1e-12) + 1),
         n_classes_80=int(np.searchsorted(cumulative, 0.8 - 1e-12) + 1),
         effective_numbers=pd.Series(effective, index=counts.index, name="effective_number"),
-        beta=beta,
+        beta=beta, unit=unit,
     )
 
 
@@ -352,7 +384,12 @@ def hidden_imbalance(catalog: Catalog, condition: str, *, unit: str = "images",
             f"The condition {condition!r} has a single value ({some(counts.columns)}), so "
             "there is nothing to compare. Pick a condition with at least two values."
         )
-    observed = counts.loc[counts.sum(axis=1) > 0]
+    observed = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
+    if observed.shape[1] < 2:
+        raise DataError(
+            f"Only one value of {condition!r} has any {unit} ({some(observed.columns)}), so "
+            "there is nothing to compare."
+        )
     if len(observed) < 2:
         raise DataError("Fewer than two classes have examples; nothing to compare.")
     chi2, p_value, dof, expected = stats.chi2_contingency(observed.to_numpy(), correction=False)
@@ -382,7 +419,10 @@ def condition_overview(catalog: Catalog, *, unit: str = "images") -> pd.DataFram
     for condition in catalog.conditions:
         if catalog.samples[condition].nunique(dropna=False) < 2:
             continue
-        h = hidden_imbalance(catalog, condition, unit=unit)
+        try:
+            h = hidden_imbalance(catalog, condition, unit=unit)
+        except DataError:  # fewer than two values or classes with any unit: nothing to test
+            continue
         worst = h.residuals.stack().idxmin()
         rows.append({"condition": condition, "chi2": h.chi2, "dof": h.dof,
                      "p_value": h.p_value, "most_under_represented": f"{worst[0]} @ {worst[1]}",
@@ -474,10 +514,18 @@ def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int
         add("per-class counts per split", "all", "warn", 0,
             "no split column yet: split the data (notebook 02) and count each split")
     unlabelled = unlabelled_images(catalog)
-    if len(unlabelled):
+    if len(unlabelled) and catalog.task == "classification":
         add("every image has a class", "all", "warn", len(unlabelled),
-            f"{len(unlabelled)} images have no label, box or mask class (e.g. "
-            f"{some(unlabelled, n=3)}): they count in no class; label them or drop them")
+            f"{len(unlabelled)} images have no label (e.g. {some(unlabelled, n=3)}): they "
+            "count in no class; label them or drop them")
+    elif len(unlabelled):
+        what = "box" if catalog.task == "detection" else "labelled pixel"
+        add("images with no object (negatives)", "all", "pass", len(unlabelled),
+            f"{len(unlabelled)} images hold no {what} (e.g. {some(unlabelled, n=3)}): "
+            "background examples, kept; they teach the model what is not an object")
+    for (problem, action), found in catalog.problems.groupby(["problem", "action"], sort=False):
+        add("what the loader found", problem, "warn", len(found),
+            f"{len(found)} {problem}: {action} (catalog.problems lists each)")
     for cls, n in total.items():
         status = "pass" if n >= min_ok else "warn" if n >= min_warn else "fail"
         add("minimum examples per class", str(cls), status, int(n),
@@ -499,7 +547,7 @@ class Diagnosis:
 
     counts: ClassCounts
     tail: LongTail
-    hidden: HiddenImbalance | None
+    hidden: HiddenImbalance | Missing
     checklist: Checklist
     min_count: int
     critical: tuple[str, ...]
@@ -540,11 +588,62 @@ def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)  # empty classes show in the checklist
         tail = long_tail(counts, beta=beta)
-    hidden = hidden_imbalance(catalog, condition, unit=unit) if condition else None
+    hidden = (hidden_imbalance(catalog, condition, unit=unit) if condition else
+              Missing(no_condition_reason(catalog)))
     checklist = health_checklist(catalog, unit=unit, min_ok=int(min_count),
                                  min_warn=max(1, int(min_count) // 2), critical=critical)
     return Diagnosis(counts=counts, tail=tail, hidden=hidden, checklist=checklist,
                      min_count=int(min_count), critical=tuple(critical))
+
+
+def backdrop_class(catalog: Catalog) -> str | None:
+    """The class pictures are mostly made of: the background class, else a class holding
+    more than half of all labelled pixels (road, sky); None when there is none. Figures
+    leave it untinted so the picture shows through."""
+    if catalog.background is not None:
+        return catalog.background
+    if not len(catalog.pixels):
+        return None
+    total = catalog.pixels.groupby("label", observed=False)["count"].sum()
+    return str(total.idxmax()) if total.max() > 0.5 * total.sum() else None
+
+
+def no_condition_reason(catalog: Catalog) -> str:
+    """The sentence a section shows when no condition can reveal hidden imbalance."""
+    if not catalog.conditions:
+        return ("This dataset has no condition column (day/night, camera, site...), so hidden "
+                "imbalance cannot be tested: add one value per image (a manifest column, an "
+                "extra field of each COCO image, a field of a FiftyOne dataset) to see where "
+                "a class goes missing.")
+    return (f"Every condition of this dataset ({', '.join(catalog.conditions)}) has a single "
+            "value, so there is nothing to compare: hidden imbalance needs a condition with "
+            "two or more values.")
+
+
+LOW_LIGHT_WORDS = ("night", "dark", "low light", "low-light", "lowlight", "dusk", "dim")
+
+
+def low_light_gap(catalog: Catalog, *, unit: str = "images") -> dict | None:
+    """The class most under-represented at a low-light condition value, if any.
+
+    A condition value counts as low light when its name says so (night, dark, dusk,
+    dim, low light). Returns ``{"cls", "condition", "value", "count", "expected",
+    "residual"}`` for the most negative flagged residual, or None.
+    """
+    best = None
+    for condition in catalog.conditions:
+        values = catalog.samples[condition].dropna().astype(str).unique()
+        dark = [v for v in values if any(w in v.lower() for w in LOW_LIGHT_WORDS)]
+        if not dark or len(values) < 2:
+            continue
+        flagged = hidden_imbalance(catalog, condition, unit=unit).flagged()
+        flagged = flagged[flagged.index.get_level_values(1).astype(str).isin(dark)]
+        if len(flagged) and (best is None or flagged["residual"].iloc[0] < best["residual"]):
+            (cls, value), row = flagged.index[0], flagged.iloc[0]
+            best = {"cls": str(cls), "condition": condition, "value": str(value),
+                    "count": int(row["count"]), "expected": float(row["expected"]),
+                    "residual": float(row["residual"])}
+    return best
 
 
 def rarest_class(catalog: Catalog, *, unit: str = "images") -> str:

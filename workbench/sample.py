@@ -22,10 +22,84 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog, rows_of
-from workbench.errors import DataError, check_option, some
-from workbench.measure import image_class_pairs
+from workbench.errors import DataError, Lacks, check_option, some
+from workbench.measure import class_order, image_class_pairs
 
 METHODS = ("balanced", "inverse", "sqrt", "effective")
+
+
+NO_OBJECT = "(no object)"  # the key of a detection or segmentation image with no class
+
+
+# -- what a plan counts: one key per image ----------------------------------------------------
+
+
+def key_unit(catalog: Catalog) -> str:
+    """The unit rarity is measured in: instances, else pixels, else images."""
+    return ("instances" if len(catalog.objects) else "pixels" if len(catalog.pixels)
+            else "images")
+
+
+def rarity_rank(catalog: Catalog) -> np.ndarray:
+    """Each class's rank from rarest (0) in :func:`key_unit`; classes with none (and the
+    background) rank last."""
+    from workbench.measure import class_counts
+
+    total = class_counts(catalog, unit=key_unit(catalog)).total
+    total.index = total.index.astype(str)
+    counts = total.reindex(list(catalog.classes)).to_numpy(float, copy=True)
+    counts[~(counts > 0)] = np.inf
+    if catalog.background is not None:
+        counts[list(catalog.classes).index(catalog.background)] = np.inf
+    return np.argsort(np.argsort(counts, kind="stable"), kind="stable")
+
+
+def sampling_keys(catalog: Catalog) -> pd.Series:
+    """One key per image, the class a resampling plan counts it under.
+
+    An image's key is its image ``label`` when it has one; otherwise (detection and
+    segmentation) the rarest class it contains, rarest in the task's own unit: fewest
+    instances for detection, fewest pixels for segmentation (so an image with a platelet
+    and ten red cells is drawn as a platelet image). Images with no class at all are
+    negatives, keyed ``"(no object)"`` (a detection image without boxes);
+    classification images without a label are left out.
+
+    Why a class has fewer keys than images containing it: an image holding two classes
+    counts for both in :func:`workbench.measure.class_counts` but is keyed once, by the
+    rarer one. When every image holds the common class, resampling images cannot
+    change the instance mix much: :func:`plan_instance_mix` says by how much it does.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"filepath": list("abc"), "width": 4, "height": 4}, index=list("abc"))
+    >>> o = pd.DataFrame({"sample_id": ["a", "a", "b"], "label": ["rbc", "platelet", "rbc"],
+    ...                   "x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2})
+    >>> sampling_keys(Catalog(s, classes=["rbc", "platelet"], task="detection",
+    ...                       objects=o)).tolist()
+    ['platelet', 'rbc', '(no object)']
+    """
+    n = len(catalog)
+    names = [*catalog.classes, NO_OBJECT]
+    key = np.full(n, len(catalog.classes), dtype=np.int64)  # NO_OBJECT until a class is found
+    rows, codes = image_class_pairs(catalog)
+    if len(rows):
+        rank = rarity_rank(catalog)
+        best = np.full(n, np.iinfo(np.int64).max)
+        np.minimum.at(best, rows, rank[codes])
+        by_rank = np.argsort(rank)
+        found = best < len(catalog.classes)
+        key[found] = by_rank[best[found]]
+    labelled = np.zeros(n, dtype=bool)
+    if "label" in catalog.samples.columns:
+        label = catalog.samples["label"].cat.codes.to_numpy()
+        labelled = label >= 0
+        key[labelled] = label[labelled]
+    keys = pd.Series(pd.Categorical.from_codes(key, categories=names), index=catalog.samples.index,
+                     name="key")
+    if catalog.task == "classification":
+        keys = keys[labelled]
+    used = [c for c in names if c in set(keys)]
+    return keys.cat.set_categories(used)
 
 
 # -- the resampling plan --------------------------------------------------------------------
@@ -57,12 +131,13 @@ class ResamplingPlan:
         return int(self.effective.sum())
 
     def to_frame(self) -> pd.DataFrame:
-        """Per class: ``count``, ``effective``, ``multiplier``, ``binding`` (and priority)."""
+        """Per class, largest first: ``count``, ``effective``, ``multiplier``, ``binding``
+        (and priority)."""
         frame = pd.DataFrame({"count": self.count, "effective": self.effective,
                               "multiplier": self.multiplier, "binding": self.binding,
                               "priority": self.priority})
         frame.index.name = "class"
-        return frame
+        return frame.sort_values("count", ascending=False, kind="stable")
 
     def to_json(self, path=None) -> str:
         """The plan as JSON (written to ``path`` when given)."""
@@ -79,8 +154,16 @@ class ResamplingPlan:
     @classmethod
     def from_json(cls, text: str) -> ResamplingPlan:
         """The plan written by :meth:`to_json` (the JSON text)."""
-        data = json.loads(text)
-        frame = pd.DataFrame(data["classes"]).T
+        try:
+            data = json.loads(text)
+            frame = pd.DataFrame(data["classes"]).T
+            frame[["count", "effective", "binding", "priority"]]
+        except (json.JSONDecodeError, TypeError, KeyError) as err:
+            raise DataError(
+                f"This is not a resampling plan written by ResamplingPlan.to_json ({err}); "
+                f"it starts {str(text)[:60]!r}. Pass the JSON text itself (read_json takes "
+                "a file)."
+            ) from None
         return cls(count=frame["count"].astype("int64"), effective=frame["effective"]
                    .astype("int64"), binding=frame["binding"].astype(str),
                    max_oversample=data["max_oversample"], min_keep=data["min_keep"],
@@ -93,7 +176,8 @@ class ResamplingPlan:
 
 
 def _counts(labels_or_counts) -> pd.Series:
-    """Counts per class from a mapping, a Series of counts (numeric) or a Series of labels."""
+    """Counts per class from a mapping, a Series of counts (numeric) or a Series of labels,
+    in the order given (a weight vector must follow the class indices)."""
     if hasattr(labels_or_counts, "total") and hasattr(labels_or_counts, "unit"):
         labels_or_counts = labels_or_counts.total  # a measure.ClassCounts
     if isinstance(labels_or_counts, Mapping):
@@ -113,13 +197,37 @@ def _counts(labels_or_counts) -> pd.Series:
                         f"by class) or a mapping class -> count. Got "
                         f"{type(labels_or_counts).__name__}.")
     counts.index = counts.index.astype(str)
-    if (counts <= 0).any() or counts.isna().any() or (counts != counts.round()).any():
+    if not len(counts):
+        raise DataError("There are no classes to plan for (the counts are empty). Pass the "
+                        "labels, or counts per class such as {'car': 600, 'wheelchair': 30}.")
+    if counts.isna().any() or (counts <= 0).any():
         bad = counts.index[~(counts > 0)]
         raise DataError(
             f"Classes {some(bad)} have no samples (counts {some(counts[bad])}); a plan cannot "
             "draw from an empty class. Drop them or collect examples first."
         )
+    fractional = counts.index[counts != counts.round()]
+    if len(fractional):
+        raise DataError(
+            f"Counts must be whole numbers of samples; {some(fractional)} have "
+            f"{some(counts[fractional])}. Round them, or pass the labels themselves."
+        )
     return counts
+
+
+def present_counts(labels_or_counts) -> pd.Series:
+    """Counts per class as :func:`_counts` reads them, classes with none left out."""
+    if isinstance(labels_or_counts, (list, tuple, np.ndarray)):
+        labels_or_counts = pd.Series(labels_or_counts)
+    if isinstance(labels_or_counts, pd.Series) and (
+            isinstance(labels_or_counts.dtype, pd.CategoricalDtype)
+            or not pd.api.types.is_numeric_dtype(labels_or_counts.dtype)):
+        labels_or_counts = labels_or_counts.astype(str).value_counts()
+    elif hasattr(labels_or_counts, "total"):
+        labels_or_counts = labels_or_counts.total
+    counts = pd.Series(dict(labels_or_counts) if isinstance(labels_or_counts, Mapping)
+                       else labels_or_counts, dtype="float64")
+    return _counts(counts[counts > 0])
 
 
 def feasible_totals(counts: pd.Series, *, max_oversample: float, min_keep: float
@@ -147,9 +255,11 @@ def plan_resampling(labels_or_counts, *, total: int | None = None, max_oversampl
     >>> plan.effective.tolist(), plan.binding.tolist()
     ([2167, 2167, 2166, 1500], ['none', 'none', 'none', 'cap'])
     """
-    if not max_oversample >= 1:
-        raise ValueError(f"The 'max_oversample' parameter of plan_resampling must be >= 1. "
-                         f"Got {max_oversample!r} instead.")
+    if not (isinstance(max_oversample, (int, float, np.number)) and 1 <= max_oversample
+            and np.isfinite(max_oversample)):
+        raise ValueError(f"The 'max_oversample' parameter of plan_resampling must be a finite "
+                         f"number >= 1 (no cap: a large number such as 100). Got "
+                         f"{max_oversample!r} instead.")
     if not 0 <= min_keep <= 1:
         raise ValueError(f"The 'min_keep' parameter of plan_resampling must be in [0, 1]. "
                          f"Got {min_keep!r} instead.")
@@ -279,17 +389,35 @@ class RepeatFactors:
         return float(self.image_factors.sum())
 
 
-def repeat_factors(catalog: Catalog, *, threshold: float = 0.001,
+def default_repeat_threshold(catalog: Catalog) -> float:
+    """The repeat-factor threshold that fits this dataset: the median class's image fraction.
+
+    LVIS's 0.001 is about the median class's fraction of LVIS's 100k images; on a few
+    hundred images it repeats nothing. The median of this dataset's classes (those in at
+    least one image, background left out) repeats the rarer half and leaves the rest.
+    """
+    rows, codes = image_class_pairs(catalog)
+    if catalog.background is not None:
+        codes = codes[np.asarray(catalog.classes, dtype=object)[codes] != catalog.background]
+    per_class = np.bincount(codes, minlength=len(catalog.classes)) / max(len(catalog), 1)
+    present = per_class[per_class > 0]
+    return float(np.median(present)) if len(present) else 0.001
+
+
+def repeat_factors(catalog: Catalog, *, threshold: float | str = "auto",
                    max_repeat: float | None = None) -> RepeatFactors:
     """Repeat factors as in LVIS (Gupta et al., 2019) and detectron2.
 
     ``f(c)`` is the fraction of images containing class ``c``; ``r(c) = max(1,
     sqrt(threshold / f(c)))``; an image is repeated ``max`` over its classes of ``r(c)``
-    (optionally capped at ``max_repeat``). The class table also gives the expected
-    instances per class per epoch after repeats: majority classes that share images
-    with rare ones are repeated too, which no per-class count shows.
+    (optionally capped at ``max_repeat``). ``threshold="auto"`` takes
+    :func:`default_repeat_threshold` (the median class's fraction). The class table also
+    gives the expected instances per class per epoch after repeats: majority classes
+    that share images with rare ones are repeated too, which no per-class count shows.
     """
-    if not threshold > 0:
+    if threshold == "auto":
+        threshold = default_repeat_threshold(catalog)
+    if not (isinstance(threshold, (int, float, np.number)) and threshold > 0):
         raise ValueError(f"The 'threshold' parameter of repeat_factors must be > 0. "
                          f"Got {threshold!r} instead.")
     if max_repeat is not None and not max_repeat >= 1:
@@ -306,24 +434,69 @@ def repeat_factors(catalog: Catalog, *, threshold: float = 0.001,
     np.maximum.at(image, rows, factor[codes])
     if max_repeat is not None:
         image = np.minimum(image, max_repeat)
-    if len(catalog.objects):
-        obj_rows, obj_codes = rows_of(catalog.objects), catalog.objects["label"].cat.codes
-        before = np.bincount(obj_codes, minlength=n_classes)
-        after = np.bincount(obj_codes, weights=image[obj_rows], minlength=n_classes)
-    else:
-        before = np.bincount(codes, minlength=n_classes)
-        after = np.bincount(codes, weights=image[rows], minlength=n_classes)
+    seen = units_per_epoch(catalog, image)
     table = pd.DataFrame({
         "image_fraction": fraction, "class_factor": factor,
-        "instances_before": before, "instances_after": after,
+        "instances_before": seen["before"], "instances_after": seen["after"],
+        "gain": seen["gain"],
     }, index=pd.Index(catalog.classes, name="class"))
-    table["gain"] = table["instances_after"] / table["instances_before"].where(
-        table["instances_before"] > 0)
     if catalog.background is not None and len(catalog.objects):
         table = table.drop(index=catalog.background)
+    table = table.reindex([c for c in class_order(catalog) if c in table.index])
     return RepeatFactors(image_factors=pd.Series(image, index=catalog.samples.index,
                                                  name="repeat_factor"),
                          class_table=table, threshold=threshold, max_repeat=max_repeat)
+
+
+def units_per_epoch(catalog: Catalog, image_factors: np.ndarray) -> pd.DataFrame:
+    """Per class, the instances (else pixels, else images) one epoch shows when each
+    image is drawn ``image_factors`` times, against once each.
+
+    Every class in a repeated image is repeated with it: this is where a plan over
+    images meets the instance mix a detector's loss sees.
+    """
+    unit = key_unit(catalog)
+    table = catalog.objects if unit == "instances" else catalog.pixels
+    n_classes = len(catalog.classes)
+    if unit == "images":
+        rows, codes = image_class_pairs(catalog)
+        weights = np.ones(len(rows))
+    else:
+        rows, codes = rows_of(table), table["label"].cat.codes.to_numpy()
+        weights = table["count"].to_numpy(float) if unit == "pixels" else np.ones(len(rows))
+    before = np.bincount(codes, weights=weights, minlength=n_classes)
+    after = np.bincount(codes, weights=weights * np.asarray(image_factors)[rows],
+                        minlength=n_classes)
+    frame = pd.DataFrame({"before": before, "after": after},
+                         index=pd.Index(catalog.classes, name="class"))
+    frame["share_before"] = frame["before"] / max(before.sum(), 1)
+    frame["share_after"] = frame["after"] / max(after.sum(), 1)
+    frame["gain"] = frame["after"] / frame["before"].where(frame["before"] > 0)
+    frame = frame.sort_values("before", ascending=False, kind="stable")
+    frame.attrs["unit"] = unit
+    return frame
+
+
+def plan_instance_mix(catalog: Catalog, plan: ResamplingPlan,
+                      keys: pd.Series | None = None) -> pd.DataFrame:
+    """What a plan over image keys does to the per-class instances (pixels) per epoch.
+
+    Each image is drawn ``effective / count`` times of its key's class on average;
+    :func:`units_per_epoch` then counts what rides along. On a dataset where every
+    image holds the common class, the share of the rare one barely moves: the remedy
+    there is a loss weight, not resampling.
+    """
+    if key_unit(catalog) == "images":
+        raise Lacks("Each image holds one class here (no boxes or masks), so the plan's "
+                    "per-class counts are already what the model sees: nothing rides along.")
+    keys = sampling_keys(catalog) if keys is None else keys
+    per_key = plan.multiplier.to_dict()
+    factor = pd.Series(0.0, index=catalog.samples.index)
+    factor.loc[keys.index] = keys.astype(str).map(per_key).fillna(0.0).to_numpy()
+    mix = units_per_epoch(catalog, factor.to_numpy())
+    if catalog.background is not None and mix.attrs["unit"] == "instances":
+        mix = mix.drop(index=catalog.background)
+    return mix
 
 
 def lvis_factor(fraction: float, threshold: float = 0.001) -> float:
@@ -369,8 +542,12 @@ def tile_plan(catalog: Catalog, *, tile_size: int = 32, threshold: float = 0.1,
     the largest factor of its classes, capped at ``max_weight``. Edge pixels that do not
     fill a whole tile are left out.
     """
-    if "mask_path" not in catalog.samples.columns:
-        raise DataError("tile_plan needs masks (a mask_path column); this Catalog has none.")
+    if not catalog.has_masks:
+        raise Lacks(
+            "This dataset has no class-index masks, so there are no pixels to tile: tiles "
+            "need one mask per image (masks:IMAGES:MASKS, or a mask_path column). A COCO "
+            "panoptic PNG stores segment ids, not classes."
+        )
     if not (isinstance(tile_size, (int, np.integer)) and tile_size >= 1):
         raise ValueError(f"The 'tile_size' parameter must be a positive integer. Got "
                          f"{tile_size!r}.")
@@ -381,14 +558,14 @@ def tile_plan(catalog: Catalog, *, tile_size: int = 32, threshold: float = 0.1,
     k = len(catalog.classes)
     records, counts = [], []
     for sample_id, path in catalog.samples["mask_path"].dropna().items():  # one file each
-        mask = read_mask(path)
+        mask = catalog.mask_codes(read_mask(path))
         n_rows, n_cols = mask.shape[0] // tile_size, mask.shape[1] // tile_size
         if not n_rows or not n_cols:
             continue
         cropped = mask[:n_rows * tile_size, :n_cols * tile_size]
         tile_id = (np.arange(n_rows * tile_size) // tile_size)[:, None] * n_cols + (
             np.arange(n_cols * tile_size) // tile_size)[None, :]
-        valid = cropped < k
+        valid = cropped >= 0
         flat = np.bincount(tile_id[valid] * k + cropped[valid], minlength=n_rows * n_cols * k)
         counts.append(flat.reshape(n_rows * n_cols, k))
         r, c = np.divmod(np.arange(n_rows * n_cols), n_cols)
@@ -412,6 +589,10 @@ def tile_plan(catalog: Catalog, *, tile_size: int = 32, threshold: float = 0.1,
 
 
 def _epoch_rng(seed: int, epoch: int) -> np.random.Generator:
+    for name, value in (("seed", seed), ("epoch", epoch)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"The {name!r} parameter must be a non-negative integer (the same "
+                             f"seed and epoch give the same indices). Got {value!r} instead.")
     return np.random.default_rng(np.random.SeedSequence([int(seed), int(epoch)]))
 
 
@@ -529,24 +710,36 @@ def resample_features(X, y, plan: ResamplingPlan, *, method: str = "random",
 # -- teaching helpers: why accuracy lies, and what each strategy costs -----------------------
 
 
-def accuracy_paradox(labels) -> pd.DataFrame:
-    """What a model that always predicts the majority class scores (scikit-learn metrics).
+def accuracy_paradox(labels_or_counts, *, unit: str | None = None) -> pd.DataFrame:
+    """What a model that always answers the majority class scores (scikit-learn metrics).
 
-    High accuracy, and a recall of 0 on every other class: the reason to read per-class
-    and macro metrics on imbalanced data.
+    ``labels_or_counts``: labels, counts per class, or a
+    :class:`workbench.measure.ClassCounts` (then the answer is per ``unit``: per image,
+    per box for a box classifier, per pixel for a segmenter). High accuracy, and a
+    recall of 0 on every other class: the reason to read per-class and macro metrics
+    on imbalanced data.
+
+    >>> accuracy_paradox({"intact": 90, "crack": 10})["value"].round(3).tolist()
+    [0.9, 0.5, 0.474, 0.0]
     """
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, recall_score
 
-    y = pd.Series(labels).astype(str).to_numpy()
-    majority = pd.Series(y).value_counts().idxmax()
-    pred = np.full(len(y), majority)
-    classes = sorted(set(y))
-    recall = recall_score(y, pred, labels=classes, average=None, zero_division=0)
+    unit = unit or getattr(labels_or_counts, "unit", None) or "images"
+    counts = present_counts(labels_or_counts)
+    classes = counts.index.to_numpy(dtype=object)
+    majority = str(counts.idxmax())
+    pred = np.full(len(classes), majority, dtype=object)
+    weight = counts.to_numpy(float)  # one row per class, weighted by its count
+    recall = recall_score(classes, pred, labels=classes, average=None, sample_weight=weight,
+                          zero_division=0)
     return pd.DataFrame({
-        "value": [accuracy_score(y, pred), balanced_accuracy_score(y, pred),
-                  f1_score(y, pred, average="macro", zero_division=0), float(recall.min())],
+        "value": [accuracy_score(classes, pred, sample_weight=weight),
+                  balanced_accuracy_score(classes, pred, sample_weight=weight),
+                  f1_score(classes, pred, labels=classes, average="macro", sample_weight=weight,
+                           zero_division=0),
+                  float(recall.min())],
     }, index=pd.Index(["accuracy", "balanced accuracy", "macro F1", "worst-class recall"],
-                      name=f"always '{majority}'"))
+                      name=f"always '{majority}' (per {unit.rstrip('s')})"))
 
 
 def strategy_costs(counts, *, max_oversample: float = 5.0) -> pd.DataFrame:
@@ -652,5 +845,7 @@ def plan_sweep(labels_or_counts, *, caps=(1, 2, 5, 10), total: int | None = None
 
 
 def weights_table(counts, *, beta: float = 0.999) -> pd.DataFrame:
-    """The four class-weight methods side by side."""
+    """The four class-weight methods side by side, for the classes with examples (a class
+    with none, such as a "stuff" class counted in instances, has no finite weight)."""
+    counts = present_counts(counts).sort_values(ascending=False, kind="stable")
     return pd.DataFrame({m: class_weights(counts, method=m, beta=beta) for m in METHODS})

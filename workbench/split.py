@@ -28,7 +28,15 @@ import pandas as pd
 from scipy import sparse
 
 from workbench.catalog import Catalog
-from workbench.errors import DataError, DataWarning, check_option, some
+from workbench.errors import (
+    DataError,
+    DataWarning,
+    Lacks,
+    Missing,
+    check_option,
+    some,
+    warn_data,
+)
 from workbench.measure import condition_overview, image_class_pairs
 
 SPLIT_NAMES = ("train", "val", "test")
@@ -41,7 +49,11 @@ RARE = ("train", "error")
 
 def check_fractions(fractions: Sequence[float], n_samples: int | None = None) -> np.ndarray:
     """Fractions as an array; they must be positive and sum to 1."""
-    r = np.asarray(fractions, dtype=float)
+    try:
+        r = np.asarray(fractions, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"The 'fractions' parameter must be numbers that sum to 1, e.g. "
+                         f"(0.7, 0.15, 0.15). Got {fractions!r} instead.") from None
     if r.ndim != 1 or len(r) < 2:
         raise ValueError(f"The 'fractions' parameter needs at least two splits. Got {fractions!r}.")
     if (r < 0).any() or not np.isclose(r.sum(), 1.0, atol=1e-6):
@@ -262,7 +274,10 @@ def label_distribution(Y, split: np.ndarray, n_splits: int | None = None) -> flo
     """Sechidis et al.'s LD: how far each label's ratio in each split is from the whole.
 
     ``LD = mean over labels of mean over splits of |S_j^l / (|S_j| - S_j^l) - D^l / (|D| - D^l)|``.
-    0 is perfect. Labels present in every sample (ratio undefined) are left out.
+    0 is perfect. Labels present in every sample (ratio undefined) are left out. The
+    ratio is an odds, so a label in nearly every image weighs heavily: with 6 images
+    without it out of 364, one split at 86:1 against 60:1 overall adds 26. Read it beside
+    :attr:`SplitReport.mean_share_gap`, which stays in percentage points.
     """
     Y = sparse.csr_matrix(Y, dtype=np.int64)
     k = n_splits or int(split.max()) + 1
@@ -426,6 +441,12 @@ def _rare_to_train(catalog, st: Strata, group_values, k: int, rare: str):
             "a parent class, or pass rare='train' to keep them in train."
         )
     rows = np.unique(Y[:, too_rare].nonzero()[0])
+    warn_data(
+        f"{len(names)} classes or strata have fewer {unit} than the {k} splits "
+        f"({some([f'{n}: {u}' for n, u in zip(names, units[too_rare], strict=True)])}): "
+        f"their {len(rows)} images are kept in the first split, so they have no metric in "
+        "the others. Collect more, or merge them into a parent class."
+    )
     pinned = np.full(Y.shape[0], -1, dtype=np.int64)
     pinned[rows] = 0
     return pinned
@@ -458,15 +479,20 @@ def random_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15, 0
 
 @dataclass(frozen=True)
 class SplitReport:
-    """How good a split is: per-class counts and shares, LD / ED, missing classes, leakage."""
+    """How good a split is: per-class counts and shares, LD / ED, missing classes, leakage.
+
+    ``leaking_groups`` is None when the data has no groups (nothing can leak that is not
+    known); ``unassigned`` counts images with no split, left out of every measure.
+    """
 
     counts: pd.DataFrame          # class x split (images containing the class)
     sizes: pd.Series              # images per split
     label_distribution: float     # Sechidis LD, 0 is perfect
-    examples_distribution: float  # Sechidis ED against the realised fractions' targets
+    examples_distribution: float  # Sechidis ED against the intended fractions (NaN: none given)
     missing: list[tuple[str, str]]
     condition_shares: dict[str, pd.DataFrame]
-    leaking_groups: list[str]
+    leaking_groups: list[str] | None
+    unassigned: int = 0
 
     @property
     def shares(self) -> pd.DataFrame:
@@ -478,14 +504,30 @@ class SplitReport:
         """Per class: largest share minus smallest share across splits."""
         return self.shares.max(axis=1) - self.shares.min(axis=1)
 
+    @property
+    def mean_share_gap(self) -> float:
+        """How far, on average over classes and splits, a class's share of a split's images
+        is from its share of all images (a fraction: 0.004 is 0.4 percentage points).
+        Classes with no image are left out."""
+        overall = self.counts.sum(axis=1) / self.sizes.sum()
+        present = overall > 0
+        gap = self.shares.loc[present].sub(overall[present], axis=0).abs()
+        return float(gap.to_numpy().mean()) if present.any() else 0.0
+
     def summary(self) -> dict:
-        return {
+        out = {
             "images": self.sizes.to_dict(), "label_distribution": self.label_distribution,
             "examples_distribution": self.examples_distribution,
+            "mean_share_gap": self.mean_share_gap,
             "largest_share_gap": float(self.max_share_gap.max()),
             "worst_class": str(self.max_share_gap.idxmax()),
-            "missing": len(self.missing), "leaking_groups": len(self.leaking_groups),
+            "missing": len(self.missing),
         }
+        if self.leaking_groups is not None:
+            out["leaking_groups"] = len(self.leaking_groups)
+        if self.unassigned:
+            out["images_without_split"] = self.unassigned
+        return out
 
     def condition_table(self) -> pd.DataFrame:
         """Each condition value's share of each split (columns sum to 1 per condition)."""
@@ -499,16 +541,32 @@ class SplitReport:
         frame[("gap", "max")] = self.max_share_gap
         return frame
 
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k} {v:,}" for k, v in self.sizes.items())
+        return f"SplitReport({sizes}; mean share gap {self.mean_share_gap * 100:.2f} points)"
+
+    def _repr_html_(self) -> str:
+        sizes = ", ".join(f"{k} {v:,}" for k, v in self.sizes.items())
+        return (f"<p>Images per split: {sizes}; mean share gap "
+                f"{self.mean_share_gap * 100:.2f} points.</p>"
+                + self.to_frame().round(3).to_html())
+
 
 def split_report(catalog: Catalog, *, fractions: Sequence[float] | None = None) -> SplitReport:
     """The quality of the split in ``catalog['split']``.
 
-    ``fractions`` are the intended sizes (for ED); default: the realised ones rounded to
-    hundredths.
+    ``fractions`` are the intended sizes, for ED; without them (a split that came with
+    the data) ED is not computed. Images with no split are counted in ``unassigned``
+    and left out of the rest. A Catalog without a split column raises :class:`Lacks`.
     """
     if "split" not in catalog.samples.columns:
-        raise DataError("This Catalog has no 'split' column; split it first "
-                        "(split.stratified_split).")
+        raise Lacks("This dataset came without a split (no split column, split files or "
+                    "train/val folders), so there is none to report: the stratified split "
+                    "below is the first one.")
+    assigned = catalog.samples["split"].notna().to_numpy()
+    unassigned = int((~assigned).sum())
+    if unassigned:
+        catalog = catalog.subset(catalog.samples.index[assigned])
     split_values = catalog.samples["split"].astype("string")
     codes, split_names = pd.factorize(split_values, sort=False)
     order = [n for n in SPLIT_NAMES if n in set(split_names)] + sorted(
@@ -527,13 +585,15 @@ def split_report(catalog: Catalog, *, fractions: Sequence[float] | None = None) 
     present = counts.loc[counts.sum(axis=1) > 0]
     missing = [(str(present.index[c]), str(present.columns[s])) for c, s in
                zip(*np.nonzero(present.to_numpy() == 0), strict=True)]
-    fractions = np.asarray(fractions if fractions is not None else
-                           np.round(sizes.to_numpy() / len(catalog), 2), dtype=float)
+    ed = np.nan
+    if fractions is not None:
+        r = np.asarray(fractions, dtype=float)
+        ed = examples_distribution(codes, r / r.sum()) if len(r) == len(order) else np.nan
     condition_shares = {
         c: pd.crosstab(catalog.samples[c], split_values, normalize="columns")[order]
-        for c in catalog.conditions
+        for c in catalog.conditions if catalog.samples[c].notna().any()
     }
-    leaking = []
+    leaking = None
     if "group" in catalog.samples.columns:
         per_group = catalog.samples.groupby(catalog.samples["group"].astype(str))["split"]
         n_splits = per_group.nunique()
@@ -541,19 +601,127 @@ def split_report(catalog: Catalog, *, fractions: Sequence[float] | None = None) 
     return SplitReport(
         counts=counts, sizes=sizes,
         label_distribution=label_distribution(Y, codes, len(order)),
-        examples_distribution=examples_distribution(codes, fractions / fractions.sum()),
+        examples_distribution=ed,
         missing=missing, condition_shares=condition_shares, leaking_groups=leaking,
+        unassigned=unassigned,
     )
 
 
 def compare_reports(reports: dict[str, SplitReport]) -> pd.DataFrame:
-    """One column per named split; rows: LD, ED, largest share gap, missing, leaking groups."""
+    """One column per named split; rows: LD, ED, largest share gap, missing, leaking groups.
+
+    The leakage row is left out when the data has no groups, ED when no split had
+    intended fractions.
+    """
     rows = {}
     for name, report in reports.items():
         s = report.summary()
-        rows[name] = {"label_distribution": s["label_distribution"],
+        rows[name] = {"mean_share_gap": s["mean_share_gap"],
+                      "label_distribution": s["label_distribution"],
                       "examples_distribution": s["examples_distribution"],
                       "largest_share_gap": s["largest_share_gap"], "worst_class": s["worst_class"],
-                      "classes_missing_from_a_split": s["missing"],
-                      "groups_in_two_splits": s["leaking_groups"]}
-    return pd.DataFrame(rows)
+                      "classes_missing_from_a_split": s["missing"]}
+        if "leaking_groups" in s:
+            rows[name]["groups_in_two_splits"] = s["leaking_groups"]
+    table = pd.DataFrame(rows)
+    if table.loc["examples_distribution"].isna().all():
+        table = table.drop(index="examples_distribution")
+    return table
+
+
+@dataclass(frozen=True)
+class SplitComparison:
+    """The splits worth comparing on one dataset, each with its report.
+
+    ``catalogs`` and ``reports`` are keyed by name, in order: "yours" (the split the data
+    came with, when it has one), "naive" (shuffled images), "stratified" (by class), and
+    the strongest split the data supports (by class and a condition, groups whole),
+    named for what it keeps; left out when the data has neither a condition nor groups,
+    since it would equal "stratified".
+    """
+
+    catalogs: dict[str, Catalog]
+    reports: dict[str, SplitReport]
+    strongest_name: str | None
+    condition: str | None
+    has_groups: bool
+    fractions: tuple[float, ...]
+
+    @property
+    def given(self) -> SplitReport | Missing:
+        """The report of the split the data came with, or why there is none."""
+        if "yours" in self.reports:
+            return self.reports["yours"]
+        return Missing("This dataset came without a split (no split column, split files or "
+                       "train/val folders), so there is none to report: the stratified split "
+                       "below is the first one.")
+
+    @property
+    def naive(self) -> SplitReport:
+        return self.reports["naive"]
+
+    @property
+    def stratified(self) -> SplitReport:
+        return self.reports["stratified"]
+
+    @property
+    def strongest(self) -> SplitReport | Missing:
+        """The report of the condition- and group-aware split, or why there is none."""
+        if self.strongest_name is not None:
+            return self.reports[self.strongest_name]
+        return Missing("This dataset has no condition column with two or more values and no "
+                       "group column (asset, video, patient), so the stratified split above "
+                       "is the strongest it supports. Add a condition to keep each (class, "
+                       "condition) in every split; add groups to keep related images "
+                       "together.")
+
+    def chosen(self, *, resplit: bool = False) -> tuple[str, Catalog]:
+        """The split to use: yours, unless ``resplit`` or there is none; then the
+        strongest split (else the stratified one)."""
+        if "yours" in self.catalogs and not resplit:
+            return "yours", self.catalogs["yours"]
+        name = self.strongest_name or "stratified"
+        return name, self.catalogs[name]
+
+    def condition_table(self, name: str | None = None) -> pd.DataFrame | Missing:
+        """Each condition value's share of each split in split ``name`` (default: the
+        strongest, else stratified), or why there is nothing to show."""
+        name = name or self.strongest_name or "stratified"
+        table = self.reports[name].condition_table()
+        if not len(table):
+            return Missing("This dataset has no condition column, so there is no condition "
+                           "mix to compare across splits.")
+        return table.round(3)
+
+    def to_frame(self) -> pd.DataFrame:
+        """:func:`compare_reports` of every split, one column each."""
+        return compare_reports(self.reports)
+
+
+def compare_splits(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15, 0.15),
+                   seed: int = 0, condition: str | None = "auto") -> SplitComparison:
+    """Make the splits worth comparing on this dataset and report each.
+
+    ``condition``: the condition to stratify on with the class ("auto": the one hiding
+    most imbalance; None: none). See :class:`SplitComparison` for which splits.
+    """
+    groups = "group" in catalog.samples.columns
+    catalogs = {}
+    if "split" in catalog.samples.columns:
+        catalogs["yours"] = catalog
+    catalogs["naive"] = random_split(catalog, fractions=fractions, seed=seed)
+    catalogs["stratified"] = stratified_split(catalog, fractions=fractions, seed=seed)
+    if condition == "auto":
+        condition = most_hidden_condition(catalog)
+    strongest = None
+    if condition is not None or groups:
+        strongest = "stratified" + (f" by class x {condition}" if condition else "") + (
+            ", groups whole" if groups else "")
+        catalogs[strongest] = stratified_split(
+            catalog, fractions=fractions, seed=seed,
+            by="class+condition" if condition else "class", condition=condition, groups=groups)
+    reports = {name: split_report(c, fractions=None if name == "yours" else fractions)
+               for name, c in catalogs.items()}
+    return SplitComparison(catalogs=catalogs, reports=reports, strongest_name=strongest,
+                           condition=condition, has_groups=groups,
+                           fractions=tuple(float(f) for f in fractions))

@@ -19,7 +19,7 @@ from IPython.display import Markdown, display
 
 from workbench import augment, measure, plots, sample, split
 from workbench.catalog import Catalog
-from workbench.errors import DataError
+from workbench.errors import DataError, Missing
 
 NO_CONDITION = "(none)"
 
@@ -92,14 +92,15 @@ def measure_panel(catalog: Catalog, *, min_count: int = 100, condition: str | No
 
 def _draw(result: measure.Diagnosis, table: widgets.Output, figure: widgets.Output) -> None:
     _show(table, plots.styled_checklist(result.checklist))
-    n = 2 if result.hidden is not None else 1
-    fig, axes = plt.subplots(1, n, figsize=(6 * n, 4), layout="constrained", squeeze=False)
-    plots.class_bars(result.counts, ax=axes[0, 0],
-                     thresholds=(max(1, result.min_count // 2), result.min_count),
-                     highlight=result.critical)
-    if result.hidden is not None:
-        plots.residual_heatmap(result.hidden, ax=axes[0, 1])
-    _show(figure, fig)
+    bars = plots.class_bars(result.counts,
+                            thresholds=(max(1, result.min_count // 2), result.min_count),
+                            highlight=result.critical)
+    items = [bars.figure]
+    if isinstance(result.hidden, Missing):
+        items.append(result.hidden)
+    else:
+        items.append(plots.residual_heatmap(result.hidden).figure)
+    _show(figure, *items)
 
 
 @headless_note
@@ -115,9 +116,10 @@ def split_panel(catalog: Catalog, *, seed: int = 0):
         "test": widgets.FloatSlider(value=0.15, min=0.05, max=0.4, step=0.05,
                                     description="test", continuous_update=False),
         "seed": widgets.IntText(value=seed, description="seed"),
-        "by": widgets.Dropdown(options=list(split.BY), value="class", description="strata"),
+        "by": widgets.Dropdown(options=list(split.BY) if conditions else ["class"],
+                               value="class", description="strata"),
         "condition": widgets.Dropdown(options=conditions or [NO_CONDITION],
-                                      description="condition"),
+                                      description="condition", disabled=True),
         "groups": widgets.Checkbox(value="group" in catalog.samples.columns,
                                    description="keep groups whole",
                                    disabled="group" not in catalog.samples.columns),
@@ -134,13 +136,15 @@ def split_panel(catalog: Catalog, *, seed: int = 0):
         val, test = controls["val"].value, controls["test"].value
         fractions = (round(1 - val - test, 6), val, test)
         by = controls["by"].value if conditions else "class"
+        controls["condition"].disabled = by == "class"  # the strata ignore it
         panel.result = split.stratified_split(
             catalog, fractions=fractions, seed=controls["seed"].value, by=by,
             condition=controls["condition"].value if by != "class" else None,
             groups=controls["groups"].value)
         panel.report = split.split_report(panel.result, fractions=fractions)
         _show(table, pd.Series(panel.report.summary()).to_frame("value"))
-        _show(figure, plots.share_deviation(panel.report).figure)
+        ax = plots.share_deviation(panel.report)
+        _show(figure, ax.figure)
 
     _wire(controls, update)
     return panel
@@ -148,28 +152,29 @@ def split_panel(catalog: Catalog, *, seed: int = 0):
 
 @headless_note
 def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0,
-                     repeat_threshold: float = 0.001):
+                     repeat_threshold: float | str = "auto"):
     """Oversampling cap, epoch size, keep floor and priority classes; re-plans on change.
 
-    ``panel.result`` is the :class:`ResamplingPlan` (None while the choices are
-    infeasible, with ``panel.error`` saying why); for detection, ``panel.factors`` holds
-    repeat factors (threshold ``repeat_threshold``) capped at the same maximum.
+    The plan counts images by their sampling key (:func:`workbench.sample.sampling_keys`:
+    the image label, or the rarest class an image contains). ``panel.result`` is the
+    :class:`ResamplingPlan` (None while the choices are infeasible, with ``panel.error``
+    saying why, and the table and figure cleared); for detection, ``panel.factors``
+    holds repeat factors (threshold ``repeat_threshold``) capped at the same maximum.
     """
-    labels = catalog.samples["label"] if "label" in catalog.samples.columns else None
-    if labels is None or labels.isna().all():
-        raise DataError("resampling_panel plans over image labels; this Catalog has none.")
-    labels = labels.dropna()
-    n = len(labels)
+    keys = sample.sampling_keys(catalog)
+    if not len(keys):
+        raise DataError("resampling_panel needs images with a class; this Catalog has none.")
+    classes = [str(c) for c in keys.cat.categories]
     controls = {
         "max_oversample": widgets.FloatSlider(value=max_oversample, min=1, max=10, step=0.5,
                                               description="max oversample",
                                               continuous_update=False),
-        "total": widgets.IntText(value=n, description="per epoch"),
+        "total": widgets.IntText(value=len(keys), description="per epoch"),
         "min_keep": widgets.FloatSlider(value=0.0, min=0, max=1, step=0.05,
                                         description="keep floor", continuous_update=False),
-        "priority": widgets.SelectMultiple(options=list(catalog.classes), value=(),
+        "priority": widgets.SelectMultiple(options=classes, value=(),
                                            description="priority x2",
-                                           rows=min(6, len(catalog.classes))),
+                                           rows=min(6, len(classes))),
     }
     message, table, figure = widgets.HTML(), widgets.Output(), widgets.Output()
     panel = widgets.VBox([widgets.HBox([controls["max_oversample"], controls["total"]]),
@@ -181,7 +186,7 @@ def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0,
         panel.error = None
         try:
             panel.result = sample.plan_resampling(
-                labels, total=controls["total"].value,
+                keys, total=controls["total"].value,
                 max_oversample=controls["max_oversample"].value,
                 min_keep=controls["min_keep"].value,
                 priority={c: 2.0 for c in controls["priority"].value})
@@ -195,14 +200,11 @@ def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0,
             _show(table)
             _show(figure)
             return
-        n_axes = 2 if panel.factors is not None else 1
-        fig, axes = plt.subplots(1, n_axes, figsize=(7 * n_axes, 4), squeeze=False,
-                                 layout="constrained")
-        plots.plan_bars(panel.result, ax=axes[0, 0])
+        items = [plots.plan_bars(panel.result).figure]
         if panel.factors is not None:
-            plots.repeat_side_effects(panel.factors, ax=axes[0, 1])
+            items.append(plots.repeat_side_effects(panel.factors).figure)
         _show(table, panel.result.to_frame())
-        _show(figure, fig)
+        _show(figure, *items)
 
     _wire(controls, update)
     return panel
@@ -234,10 +236,14 @@ def augment_panel(catalog: Catalog, *, cls: str | None = None, strength: float =
 
     def update(_=None):
         strengths = augment.class_strengths(totals, strength=controls["strength"].value)
+        families = controls["families"].value
         panel.result = augment.preview(
-            catalog, controls["cls"].value, n=n, strength=float(strengths[controls["cls"].value]),
-            seed=controls["seed"].value, families=controls["families"].value or ("lighting",))
-        _show(figure, plots.preview_grid(panel.result).figure)
+            catalog, controls["cls"].value, n=n,
+            strength=float(strengths[controls["cls"].value]) if families else 0.0,
+            seed=controls["seed"].value, families=families)
+        note = [] if families else [Markdown("*No family selected: the copies are the "
+                                             "originals (strength 0).*")]
+        _show(figure, *note, plots.preview_grid(panel.result).figure)
 
     _wire(controls, update)
     return panel

@@ -1,0 +1,399 @@
+"""Notebook prose computed from the data in front of it.
+
+Each function takes a Catalog or a stage result and returns Markdown that states this
+dataset's numbers, so a sentence is true of the dataset the notebook runs on: the
+demo's story ("cracks are rarer at night") comes out of the demo's data, and another
+dataset gets its own. Where the data lacks what a section needs, the function returns
+the :class:`workbench.errors.Missing` that says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from workbench import measure
+from workbench.catalog import Catalog
+from workbench.errors import Missing
+
+TASK_WORDS = {"classification": "one label per image", "detection": "boxes",
+              "segmentation": "pixel masks"}
+
+
+def _n(value) -> str:
+    """A count with thousands separators."""
+    return f"{int(value):,}"
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%" if value < 0.995 else f"{100 * value:.2f}%"
+
+
+def _list(items, n: int = 4) -> str:
+    """``a, b and c``; past ``n`` items, ``a, b, c, d and 3 more``."""
+    items = [str(i) for i in items]
+    if len(items) <= n:
+        return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1] \
+            if items else ""
+    return ", ".join(items[:n]) + f" and {len(items) - n} more"
+
+
+# -- 01 measure -----------------------------------------------------------------------------
+
+
+def overview(catalog: Catalog) -> Markdown:
+    """What the dataset is, what it has and lacks, and its headline imbalance."""
+    has = [f"{_n(len(catalog))} images", f"{len(catalog.classes)} classes"]
+    if len(catalog.objects):
+        has.append(f"{_n(len(catalog.objects))} boxes")
+    if catalog.has_masks:
+        has.append("class-index masks")
+    elif len(catalog.pixels):
+        has.append("pixel counts (no class-index mask files)")
+    if "label" in catalog.samples.columns:
+        has.append("an image label")
+    extras = [("split", "a split"), ("group", "groups")]
+    has += [text for column, text in extras if column in catalog.samples.columns]
+    if catalog.conditions:
+        has.append("the condition" + ("s " if len(catalog.conditions) > 1 else " ")
+                   + _list(catalog.conditions))
+    lacks = [text for column, text in [("label", "image label"), ("split", "split"),
+                                       ("group", "groups")]
+             if column not in catalog.samples.columns]
+    if not catalog.conditions:
+        lacks.append("conditions")
+    unit = measure.default_unit(catalog)
+    counts = measure.class_counts(catalog, unit=unit).total
+    present = counts[counts > 0].sort_values(ascending=False)
+    lines = [f"**This dataset** is a {catalog.task} set ({TASK_WORDS[catalog.task]}): "
+             f"{_list(has, n=8)}."]
+    if lacks:
+        absent = _list([f"no {x}" for x in lacks], n=8)
+        lines.append(f"It has {absent}; the sections that need them say so.")
+    if len(present) >= 2:
+        big, small = present.index[0], present.index[-1]
+        share = present.iloc[0] / counts.sum()
+        who = {"images": "a classifier that always answers",
+               "instances": "a box classifier that always answers"}[unit]
+        if unit == "images" and catalog.task != "classification":
+            who = "an image classifier that always answers"
+        lines.append(
+            f"By {unit}, the largest class, **{big}** ({_n(present.iloc[0])}), outnumbers the "
+            f"smallest, **{small}** ({_n(present.iloc[-1])}), "
+            f"{present.iloc[0] / present.iloc[-1]:,.1f} to 1: {who} *{big}* is right "
+            f"{_pct(share)} of the time and never finds a *{small}*.")
+    empty = counts.index[counts == 0].astype(str).tolist()
+    if empty and catalog.background not in empty:
+        lines.append(f"{len(empty)} classes have no {unit} at all: {_list(empty)}.")
+    return Markdown(" ".join(lines))
+
+
+def loader_findings(catalog: Catalog) -> Markdown:
+    """What the loader skipped, clipped or merged, by kind."""
+    problems = catalog.problems
+    if not len(problems):
+        return Markdown("The loader found nothing to skip, clip or merge: every image and "
+                        "annotation was read as it is.")
+    kinds = problems.groupby(["problem", "action"], sort=False).size()
+    rows = "\n".join(f"- {n} {problem}: **{action}**" for (problem, action), n in kinds.items())
+    return Markdown(f"The loader found {len(problems)} things to report, in {len(kinds)} "
+                    f"kinds (each is listed by file and item in `catalog.problems`, shown "
+                    f"below):\n\n{rows}")
+
+
+def units(catalog: Catalog) -> Markdown:
+    """How to read the counts table: images containing vs instances vs pixels."""
+    table = measure.counts_by_unit(catalog)
+    lines = []
+    summed = table["share of images"].sum()
+    others = [f"`share of {u}`" for u in ("instances", "pixels") if u in table.columns]
+    if summed > 1.0001:
+        lines.append(
+            f"`share of images` is the fraction of all images that contain the class; the "
+            f"column sums to {summed:.2f}, not 1, because an image can hold several classes."
+            + (f" {' and '.join(others)} {'do' if len(others) > 1 else 'does'} sum to 1."
+               if others else ""))
+    else:
+        lines.append("Each image holds one class here, so `share of images` sums to 1.")
+    for unit in ("instances", "pixels"):
+        if unit in table.columns:
+            ratio = table[f"share of {unit}"] / table["share of images"].where(
+                table["share of images"] > 0) * table["share of images"].sum()
+            ratio = ratio.replace([np.inf, -np.inf], np.nan).dropna()
+            ratio = ratio[table.loc[ratio.index, "images"] >= 10]  # not a class of 2 images
+            if len(ratio) and (ratio.max() > 1.5 or ratio.min() < 1 / 1.5):
+                low, high = ratio.idxmin(), ratio.idxmax()
+                lines.append(
+                    f"By {unit}, **{low}** is rarer than its images suggest "
+                    f"({_pct(table.loc[low, f'share of {unit}'])} of the {unit}, in "
+                    f"{_pct(table.loc[low, 'share of images'])} of the images) and "
+                    f"**{high}** more common ({_pct(table.loc[high, f'share of {unit}'])} of "
+                    f"the {unit}, in {_pct(table.loc[high, 'share of images'])} of the images).")
+    return Markdown(" ".join(lines))
+
+
+def thresholds(diagnosis: measure.Diagnosis) -> Markdown:
+    """Which classes fall under the minimum count, and what the threshold means."""
+    below = diagnosis.below_threshold()
+    n, k = diagnosis.min_count, len(diagnosis.counts.total)
+    if not below:
+        return Markdown(f"Every class reaches `min_count = {n}` {diagnosis.counts.unit}.")
+    total = diagnosis.counts.total
+    return Markdown(
+        f"{len(below)} of {k} classes have fewer than `min_count = {n}` "
+        f"{diagnosis.counts.unit}: {_list([f'{c} ({_n(total[c])})' for c in below], n=6)}. "
+        "The threshold is absolute on purpose: a class needs enough examples for its "
+        "validation and test metrics to mean something (a class with 40 examples has 6 in a "
+        "15% validation split, so its recall there moves in steps of 17 points), however "
+        "small the whole dataset is.")
+
+
+def long_tail(tail: measure.LongTail, catalog: Catalog) -> Markdown:
+    """The long tail in the dataset's numbers, in its unit."""
+    s = tail.summary()
+    counted = f"{_n(s['total'])} {tail.unit}"
+    if tail.unit == "images" and s["total"] > len(catalog):
+        counted = (f"{_n(s['total'])} (class, image) pairs in {_n(len(catalog))} images (an "
+                   "image holding several classes counts for each)")
+    return Markdown(
+        f"Counted in {tail.unit}: the {s['classes']} classes hold {counted}; the largest holds "
+        f"{_pct(s['head_share'])}; {s['n_classes_50']} class(es) hold half and "
+        f"{s['n_classes_80']} hold 80%. Gini {s['gini']:.2f} (0 is equal, towards 1 when one "
+        f"class holds everything), evenness {s['evenness']:.2f} (1 is equal).")
+
+
+def hidden(diagnosis: measure.Diagnosis, catalog: Catalog) -> Markdown | Missing:
+    """Where imbalance hides, in numbers; or why it cannot be tested."""
+    result = diagnosis.hidden
+    if isinstance(result, Missing):
+        return result
+    overview_table = measure.condition_overview(catalog, unit=result.unit)
+    flagged = result.flagged()
+    lines = []
+    if len(overview_table) > 1:
+        ranked = "; ".join(f"{r.condition} (p = {r.p_value:.2g})"
+                           for r in overview_table.itertuples())
+        lines.append(f"Of the conditions, **{result.condition}** hides the most imbalance "
+                     f"({ranked}).")
+    if len(flagged):
+        (cls, value), row = flagged.index[0], flagged.iloc[0]
+        lines.append(
+            f"The largest gap: **{cls} at {value}**, {_n(row['count'])} {result.unit} where "
+            f"{row['expected']:.1f} were expected if {cls} followed the overall "
+            f"{result.condition} mix (adjusted residual {row['residual']:.2f}); "
+            f"{_pct(row['class_mix'])} of {cls} is at {value} against "
+            f"{_pct(row['overall_mix'])} of everything. A model validated mostly on the "
+            f"other values can look fine and still miss {cls} at {value}.")
+        if len(flagged) > 1:
+            others = [f"{c} at {v}" for c, v in flagged.index[1:]]
+            lines.append(f"Also under-represented: {_list(others)}.")
+    else:
+        lines.append(f"No class departs from the {result.condition} mix by more than "
+                     f"{result.threshold} (chi-square p = {result.p_value:.2g}).")
+    lines += list(result.notes)
+    return Markdown(" ".join(lines))
+
+
+# -- 02 split --------------------------------------------------------------------------------
+
+
+def given_split(comparison) -> Markdown | Missing:
+    """The split the data came with, as its report sees it."""
+    report = comparison.given
+    if isinstance(report, Missing):  # the report cell that follows says it, once
+        return Missing(report.reason, echo=False)
+    sizes = ", ".join(f"{k} {_n(v)}" for k, v in report.sizes.items())
+    lines = [f"**Your split**: {sizes} images."]
+    if report.unassigned:
+        lines.append(f"{_n(report.unassigned)} images are in no split and are left out here.")
+    gap = report.max_share_gap
+    lines.append(f"Its largest share gap is {_pct(gap.max())} ({gap.idxmax()}); on average a "
+                 f"class's share of a split is {report.mean_share_gap * 100:.2f} points from "
+                 "its share of all images.")
+    if report.missing:
+        lines.append(f"Classes missing from a split: "
+                     f"{_list([f'{c} (no {s})' for c, s in report.missing])}: their metrics "
+                     "there do not exist.")
+    if report.leaking_groups:
+        lines.append(f"{len(report.leaking_groups)} groups straddle splits (leakage).")
+    return Markdown(" ".join(lines))
+
+
+def split_verdict(comparison, *, resplit: bool = False) -> Markdown:
+    """Which split goes forward, and the numbers that justify it."""
+    name, _ = comparison.chosen(resplit=resplit)
+    gaps = {k: r.mean_share_gap * 100 for k, r in comparison.reports.items()}
+    ranked = ", ".join(f"{k} {v:.2f}" for k, v in gaps.items())
+    lines = [f"Mean share gap in points (lower is better): {ranked}."]
+    if "yours" in comparison.reports:
+        best = min((k for k in gaps if k != "yours"), key=gaps.get)
+        if name == "yours":
+            lines.append(
+                f"**Your split is kept** (`resplit = False`): it is the one your results are "
+                f"comparable with. The best alternative here, *{best}*, has a mean gap of "
+                f"{gaps[best]:.2f} points against your {gaps['yours']:.2f}; set "
+                "`resplit = True` to use it instead.")
+        else:
+            lines.append(f"`resplit = True`: **{name}** replaces your split.")
+    else:
+        lines.append(f"**{name}** goes forward: it is the strongest split this data supports.")
+    report = comparison.reports[name]
+    if report.leaking_groups is not None:
+        lines.append(f"It puts {len(report.leaking_groups)} groups in two splits.")
+    if report.missing:
+        lines.append(f"{len(report.missing)} (class, split) pairs are empty: "
+                     f"{_list([f'{c} in {s}' for c, s in report.missing])}.")
+    return Markdown(" ".join(lines))
+
+
+# -- 03 sample ---------------------------------------------------------------------------------
+
+
+def keys(catalog: Catalog, keys: pd.Series) -> Markdown:
+    """What a plan counts (one key per image), and why it differs from images containing."""
+    from workbench.sample import NO_OBJECT, key_unit
+
+    containing = measure.class_counts(catalog).total
+    containing.index = containing.index.astype(str)
+    counted = keys.astype(str).value_counts()
+    if "label" in catalog.samples.columns and keys.notna().all() and \
+            catalog.samples["label"].notna().all():
+        rule = "its image label"
+    else:
+        rule = (f"the rarest class it contains (rarest by {key_unit(catalog)})"
+                + ("" if "label" not in catalog.samples.columns else
+                   ", or its label where it has one"))
+    lines = [f"A resampling plan draws images, so each image is counted once, under its "
+             f"**key**: {rule}."]
+    differ = [(c, int(counted.get(c, 0)), int(containing[c])) for c in containing.index
+              if int(counted.get(c, 0)) != int(containing[c]) and containing[c] > 0]
+    if differ:
+        c, k, n = max(differ, key=lambda t: t[2] - t[1])
+        lines.append(
+            f"That is why a class can have fewer keys than images containing it (notebook "
+            f"01): **{c}** is in {_n(n)} images but is the key of {_n(k)}; the other "
+            f"{_n(n - k)} are counted under a rarer class they also contain"
+            + (" or under their image label" if "label" in catalog.samples.columns else "")
+            + ".")
+    if NO_OBJECT in counted.index:
+        lines.append(f"{_n(counted[NO_OBJECT])} images hold no object; their key is "
+                     f"`{NO_OBJECT}`, and the plan draws them like a class (negatives teach "
+                     "what is not an object).")
+    return Markdown(" ".join(lines))
+
+
+def plan(plan, *, min_keep: float) -> Markdown:
+    """What the plan does to each class, undersampling included."""
+    frame = plan.to_frame()
+    lines = [f"The plan draws {_n(plan.total)} samples per epoch."]
+    capped = frame.index[frame["binding"] == "cap"].tolist()
+    if capped:
+        lines.append(f"{_list(capped)} reach(es) the {plan.max_oversample:g}x cap: "
+                     "without it the rarest images would repeat many times per epoch and be "
+                     "memorised.")
+    under = frame[frame["effective"] < frame["count"]]
+    if len(under):
+        c = (under["count"] - under["effective"]).idxmax()
+        seen = under.loc[c, "effective"] / under.loc[c, "count"]
+        lines.append(
+            f"It also **undersamples** {_list(under.index.tolist())}: {c} goes from "
+            f"{_n(under.loc[c, 'count'])} images to {_n(under.loc[c, 'effective'])} per epoch, "
+            f"so {_pct(1 - seen)} of its images are left out of each epoch (different ones "
+            "each epoch)."
+            + (f" That follows from `min_keep = {min_keep:g}` with the epoch size fixed; "
+               "raise `min_keep` to keep more of each class." if min_keep < seen else ""))
+    return Markdown(" ".join(lines))
+
+
+def instance_mix(mix: pd.DataFrame | Missing) -> Markdown | Missing:
+    """What a plan over images does to the per-class instances the loss sees."""
+    if isinstance(mix, Missing):
+        return mix
+    unit = mix.attrs.get("unit", "instances")
+    rare = mix["share_before"].where(mix["share_before"] > 0).idxmin()
+    row = mix.loc[rare]
+    change = row["share_after"] / row["share_before"]
+    verdict = ("barely moves" if 0.9 <= change <= 1.1 else
+               f"rises {change:.1f}-fold" if change > 1 else "falls")
+    lines = [f"Per {unit.rstrip('s')}, the rarest class **{rare}** goes from "
+             f"{_pct(row['share_before'])} to {_pct(row['share_after'])} of the {unit} seen "
+             f"per epoch: it {verdict}."]
+    if not verdict.startswith("rises"):
+        lines.append("Images hold several classes, so drawing an image for its rare class "
+                     "draws its common ones too. Where that caps what resampling can do, "
+                     f"weight the loss per {unit.rstrip('s')} instead (section 4).")
+    return Markdown(" ".join(lines))
+
+
+def repeat(factors, catalog: Catalog) -> Markdown:
+    """The repeat-factor threshold in use, and who rides along."""
+    from workbench.sample import default_repeat_threshold
+
+    table = factors.class_table
+    repeated = (factors.image_factors > 1).mean()
+    auto = np.isclose(factors.threshold, default_repeat_threshold(catalog))
+    lines = [f"Threshold `t = {factors.threshold:.3g}`"
+             + (" (`\"auto\"`: the median class's image fraction here, so the classes in "
+                "fewer images than the median are repeated; LVIS's 0.001 fits its 100k images "
+                f"and would repeat nothing on {_n(len(catalog))})" if auto else "")
+             + f". {_pct(repeated)} of the images get a repeat factor above 1."]
+    ride = table[(table["class_factor"] <= 1) & (table["gain"] > 1.01)]
+    if len(ride):
+        c = ride["gain"].idxmax()
+        lines.append(f"**{c}** is not rare, yet it gains {ride.loc[c, 'gain']:.2f}x: it "
+                     "rides along in images repeated for a rarer class.")
+    if catalog.task == "classification":
+        lines.append("Each image holds one class here, so nothing rides along: the factors "
+                     "are per-class multipliers, like the plan above without its cap.")
+    return Markdown(" ".join(lines))
+
+
+def experiment(dataset: str, table: pd.DataFrame) -> Markdown:
+    """The strategy experiment, naming the data it ran on."""
+    best = table["macro_f1"].idxmax()
+    worst = table["macro_f1"].idxmin()
+    return Markdown(
+        f"Measured on `{dataset}` (logistic regression on 16x16 thumbnails, one stratified "
+        f"train/test split): **{best}** gives the best macro F1 ({table.loc[best, 'macro_f1']:.3f})"
+        f" and **{worst}** the worst ({table.loc[worst, 'macro_f1']:.3f}); accuracy ranks them "
+        f"differently ({_list([f'{k} {v:.3f}' for k, v in table['accuracy'].items()])}).")
+
+
+# -- 04 augment --------------------------------------------------------------------------------
+
+
+def strengths(strengths: pd.Series) -> Markdown:
+    s = strengths.sort_values()
+    return Markdown(
+        f"**{s.index[0]}** gets {s.iloc[0]:.2f} and **{s.index[-1]}** {s.iloc[-1]:.2f}; "
+        f"{int((s > 0).sum())} of {len(s)} classes are augmented at all.")
+
+
+def low_light(gap: dict | None, preview_class: str) -> Markdown:
+    """Why the low-light family is shown, from notebook 01's finding or its absence."""
+    if gap is None:
+        return Markdown(
+            f"No condition of this dataset marks low light (a value such as *night* or "
+            f"*dark* where a class is under-represented), so the `night` family is shown on "
+            f"**{preview_class}** as an option, not as a remedy this data asks for.")
+    return Markdown(
+        f"Notebook 01 found **{gap['cls']}** under-represented at **{gap['value']}** "
+        f"({gap['condition']}): {gap['count']} images where {gap['expected']:.1f} were "
+        f"expected. The `night` family darkens, flattens and adds sensor noise, the way a "
+        f"low-light camera does: {gap['cls']} images from the other conditions become "
+        f"plausible {gap['value']} ones.")
+
+
+def copies(plan, copies: Catalog) -> Markdown:
+    written = copies.samples["key"].astype(str).value_counts() if "key" in \
+        copies.samples.columns else pd.Series(dtype=int)
+    parts = [f"{c}: {_n(n)}" for c, n in written.items()]
+    return Markdown(f"{_n(len(copies))} augmented copies written ({_list(parts, n=6)}), "
+                    f"each linked to its source image; the plan asked for exactly "
+                    f"{_n(int((plan.effective - plan.count).clip(lower=0).sum()))}.")
+
+
+__all__ = ["overview", "loader_findings", "units", "thresholds", "long_tail", "hidden",
+           "given_split", "split_verdict", "keys", "plan", "instance_mix", "repeat",
+           "experiment", "strengths", "low_light", "copies"]
