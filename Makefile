@@ -39,4 +39,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) reports/*.html reports/notebooks data/demo
+	rm -rf $(VENV) reports/*.html reports/notebooks reports/outputs notebooks/outputs data/demo

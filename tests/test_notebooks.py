@@ -1,13 +1,41 @@
-"""Every notebook executes on a small demo; notebooks are committed without outputs."""
+"""Every notebook executes on every dataset shape; notebooks are committed without outputs."""
 
 import json
+import os
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
+import shapes
 
 from workbench.report import NOTEBOOKS_DIR, build_report, notebooks
 
 ALL = sorted(NOTEBOOKS_DIR.rglob("*.ipynb"))
+
+# Per shape: phrases its reports must say (each lack in one sentence: no section vanishes)
+# and phrases they must not (a lack claimed that the data does not have, a demo sentence).
+NEVER = ["33:1", "97% accurate", "cracks at night are the hidden gap", "notebook 05",
+         "notebook 06"]
+SHAPES = {
+    "folder": (["no condition column", "came without a split", "no class-index masks",
+                "Each image holds one class here"], ["Your split"]),
+    "yolo": (["no condition column", "no class-index masks", "images hold no object",
+              "rarest by instances", "Your split", "(per instance)"], ["came without a split"]),
+    "coco": (["no condition column", "no class-index masks", "Your split"],
+             ["came without a split"]),
+    "voc": (["no condition column", "no class-index masks", "boxes with no width or height",
+             "Your split"], ["came without a split"]),
+    "masks": (["no condition column", "no group column", "rarest by pixels", "(per pixel)",
+               "Your split"], ["no class-index masks", "came without a split"]),
+    "manifest": (["came without a split", "no class-index masks", "groups whole", "weather"],
+                 ["no condition column"]),
+    "panoptic": (["no condition column", "no class-index masks", "(per instance)"], []),
+    "demo:surfaces:120": (["lighting", "groups whole", "came without a split"],
+                          ["no class-index masks", "no condition column"]),
+    "demo:digits": (["scanner", "no class-index masks", "came without a split"],
+                    ["no condition column"]),
+}
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(NOTEBOOKS_DIR)))
@@ -25,17 +53,52 @@ def test_has_a_parameters_cell(path):
     assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
 
 
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(NOTEBOOKS_DIR)))
+def test_points_only_to_notebooks_that_exist(path):
+    text = path.read_text()
+    numbers = {p.name[:2] for p in ALL}
+    cited = set(re.findall(r"[Nn]otebooks? (\d\d)", text))
+    assert cited <= numbers, f"{path.name} cites notebooks {sorted(cited - numbers)}"
+
+
+def snapshot(folder: Path) -> dict:
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+def outputs_of(executed: Path):
+    for cell in json.loads(executed.read_text())["cells"]:
+        yield from cell.get("outputs", [])
+
+
 @pytest.mark.notebook
-def test_every_notebook_runs_and_renders(tmp_path, fiftyone_db):
-    runs = build_report("demo:surfaces:200", tmp_path, timeout=300)
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_every_notebook_runs_on_every_shape(shape, tmp_path, fiftyone_db):
+    if shape.startswith("demo:"):
+        spec, data = shape, None
+    else:
+        spec = shapes.SHAPES[shape](tmp_path / "data")
+        data = snapshot(tmp_path / "data")
+    temp_before = set(os.listdir(tempfile.gettempdir()))
+    runs = build_report(spec, tmp_path / "report", timeout=300, private_database=False)
     assert [r.notebook for r in runs] == notebooks()
-    failed = [r.error for r in runs if not r.ok]
-    assert not failed, failed
-    index = (tmp_path / "index.html").read_text()
-    assert "01 · Measure: how imbalanced is this dataset, and where?" in index
+    assert not [r.error for r in runs if not r.ok]
     for run in runs:
-        assert f"href='{run.html.name}'" in index
-        page = run.html.read_text()
-        assert "data:image/png;base64" in page  # figures are inline: readable offline
-        assert not re.search(r"(src|href)=\"https?://", page), "the report fetches from the web"
-        assert "Traceback" not in page
+        bad = [o for o in outputs_of(run.executed)
+               if o["output_type"] == "error" or o.get("name") == "stderr"]
+        assert not bad, f"{run.notebook.name} on {shape}: {bad[0]}"
+    pages = "".join(r.html.read_text() for r in runs)
+    must, must_not = SHAPES[shape]
+    for phrase in must:
+        assert phrase in pages, f"{shape}: the report never says {phrase!r}"
+    for phrase in must_not + NEVER:
+        assert phrase not in pages, f"{shape}: the report says {phrase!r}"
+    assert "Traceback" not in pages
+    assert not re.search(r"(src|href)=\"https?://", pages), "the report fetches from the web"
+    assert pages.count("data:image/png;base64") >= 10  # figures are inline
+    index = (tmp_path / "report" / "index.html").read_text()
+    assert all(f"href='{r.html.name}'" in index for r in runs)
+    if data is not None:
+        assert snapshot(tmp_path / "data") == data, "a notebook wrote into the dataset"
+    litter = {n for n in set(os.listdir(tempfile.gettempdir())) - temp_before
+              if n.startswith(("workbench", "wb-"))}
+    assert not litter, f"left in the temp folder: {litter}"

@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
 def _report(args) -> int:
     from workbench.report import build_report
 
+    missing = [str(p) for p in args.notebook or () if not Path(p).is_file()]
+    if missing:
+        raise DataError(f"--notebook {', '.join(missing)}: no such notebook. The notebooks are "
+                        f"in notebooks/ (e.g. notebooks/01_measure.ipynb).")
     runs = build_report(args.dataset, args.out, seed=args.seed, selected=args.notebook,
                         timeout=args.timeout)
     for run in runs:

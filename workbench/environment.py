@@ -74,7 +74,8 @@ def private_database(folder: Path | None = None):
         log = stack.enter_context(open(folder / "mongod.log", "w"))
         proc = subprocess.Popen(
             [str(mongod_path()), "--dbpath", str(folder / "db"), "--port", str(port),
-             "--bind_ip", "127.0.0.1", "--wiredTigerCacheSizeGB", "0.5", "--quiet"],
+             "--bind_ip", "127.0.0.1", "--wiredTigerCacheSizeGB", "0.5", "--quiet",
+             "--nounixsocket"],  # no /tmp/mongodb-PORT.sock left behind
             stdout=log, stderr=subprocess.STDOUT,
         )
         try:
@@ -89,8 +90,15 @@ def private_database(folder: Path | None = None):
                 time.sleep(0.2)
             configure_fiftyone()
             uri = f"mongodb://127.0.0.1:{port}"
+            before = os.environ.get("FIFTYONE_DATABASE_URI")
             os.environ["FIFTYONE_DATABASE_URI"] = uri
-            yield uri
+            try:
+                yield uri
+            finally:  # the caller's database again, as it was
+                if before is None:
+                    os.environ.pop("FIFTYONE_DATABASE_URI", None)
+                else:
+                    os.environ["FIFTYONE_DATABASE_URI"] = before
         finally:
             proc.terminate()
             try:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
+import shutil
+import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +37,12 @@ def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
 
 
-def _ipc_kernel_manager():
-    """A kernel manager on local IPC sockets: no TCP ports, no plaintext-over-TCP warning."""
+def _ipc_kernel_manager(folder: Path | None = None):
+    """A kernel manager on local IPC sockets: no TCP ports, no plaintext-over-TCP warning.
+
+    The sockets are files named ``folder/kernel-ipc-N`` (default: the kernel's working
+    folder), so a report keeps them inside its output.
+    """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
@@ -43,15 +51,34 @@ def _ipc_kernel_manager():
         def _default_transport(self):
             return "ipc"
 
+        @default("ip")
+        def _default_ip(self):
+            return str(folder / "kernel-ipc") if folder else "kernel-ipc"
+
     return IPCKernelManager
 
 
+@contextlib.contextmanager
+def _kernel_env(**values):
+    """Environment variables the kernels inherit, set for the block and then restored."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def run_notebook(notebook: Path, executed: Path, *, parameters: dict,
-                 timeout: int = CELL_TIMEOUT) -> str | None:
+                 timeout: int = CELL_TIMEOUT, runtime: Path | None = None) -> str | None:
     """Execute ``notebook`` with papermill into ``executed``; the error text, or None.
 
     The kernel runs in the notebook's own folder with ``parameters`` injected after the
-    cell tagged ``parameters``.
+    cell tagged ``parameters``; its sockets live in ``runtime`` (a folder) when given.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -59,13 +86,15 @@ def run_notebook(notebook: Path, executed: Path, *, parameters: dict,
     executed.parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("FIFTYONE_DO_NOT_TRACK", "true")
     os.environ.setdefault("FIFTYONE_DATABASE_VALIDATION", "false")
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    declared = pm.inspect_notebook(str(notebook))  # pass only what the notebook takes
+    parameters = {k: v for k, v in parameters.items() if k in declared}
     try:
-        pm.execute_notebook(
-            str(notebook), str(executed), parameters=parameters, kernel_name="python3",
-            execution_timeout=timeout, progress_bar=False, cwd=str(Path(notebook).parent),
-            log_output=False, kernel_manager_class=_ipc_kernel_manager(),
-        )
+        with _kernel_env(MPLBACKEND="module://matplotlib_inline.backend_inline"):
+            pm.execute_notebook(  # figures inline, whatever backend the caller uses
+                str(notebook), str(executed), parameters=parameters, kernel_name="python3",
+                execution_timeout=timeout, progress_bar=False, cwd=str(Path(notebook).parent),
+                log_output=False, kernel_manager_class=_ipc_kernel_manager(runtime),
+            )
     except PapermillExecutionError as err:
         return (f"{Path(notebook).name} failed in cell {err.cell_index} (execution count "
                 f"{err.exec_count}): {err.ename}: {err.evalue}")
@@ -95,23 +124,61 @@ def render_html(executed: Path, target: Path) -> Path:
 
 
 def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] | None = None,
-                 timeout: int = CELL_TIMEOUT) -> list[NotebookRun]:
-    """Execute each notebook on ``dataset``, render HTML, and write ``index.html``."""
-    from workbench.sources import absolute_spec
+                 timeout: int = CELL_TIMEOUT, private_database: bool = True
+                 ) -> list[NotebookRun]:
+    """Execute each notebook on ``dataset``, render HTML, and write ``index.html``.
 
-    out = Path(out_dir).absolute()
-    out.mkdir(parents=True, exist_ok=True)
-    parameters = {"dataset": absolute_spec(dataset), "seed": int(seed), "interactive": False}
+    The dataset spec is checked once, before any notebook runs: a bad spec is one
+    :class:`workbench.DataError`, not one failed notebook each. Everything the run writes
+    stays in ``out_dir``: the rendered pages, the executed notebooks, the notebooks'
+    exports (``out_dir/outputs``) and, with ``private_database``, FiftyOne's database for
+    the run (removed at the end).
+    """
+    from workbench.environment import private_database as database
+    from workbench.sources import absolute_spec, load
+
+    out = output_folder(out_dir)
+    spec = absolute_spec(dataset)
+    with warnings.catch_warnings():  # each notebook shows the loader's findings itself
+        warnings.simplefilter("ignore")
+        load(spec)
+    parameters = {"dataset": spec, "seed": int(seed), "interactive": False,
+                  "output_dir": str(out / "outputs")}
     runs = []
-    bar = tqdm(selected or notebooks(), unit="notebook")
-    for notebook in bar:
-        bar.set_description(notebook.stem)
-        executed = out / "notebooks" / notebook.name
-        error = run_notebook(notebook, executed, parameters=parameters, timeout=timeout)
-        page = render_html(executed, out / f"{notebook.stem}.html") if executed.exists() else None
-        runs.append(NotebookRun(notebook, executed, page, error))
+    with contextlib.ExitStack() as stack:
+        runtime = out / ".runtime"  # kernel sockets and connection files, removed at the end
+        if len(str(runtime / "kernel-ipc-00")) > 100:  # a socket path has 107 bytes at most
+            runtime = Path(tempfile.mkdtemp(prefix="wb-runtime-"))
+        runtime.mkdir(exist_ok=True)
+        stack.callback(shutil.rmtree, runtime, True)
+        stack.enter_context(_kernel_env(JUPYTER_RUNTIME_DIR=str(runtime)))
+        if private_database:
+            folder = out / ".fiftyone-db"
+            stack.callback(shutil.rmtree, folder, True)
+            stack.enter_context(database(folder))
+        bar = tqdm(selected or notebooks(), unit="notebook")
+        for notebook in bar:
+            bar.set_description(notebook.stem)
+            executed = out / "notebooks" / notebook.name
+            error = run_notebook(notebook, executed, parameters=parameters, timeout=timeout,
+                                 runtime=runtime)
+            page = (render_html(executed, out / f"{notebook.stem}.html") if executed.exists()
+                    else None)
+            runs.append(NotebookRun(notebook, executed, page, error))
     write_index(runs, out / "index.html", dataset=dataset, seed=seed)
     return runs
+
+
+def output_folder(out_dir) -> Path:
+    """``out_dir`` as an absolute folder, created; a clear error when it is a file."""
+    from workbench.errors import DataError
+
+    out = Path(out_dir).expanduser().absolute()
+    if out.exists() and not out.is_dir():
+        raise DataError(f"--out {str(out_dir)!r} is a file; give a folder for the report "
+                        "(it is created if missing).")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 def notebook_title(notebook: Path) -> str:
