@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -21,18 +22,31 @@ os.environ["FIFTYONE_DATABASE_VALIDATION"] = "false"
 os.environ["MPLBACKEND"] = "Agg"
 
 
-def pytest_sessionfinish(session, exitstatus):
+_DATABASE = contextlib.ExitStack()
+
+
+def pytest_configure(config):
+    """Start the private mongod before anything imports fiftyone.
+
+    FiftyOne reads its database settings when it is imported, and collecting the
+    doctests imports workbench.browse: a database started later (in a fixture) would
+    leave FiftyOne on the user's default database.
+    """
+    from workbench.environment import private_database
+
+    _DATABASE.enter_context(private_database(_HOME / "mongo"))
+    os.environ["FIFTYONE_DATABASE_NAME"] = "workbench-tests"
+
+
+def pytest_unconfigure(config):
+    _DATABASE.close()
     shutil.rmtree(_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def fiftyone_db():
-    """A private mongod on a free loopback port; FiftyOne (and kernels) connect to it."""
-    from workbench.environment import private_database
-
-    with private_database(_HOME / "mongo") as uri:
-        os.environ["FIFTYONE_DATABASE_NAME"] = "workbench-tests"
-        yield uri
+    """The private mongod's URI; FiftyOne (and kernels) connect to it."""
+    return os.environ["FIFTYONE_DATABASE_URI"]
 
 
 @pytest.fixture

@@ -6,6 +6,11 @@ from workbench.sources import load
 pytestmark = pytest.mark.fiftyone
 
 
+def test_tests_use_the_private_database(fo, fiftyone_db):
+    assert fo.config.database_uri == fiftyone_db
+    assert fo.config.database_name == "workbench-tests"
+
+
 def test_round_trip_through_fiftyone(fo, small_detection):
     from workbench import browse
 

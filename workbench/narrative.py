@@ -27,7 +27,16 @@ def _n(value) -> str:
 
 
 def _pct(value: float) -> str:
+    """A fraction as a percentage with the digits it needs: 0.04%, 7.4%, 99.64%."""
+    if value == 0:
+        return "0%"
+    if value < 0.001:
+        return f"{100 * value:.2g}%"
     return f"{100 * value:.1f}%" if value < 0.995 else f"{100 * value:.2f}%"
+
+
+def _classes(n: int) -> str:
+    return f"{n} class holds" if n == 1 else f"{n} classes hold"
 
 
 def _list(items, n: int = 4) -> str:
@@ -70,7 +79,8 @@ def overview(catalog: Catalog) -> Markdown:
              f"{_list(has, n=8)}."]
     if lacks:
         absent = _list([f"no {x}" for x in lacks], n=8)
-        lines.append(f"It has {absent}; the sections that need them say so.")
+        lines.append(f"It has {absent}; the sections that need "
+                     f"{'it' if len(lacks) == 1 else 'them'} say so.")
     if len(present) >= 2:
         big, small = present.index[0], present.index[-1]
         share = present.iloc[0] / counts.sum()
@@ -158,8 +168,8 @@ def long_tail(tail: measure.LongTail, catalog: Catalog) -> Markdown:
                    "image holding several classes counts for each)")
     return Markdown(
         f"Counted in {tail.unit}: the {s['classes']} classes hold {counted}; the largest holds "
-        f"{_pct(s['head_share'])}; {s['n_classes_50']} class(es) hold half and "
-        f"{s['n_classes_80']} hold 80%. Gini {s['gini']:.2f} (0 is equal, towards 1 when one "
+        f"{_pct(s['head_share'])}; {_classes(s['n_classes_50'])} half and "
+        f"{_classes(s['n_classes_80'])} 80%. Gini {s['gini']:.2f} (0 is equal, towards 1 when one "
         f"class holds everything), evenness {s['evenness']:.2f} (1 is equal).")
 
 
@@ -289,7 +299,8 @@ def plan(plan, *, min_keep: float) -> Markdown:
     lines = [f"The plan draws {_n(plan.total)} samples per epoch."]
     capped = frame.index[frame["binding"] == "cap"].tolist()
     if capped:
-        lines.append(f"{_list(capped)} reach(es) the {plan.max_oversample:g}x cap: "
+        lines.append(f"{_list(capped)} {'reaches' if len(capped) == 1 else 'reach'} the "
+                     f"{plan.max_oversample:g}x cap: "
                      "without it the rarest images would repeat many times per epoch and be "
                      "memorised.")
     under = frame[frame["effective"] < frame["count"]]
@@ -338,7 +349,7 @@ def repeat(factors, catalog: Catalog) -> Markdown:
                 "fewer images than the median are repeated; LVIS's 0.001 fits its 100k images "
                 f"and would repeat nothing on {_n(len(catalog))})" if auto else "")
              + f". {_pct(repeated)} of the images get a repeat factor above 1."]
-    ride = table[(table["class_factor"] <= 1) & (table["gain"] > 1.01)]
+    ride = table[(table["class_factor"] <= 1) & (table["gain"] > 1.05)]
     if len(ride):
         c = ride["gain"].idxmax()
         lines.append(f"**{c}** is not rare, yet it gains {ride.loc[c, 'gain']:.2f}x: it "

@@ -322,7 +322,8 @@ def thumbnail_grid(catalog: Catalog, sample_ids: Sequence[str], *, ax=None, n_co
     n_rows = int(np.ceil(len(ids) / n_cols))
     pad = 4
     cell = size + pad
-    mosaic = _mosaic(n_rows, n_cols, size, pad)
+    row_height = size + (22 if titles else pad)  # room for the caption under each picture
+    mosaic = np.full((n_rows * row_height, n_cols * cell, 3), 255, dtype=np.uint8)
     colours = class_colours(catalog.classes)
     palette = np.array([colours[c] for c in catalog.classes])
     plain = backdrop_class(catalog)
@@ -338,9 +339,10 @@ def thumbnail_grid(catalog: Catalog, sample_ids: Sequence[str], *, ax=None, n_co
             codes[codes == plain_code] = -1
             square = _tint(square, codes, left, top, palette, mask_alpha)
             used += [catalog.classes[i] for i in np.unique(codes[codes >= 0])]
-        mosaic[r * cell:r * cell + size, c * cell:c * cell + size] = square
-        placed[sample_id] = (c * cell + left, r * cell + top, size - 2 * left, size - 2 * top)
-    ax = _axes(ax, (min(MAX_WIDTH, n_cols * 1.6 + 1.6), n_rows * 1.95))
+        mosaic[r * row_height:r * row_height + size, c * cell:c * cell + size] = square
+        placed[sample_id] = (c * cell + left, r * row_height + top, size - 2 * left,
+                             size - 2 * top)
+    ax = _axes(ax, (min(MAX_WIDTH, n_cols * 1.6 + 1.6), n_rows * 1.6 * row_height / cell + 0.2))
     ax.imshow(mosaic)
     ax.set_axis_off()
     if boxes and len(catalog.objects):
@@ -359,7 +361,7 @@ def thumbnail_grid(catalog: Catalog, sample_ids: Sequence[str], *, ax=None, n_co
     if titles:
         for k, caption in enumerate(captions(catalog, ids)):
             r, c = divmod(k, n_cols)
-            ax.text(c * cell + size / 2, r * cell + size + 2, caption, fontsize=MIN_FONT,
+            ax.text(c * cell + size / 2, r * row_height + size + 3, caption, fontsize=MIN_FONT,
                     ha="center", va="top")
     _legend(ax, used, colours, title="classes" + (f"\n({plain} not tinted)"
                                                   if plain and catalog.has_masks else ""))
