@@ -114,3 +114,37 @@ def test_panels_build_no_widget_when_disabled(surfaces):
     for factory in (measure_panel, split_panel, resampling_panel, augment_panel):
         note = factory(surfaces, enabled=False)
         assert isinstance(note, Markdown) and "JupyterLab" in note.data
+
+
+def test_infeasible_plan_clears_the_table_and_figure_at_once(surfaces, monkeypatch):
+    """wait=True would clear only when new output comes, and none comes on the error path."""
+    import ipywidgets
+
+    from workbench.widgets import resampling_panel
+
+    panel = resampling_panel(surfaces)
+    calls = []
+    monkeypatch.setattr(ipywidgets.Output, "clear_output",
+                        lambda self, *a, **k: calls.append(k.get("wait")))
+    panel.controls["total"].value = 10 ** 7
+    assert panel.result is None and "feasible totals" in panel.error
+    assert calls == [False, False]  # the table and the figure, cleared now
+    calls.clear()
+    panel.controls["total"].value = len(surfaces)
+    assert panel.result is not None and calls == [True, True]
+
+
+def test_panel_figures_are_opaque_pngs():
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from workbench.widgets import png
+
+    figure, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    pixels = np.asarray(Image.open(io.BytesIO(png(figure).data)).convert("RGBA"))
+    assert pixels[..., 3].min() == 255 and pixels[..., :3].min() < 100  # drawn, not blank
+    assert not plt.fignum_exists(figure.number)

@@ -23,7 +23,8 @@ from PIL import Image
 from workbench.catalog import Catalog
 from workbench.errors import DataError, DataWarning, check_option, some, warn_data
 from workbench.measure import backdrop_class, class_counts, image_class_pairs
-from workbench.sources.files import mask_lookup, read_image, read_mask
+from workbench.sources.files import read_image
+from workbench.sources.pixels import mask_lookup, read_mask
 
 FAMILIES = ("lighting", "blur", "noise", "cutout", "affine", "night")
 DEFAULT_FAMILIES = ("lighting", "blur", "noise", "affine")
@@ -431,9 +432,9 @@ def materialize(catalog: Catalog, plan, out_dir, *, seed: int = 0,
     dataset is never written; unreadable images are skipped and listed.
     """
     from workbench.sample import sampling_keys
-    from workbench.sources.files import pixels_from_masks
     from workbench.sources.manifest import read_manifest, store_manifest
     from workbench.sources.output import new_output_dir, unique_file_names
+    from workbench.sources.pixels import pixels_from_masks
 
     rng = np.random.default_rng(seed)
     table = copy_table(sampling_keys(catalog), plan, rng)

@@ -175,7 +175,7 @@ def from_fiftyone(dataset, *, label_field: str | None = None) -> Catalog:
         found |= set(objects["label"]) if objects is not None else set()
         classes = sorted(found)
     if "mask_path" in samples.columns:
-        from workbench.sources.files import pixels_from_masks
+        from workbench.sources.pixels import pixels_from_masks
 
         pixels = pixels_from_masks(samples, classes)
     return Catalog(samples, classes=classes, task=info.get("task", kind), objects=objects,

@@ -146,7 +146,7 @@ class Catalog:
         >>> c.mask_codes(np.array([[7, 255]])).tolist()
         [[1, -1]]
         """
-        from workbench.sources.files import mask_class_codes
+        from workbench.sources.pixels import mask_class_codes
 
         return mask_class_codes(mask, self.mask_values, self.ignore_index)
 

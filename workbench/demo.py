@@ -34,8 +34,8 @@ from PIL import Image, ImageDraw
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, check_option
-from workbench.sources.files import pixels_table
 from workbench.sources.manifest import read_manifest, store_manifest
+from workbench.sources.pixels import pixels_table
 
 DEMOS = ("digits", "surfaces")
 SURFACE_CLASSES = ("intact", "crack", "scratch", "stain", "dent")

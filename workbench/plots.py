@@ -22,7 +22,8 @@ from PIL import Image
 from workbench.catalog import Catalog
 from workbench.errors import Missing
 from workbench.measure import ClassCounts, HiddenImbalance, LongTail, backdrop_class
-from workbench.sources.files import read_image, read_mask
+from workbench.sources.files import read_image
+from workbench.sources.pixels import read_mask
 
 STATUS_COLOURS = {"pass": "#2a9d8f", "warn": "#e9c46a", "fail": "#e76f51"}
 MAX_CLASSES = 30   # rows of a per-class chart: the head, the tail and one "others" row
@@ -500,17 +501,19 @@ def plan_bars(plan, *, ax=None, log: bool = True):
     ax.invert_yaxis()
     if log:
         ax.set_xscale("log")
-        ax.set_xlim(0.5, max(frame["effective"].max(), frame["count"].max()) * 4)
+        ax.set_xlim(0.5, max(frame["effective"].max(), frame["count"].max()) * 2.5)
     for yi, (eff, mult, bind) in enumerate(zip(frame["effective"], frame["multiplier"],
                                                frame["binding"], strict=True)):
         ax.annotate(f"{eff:,} ({mult:.2g}x{', ' + bind if bind != 'none' else ''})",
                     (eff, yi + 0.2), xytext=(3, 0), textcoords="offset points", va="center",
                     fontsize=MIN_FONT)
-    handles = [Patch(color=GREY, label="images (original)"),
-               Patch(color=BAR, label="per epoch"),
-               Patch(color=STATUS_COLOURS["fail"], label=f"per epoch, at the "
-                     f"{plan.max_oversample:g}x cap"),
-               Patch(color=STATUS_COLOURS["warn"], label="per epoch, at the keep floor")]
+    drawn = set(frame["binding"])  # the legend names only the colours drawn
+    handles = [Patch(color=GREY, label="images (original)")] + [
+        Patch(color=colour, label=label) for binding, colour, label in [
+            ("none", BAR, "per epoch"),
+            ("cap", STATUS_COLOURS["fail"], f"per epoch, at the {plan.max_oversample:g}x cap"),
+            ("floor", STATUS_COLOURS["warn"], "per epoch, at the keep floor")]
+        if binding in drawn]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=MIN_FONT,
               frameon=False)
     ax.set_xlabel("samples" + (" (log scale)" if log else ""))
@@ -577,7 +580,7 @@ def preview_grid(preview, *, ax=None, size: int = 128, mask_alpha: float = 0.45)
             square, _, left, top = _fit(image, size)
             mask = item.get("mask")
             if mask is not None and preview.mask_values:
-                from workbench.sources.files import mask_class_codes
+                from workbench.sources.pixels import mask_class_codes
 
                 codes = mask_class_codes(mask, preview.mask_values, preview.ignore_index)
                 if preview.untinted in classes:

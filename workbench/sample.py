@@ -553,7 +553,7 @@ def tile_plan(catalog: Catalog, *, tile_size: int = 32, threshold: float = 0.1,
                          f"{tile_size!r}.")
     if not threshold > 0 or not max_weight >= 1:
         raise ValueError("threshold must be > 0 and max_weight >= 1.")
-    from workbench.sources.files import read_mask
+    from workbench.sources.pixels import read_mask
 
     k = len(catalog.classes)
     records, counts = [], []

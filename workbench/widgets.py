@@ -11,11 +11,12 @@ headless can stall the kernel client (nbclient issue #312).
 from __future__ import annotations
 
 import functools
+import io
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import Image, Markdown, display
 
 from workbench import augment, measure, plots, sample, split
 from workbench.catalog import Catalog
@@ -25,13 +26,23 @@ NO_CONDITION = "(none)"
 
 
 def _show(out: widgets.Output, *items) -> None:
-    """Replace what ``out`` shows; figures are displayed, then closed."""
-    out.clear_output(wait=True)
+    """Replace what ``out`` shows; with no items, clear it at once (no stale answer).
+
+    Figures are rendered to PNG here and closed, so what is shown does not depend on
+    the inline backend's hooks, which do not run for widget callbacks.
+    """
+    out.clear_output(wait=bool(items))  # wait=True only clears when new output arrives
     with out:
         for item in items:
-            display(item)
-            if isinstance(item, plt.Figure):
-                plt.close(item)
+            display(png(item) if isinstance(item, plt.Figure) else item)
+
+
+def png(figure: plt.Figure) -> Image:
+    """A figure as a PNG image on white (then closed)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight", facecolor="white")
+    plt.close(figure)
+    return Image(data=buffer.getvalue(), format="png")
 
 
 def headless_note(factory):

@@ -14,17 +14,16 @@ import pandas as pd
 
 from workbench.catalog import Catalog, rows_of
 from workbench.errors import DataError, some
-from workbench.sources.files import (
-    Problems,
+from workbench.sources.boxes import (
     check_boxes,
     check_declared_sizes,
     clip_boxes,
-    existing_path,
     flag_duplicate_boxes,
-    pixels_from_masks,
-    tidy_labels,
 )
+from workbench.sources.files import existing_path, tidy_labels
 from workbench.sources.output import link_media, new_output_dir, unique_file_names
+from workbench.sources.pixels import pixels_from_masks
+from workbench.sources.problems import Problems
 
 REQUIRED_KEYS = ("images", "annotations", "categories")
 STANDARD_IMAGE_KEYS = frozenset(

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from workbench.errors import DataError, DataWarning, some, warn_data
+from workbench.errors import DataError
+from workbench.sources.problems import Problems
 
 # Formats Pillow decodes itself (no external program), intersected with the plugins
 # this Pillow has; the suffix is compared in lower case (.JPG, .Jfif).
@@ -52,51 +52,6 @@ def is_image_file(path: Path) -> bool:
 
 
 # -- what went wrong, file by file -------------------------------------------------------
-
-
-class Problems:
-    """What a loader found wrong, one row per file and item, and the warnings to say it.
-
-    ``add`` takes a problem (what was found), an action (what the loader did:
-    "skipped", "kept", "clipped", "merged", ...) and the files and items concerned;
-    ``warn`` gives one DataWarning per (problem, action) naming the first few; ``frame``
-    is the table a Catalog keeps in ``catalog.problems``.
-    """
-
-    def __init__(self):
-        self._parts: list[pd.DataFrame] = []
-        self._fixes: dict[tuple[str, str], str] = {}
-
-    def add(self, problem: str, action: str, files: Iterable, items: Iterable | None = None,
-            *, fix: str = "") -> None:
-        files = [str(f) for f in files]
-        if not files:
-            return
-        items = [""] * len(files) if items is None else [str(i) for i in items]
-        self._parts.append(pd.DataFrame({"file": files, "item": items, "problem": problem,
-                                         "action": action}))
-        if fix:
-            self._fixes[(problem, action)] = fix
-
-    def __len__(self) -> int:
-        return sum(len(p) for p in self._parts)
-
-    def frame(self) -> pd.DataFrame:
-        if not self._parts:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
-        return pd.concat(self._parts, ignore_index=True)
-
-    def warn(self) -> None:
-        table = self.frame()
-        for (problem, action), rows in table.groupby(["problem", "action"], sort=False):
-            where = [f"{Path(f).name} {i}".strip() for f, i in zip(rows["file"], rows["item"],
-                                                                  strict=True)]
-            fix = self._fixes.get((problem, action), "")
-            warn_data(f"{len(rows)} {problem} ({action}): {some(where)}."
-                      + (f" {fix}" if fix else ""))
-
-
-# -- finding files -------------------------------------------------------------------------
 
 
 def existing_path(path, *, what: str = "path", spec: str | None = None) -> Path:
@@ -239,149 +194,6 @@ def usable_images(paths: Sequence[Path], problems: Problems, *, what: str = "ima
     return info
 
 
-def clip_boxes(corners: np.ndarray, xywh: np.ndarray) -> np.ndarray:
-    """Relative (x, y, w, h): ``xywh`` as given where the box lies inside the image, the
-    clipped ``corners`` where it reaches outside (so exact values survive a round trip)."""
-    inside = ((corners >= 0) & (corners <= 1)).all(axis=1)
-    x0, y0, x1, y1 = np.clip(corners, 0, 1).T
-    clipped = np.column_stack([x0, y0, x1 - x0, y1 - y0])
-    return np.where(inside[:, None], xywh, clipped)
-
-
-def check_boxes(boxes: np.ndarray, files, items, problems: Problems, *, tolerance: float,
-                fix: str = "") -> np.ndarray:
-    """Which relative corner boxes (x0, y0, x1, y1) to keep; the others are recorded.
-
-    Skipped: empty boxes (no width or height, or NaN) and boxes wholly outside the
-    image. Recorded as clipped: boxes reaching outside [0, 1] by more than
-    ``tolerance``, which the caller clips. Returns the boolean mask of boxes kept.
-    """
-    x0, y0, x1, y1 = np.asarray(boxes, dtype=float).T
-    files, items = np.asarray(files, dtype=object), np.asarray(items, dtype=object)
-    with np.errstate(invalid="ignore"):
-        empty = ~((x1 > x0) & (y1 > y0))
-        outside = ~empty & ((x1 <= 0) | (y1 <= 0) | (x0 >= 1) | (y0 >= 1))
-        overhang = ~empty & ~outside & ((x0 < -tolerance) | (y0 < -tolerance)
-                                        | (x1 > 1 + tolerance) | (y1 > 1 + tolerance))
-    problems.add("boxes with no width or height", "skipped", files[empty], items[empty], fix=fix)
-    problems.add("boxes wholly outside their image", "skipped", files[outside], items[outside],
-                 fix=fix)
-    problems.add("boxes reaching outside their image", "clipped to the image", files[overhang],
-                 items[overhang])
-    return ~(empty | outside)
-
-
-def check_declared_sizes(samples: pd.DataFrame, objects: pd.DataFrame | None, path: Path,
-                         problems: Problems):
-    """Sizes declared in the annotations against the image files' headers.
-
-    Missing files are listed and their rows kept (counts work without pixels). A file
-    of another size than declared gets the file's size: relative boxes stay on the same
-    part of the picture. A JPEG whose EXIF rotation makes the declared size the size of
-    the unrotated pixels was annotated on those pixels: its boxes are rotated with it.
-    """
-    info = image_info([Path(p) for p in samples["filepath"]])
-    info.index = samples.index
-    ok = info["status"] == "ok"
-    for status, fix in [("missing", "Check the images folder (coco:ANNOTATIONS.json:IMAGES_DIR, "
-                         "voc:ANNOTATIONS:IMAGES); counts still work without the files"),
-                        ("undecodable", "Re-export them"), ("truncated", "Copy them again")]:
-        bad = info["status"] == status
-        problems.add(f"image files {'that do not exist' if status == 'missing' else status}",
-                     "kept for counting; no pixels", samples.loc[bad, "filepath"], fix=fix)
-    declared = samples[["width", "height"]].astype(int)
-    raw = info[["width", "height"]].where(~info["orientation"].isin(ROTATED),
-                                          info[["height", "width"]].to_numpy())
-    shown_same = (info["width"] == declared["width"]) & (info["height"] == declared["height"])
-    raw_same = (raw["width"] == declared["width"]) & (raw["height"] == declared["height"])
-    rotated = ok & ~shown_same & raw_same & info["orientation"].isin(ROTATED)
-    resized = ok & ~shown_same & ~rotated
-    problems.add("images whose file size differs from the size declared in the annotations",
-                 "file size used; relative boxes kept", samples.loc[resized, "filepath"],
-                 [f"declared {w}x{h}, file {fw}x{fh}" for w, h, fw, fh in zip(
-                     declared.loc[resized, "width"], declared.loc[resized, "height"],
-                     info.loc[resized, "width"], info.loc[resized, "height"], strict=True)])
-    problems.add("images annotated on their unrotated pixels (EXIF orientation)",
-                 "boxes rotated with the picture", samples.loc[rotated, "filepath"],
-                 [f"orientation {o}" for o in info.loc[rotated, "orientation"]])
-    samples = samples.copy()
-    fix_size = ok & ~shown_same
-    samples.loc[fix_size, "width"] = info.loc[fix_size, "width"]
-    samples.loc[fix_size, "height"] = info.loc[fix_size, "height"]
-    if objects is not None and rotated.any():
-        objects = rotate_boxes(objects, info.loc[rotated, "orientation"])
-    return samples, objects
-
-
-def rotate_boxes(objects: pd.DataFrame, orientation: pd.Series) -> pd.DataFrame:
-    """Relative boxes of raw pixels moved to the displayed picture (EXIF orientations 1-8).
-
-    >>> o = pd.DataFrame({"sample_id": ["a"], "label": ["x"], "x": [0.1], "y": [0.2],
-    ...                   "w": [0.3], "h": [0.4]})
-    >>> rotate_boxes(o, pd.Series({"a": 6}))[["x", "y", "w", "h"]].round(2).values.tolist()
-    [[0.4, 0.1, 0.4, 0.3]]
-    """
-    objects = objects.copy()
-    turn = objects["sample_id"].astype(str).map(orientation.to_dict()).fillna(1).to_numpy(int)
-    x0, y0 = objects["x"].to_numpy(float), objects["y"].to_numpy(float)
-    x1, y1 = x0 + objects["w"].to_numpy(float), y0 + objects["h"].to_numpy(float)
-    # each orientation maps the raw corners to the displayed ones (PIL's exif_transpose)
-    mapping = {
-        2: (1 - x1, y0, 1 - x0, y1), 3: (1 - x1, 1 - y1, 1 - x0, 1 - y0),
-        4: (x0, 1 - y1, x1, 1 - y0), 5: (y0, x0, y1, x1), 6: (1 - y1, x0, 1 - y0, x1),
-        7: (1 - y1, 1 - x1, 1 - y0, 1 - x0), 8: (y0, 1 - x1, y1, 1 - x0),
-    }
-    nx0, ny0, nx1, ny1 = x0.copy(), y0.copy(), x1.copy(), y1.copy()
-    for code, (a, b, c, d) in mapping.items():
-        rows = turn == code
-        nx0[rows], ny0[rows], nx1[rows], ny1[rows] = a[rows], b[rows], c[rows], d[rows]
-    objects["x"], objects["y"], objects["w"], objects["h"] = nx0, ny0, nx1 - nx0, ny1 - ny0
-    return objects
-
-
-DUPLICATE_IOU = 0.9  # two boxes of one class overlapping this much are one object twice
-
-
-def flag_duplicate_boxes(objects: pd.DataFrame, files, items, problems: Problems, *,
-                         iou: float = DUPLICATE_IOU) -> None:
-    """Record pairs of same-class boxes in one image that overlap by ``iou`` or more.
-
-    Such pairs are usually one object annotated twice, which inflates its class's
-    instance count; they are kept (a crowd of touching objects can look the same) and
-    listed for a person to decide.
-    """
-    if len(objects) < 2:
-        return
-    table = pd.DataFrame({"s": objects["sample_id"].astype(str).to_numpy(),
-                          "c": objects["label"].astype(str).to_numpy(),
-                          "x0": objects["x"].to_numpy(float), "y0": objects["y"].to_numpy(float),
-                          "i": np.arange(len(objects))})
-    table["x1"] = table["x0"] + objects["w"].to_numpy(float)
-    table["y1"] = table["y0"] + objects["h"].to_numpy(float)
-    pairs = table.merge(table, on=["s", "c"], suffixes=("", "_b"))
-    pairs = pairs[pairs["i"] < pairs["i_b"]]
-    if not len(pairs):
-        return
-    w = (np.minimum(pairs["x1"], pairs["x1_b"]) - np.maximum(pairs["x0"], pairs["x0_b"])).clip(0)
-    h = (np.minimum(pairs["y1"], pairs["y1_b"]) - np.maximum(pairs["y0"], pairs["y0_b"])).clip(0)
-    inter = w * h
-    area = (pairs["x1"] - pairs["x0"]) * (pairs["y1"] - pairs["y0"])
-    area_b = (pairs["x1_b"] - pairs["x0_b"]) * (pairs["y1_b"] - pairs["y0_b"])
-    overlap = (inter / (area + area_b - inter)).to_numpy()
-    close = pairs[overlap >= iou]
-    if len(close):
-        items = np.asarray(items, dtype=object)
-        problems.add(f"pairs of same-class boxes overlapping by IoU >= {iou:g} (one object "
-                     "annotated twice?)", "kept", np.asarray(files, dtype=object)[close["i"]],
-                     [f"{a} ~ {b} (IoU {v:.2f})" for a, b, v in zip(
-                         items[close["i"]], items[close["i_b"]], overlap[overlap >= iou],
-                         strict=True)],
-                     fix="If they are one object, delete one box; each counts as an instance.")
-
-
-# -- pixels --------------------------------------------------------------------------------
-
-
 def read_image(path) -> np.ndarray:
     """An image as the user sees it: RGB uint8, EXIF rotation applied.
 
@@ -422,135 +234,6 @@ def grey_to_rgb(grey: np.ndarray) -> np.ndarray:
 
 
 # -- masks ---------------------------------------------------------------------------------
-
-
-MASK_MODES = ("L", "P", "I", "I;16", "I;16B", "I;16L", "1")
-
-
-def read_mask(path) -> np.ndarray:
-    """A class-index mask as a 2-D integer array (the stored values, not class codes)."""
-    try:
-        with Image.open(path) as im:
-            if im.mode not in MASK_MODES:
-                raise DataError(
-                    f"The mask {str(path)!r} is a {im.mode} image; class-index masks are "
-                    "single-channel (mode L or P) with one class id per pixel. Convert colour "
-                    "masks to class ids first."
-                )
-            mask = np.asarray(im)
-    except FileNotFoundError:
-        raise DataError(f"The mask {str(path)!r} does not exist.") from None
-    except (UnidentifiedImageError, OSError) as err:
-        raise DataError(f"The mask {str(path)!r} cannot be decoded ({err}).") from None
-    return mask.astype(np.int64, copy=False)
-
-
-def mask_lookup(mask_values: Sequence[int], ignore_index: int | None, top: int) -> np.ndarray:
-    """A table from stored mask value to class code, for values 0..``top``.
-
-    ``-1`` marks the ignore index, ``-2`` a value that is neither a class nor ignored.
-
-    >>> mask_lookup([0, 7], 3, 8).tolist()
-    [0, -2, -2, -1, -2, -2, -2, 1, -2]
-    """
-    table = np.full(max(top, *mask_values, ignore_index or 0) + 1, -2, dtype=np.int64)
-    table[np.asarray(mask_values, dtype=np.int64)] = np.arange(len(mask_values))
-    if ignore_index is not None:
-        table[ignore_index] = -1
-    return table
-
-
-def mask_class_codes(mask: np.ndarray, mask_values: Sequence[int], ignore_index: int | None
-                     ) -> np.ndarray:
-    """Class codes of a mask's pixels: ``-1`` for ignored pixels and unknown values."""
-    mask = np.asarray(mask, dtype=np.int64)
-    table = mask_lookup(mask_values, ignore_index, int(mask.max(initial=0)))
-    codes = table[np.clip(mask, 0, len(table) - 1)]
-    codes[(codes < 0) | (mask < 0)] = -1
-    return codes
-
-
-def count_mask_pixels(
-    mask_paths: Sequence[Path],
-    mask_values: Sequence[int],
-    *,
-    sizes: Sequence[tuple[int, int]] | None = None,
-    ignore_index: int | None = 255,
-    classes: Sequence[str] | None = None,
-) -> np.ndarray:
-    """Pixels per class in each class-index mask: an ``(n_masks, n_classes)`` int64 array.
-
-    ``mask_values`` are the stored values of the classes, in class order (0..k-1 for
-    the usual contiguous masks). ``sizes`` holds each image's (width, height); a mask of
-    another size is an error, as is a value that is neither a class nor ``ignore_index``.
-    """
-    k = len(mask_values)
-    counts = np.zeros((len(mask_paths), k), dtype=np.int64)
-    for i, path in enumerate(mask_paths):  # one file per mask; the counting is bincount
-        mask = read_mask(path)
-        if sizes is not None and (mask.shape[1], mask.shape[0]) != tuple(sizes[i]):
-            raise DataError(
-                f"The mask {str(path)!r} is {mask.shape[1]}x{mask.shape[0]} but its image is "
-                f"{sizes[i][0]}x{sizes[i][1]}. Masks must have their image's size; re-export "
-                "the mask at the image's resolution."
-            )
-        table = mask_lookup(mask_values, ignore_index, int(mask.max(initial=0)))
-        codes = table[mask.ravel()]
-        if (codes == -2).any():
-            bad = np.unique(mask.ravel()[codes == -2])
-            names = f" ({some(classes, n=20)})" if classes is not None else ""
-            raise DataError(
-                f"The mask {str(path)!r} has values {some(bad)} that are not class ids: the "
-                f"{k} classes{names} have the ids {some(mask_values, n=20)}"
-                f"{f' and {ignore_index} is ignored' if ignore_index is not None else ''}. "
-                "Name every id in the class map (classes.txt, classes.yaml or classes.json) "
-                "or fix the mask."
-            )
-        counts[i] = np.bincount(codes[codes >= 0], minlength=k)
-    return counts
-
-
-def pixels_table(sample_ids, counts: np.ndarray, classes: Sequence[str]):
-    """Long table (sample_id, label, count) from a sample x class count matrix, zeros dropped."""
-    rows, cols = np.nonzero(counts)
-    return pd.DataFrame({
-        "sample_id": np.asarray(sample_ids)[rows],
-        "label": np.asarray(classes, dtype=object)[cols],
-        "count": counts[rows, cols],
-    })
-
-
-def pixels_from_masks(samples, classes: Sequence[str], *, mask_values: Sequence[int] | None = None,
-                      ignore_index: int | None = 255):
-    """Pixel counts of the masks named in ``samples['mask_path']`` (images without one skip)."""
-    mask_values = list(range(len(classes))) if mask_values is None else list(mask_values)
-    has_mask = samples["mask_path"].notna().to_numpy()
-    subset = samples.loc[has_mask]
-    paths = [Path(p) for p in subset["mask_path"]]
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise DataError(
-            f"{len(missing)} masks named in mask_path do not exist: {some(missing)}. Fix the "
-            "paths or remove the mask_path entries of those images."
-        )
-    sizes = list(zip(subset["width"], subset["height"], strict=True))
-    counts = count_mask_pixels(paths, mask_values, sizes=sizes, ignore_index=ignore_index,
-                               classes=classes)
-    return pixels_table(subset.index, counts, classes)
-
-
-def warn_missing_files(filepaths, *, hint: str) -> None:
-    """A DataWarning naming the image files that do not exist (the rows are kept)."""
-    filepaths = list(filepaths)
-    missing = [p for p in filepaths if not Path(p).is_file()]
-    if missing:
-        warnings.warn(
-            f"{len(missing)} of {len(filepaths)} image files do not exist: {some(missing)}. "
-            f"{hint}.", DataWarning, stacklevel=4,
-        )
-
-
-# -- labels --------------------------------------------------------------------------------
 
 
 def tidy_labels(values: pd.Series, problems: Problems, *, file: str, what: str = "labels"

@@ -13,13 +13,13 @@ from workbench.catalog import Catalog
 from workbench.errors import DataError
 from workbench.sources.files import (
     IMAGE_SUFFIXES,
-    Problems,
     existing_path,
     find_images,
     relative_ids,
     split_of_folder,
     usable_images,
 )
+from workbench.sources.problems import Problems
 
 
 def read_image_folder(root) -> Catalog:

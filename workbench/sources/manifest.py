@@ -23,15 +23,10 @@ import pandas as pd
 
 from workbench.catalog import RESERVED_COLUMNS, Catalog, as_text
 from workbench.errors import DataError, check_option, some
-from workbench.sources.files import (
-    Problems,
-    existing_path,
-    pixels_from_masks,
-    relative_ids,
-    tidy_labels,
-    usable_images,
-)
+from workbench.sources.files import existing_path, relative_ids, tidy_labels, usable_images
 from workbench.sources.output import new_output_dir
+from workbench.sources.pixels import pixels_from_masks
+from workbench.sources.problems import Problems
 
 FORMATS = (".csv", ".parquet")
 

@@ -27,15 +27,14 @@ import yaml
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some
 from workbench.sources.files import (
-    Problems,
     existing_path,
     find_images,
-    pixels_from_masks,
-    read_mask,
     relative_ids,
     split_of_folder,
     usable_images,
 )
+from workbench.sources.pixels import pixels_from_masks, read_mask
+from workbench.sources.problems import Problems
 
 CLASS_MAP_NAMES = ("classes.yaml", "classes.yml", "classes.json", "classes.txt", "labels.txt")
 UNLABELED = ("unlabeled", "unlabelled")

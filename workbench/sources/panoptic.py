@@ -16,14 +16,11 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some
+from workbench.sources.boxes import check_boxes, check_declared_sizes
 from workbench.sources.coco import PIXEL_TOLERANCE, categories, images_table, read_json, sample_ids
-from workbench.sources.files import (
-    Problems,
-    check_boxes,
-    check_declared_sizes,
-    existing_path,
-    pixels_table,
-)
+from workbench.sources.files import existing_path
+from workbench.sources.pixels import pixels_table
+from workbench.sources.problems import Problems
 
 
 def read_panoptic(path, images_dir=None, *, data: dict | None = None,

@@ -16,15 +16,9 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError
-from workbench.sources.files import (
-    Problems,
-    check_boxes,
-    check_declared_sizes,
-    existing_path,
-    find_images,
-    flag_duplicate_boxes,
-    tidy_labels,
-)
+from workbench.sources.boxes import check_boxes, check_declared_sizes, flag_duplicate_boxes
+from workbench.sources.files import existing_path, find_images, tidy_labels
+from workbench.sources.problems import Problems
 
 SPLIT_FILES = ("train", "val", "test")
 FLAGS = ("difficult", "truncated", "occluded")

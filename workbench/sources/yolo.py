@@ -11,17 +11,16 @@ import yaml
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some
+from workbench.sources.boxes import check_boxes, flag_duplicate_boxes
 from workbench.sources.files import (
-    Problems,
-    check_boxes,
     existing_path,
     find_images,
-    flag_duplicate_boxes,
     is_image_file,
     relative_ids,
     usable_images,
 )
 from workbench.sources.output import link_media, new_output_dir, unique_file_names
+from workbench.sources.problems import Problems
 
 SPLIT_KEYS = ("train", "val", "test")
 BOX_TOLERANCE = 1e-4  # YOLO files are written with ~6 decimals

@@ -1,0 +1,126 @@
+"""Class-index masks: reading them, mapping stored values to classes, counting pixels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from PIL import Image, UnidentifiedImageError
+
+from workbench.errors import DataError, some
+
+MASK_MODES = ("L", "P", "I", "I;16", "I;16B", "I;16L", "1")
+
+
+def read_mask(path) -> np.ndarray:
+    """A class-index mask as a 2-D integer array (the stored values, not class codes)."""
+    try:
+        with Image.open(path) as im:
+            if im.mode not in MASK_MODES:
+                raise DataError(
+                    f"The mask {str(path)!r} is a {im.mode} image; class-index masks are "
+                    "single-channel (mode L or P) with one class id per pixel. Convert colour "
+                    "masks to class ids first."
+                )
+            mask = np.asarray(im)
+    except FileNotFoundError:
+        raise DataError(f"The mask {str(path)!r} does not exist.") from None
+    except (UnidentifiedImageError, OSError) as err:
+        raise DataError(f"The mask {str(path)!r} cannot be decoded ({err}).") from None
+    return mask.astype(np.int64, copy=False)
+
+
+def mask_lookup(mask_values: Sequence[int], ignore_index: int | None, top: int) -> np.ndarray:
+    """A table from stored mask value to class code, for values 0..``top``.
+
+    ``-1`` marks the ignore index, ``-2`` a value that is neither a class nor ignored.
+
+    >>> mask_lookup([0, 7], 3, 8).tolist()
+    [0, -2, -2, -1, -2, -2, -2, 1, -2]
+    """
+    table = np.full(max(top, *mask_values, ignore_index or 0) + 1, -2, dtype=np.int64)
+    table[np.asarray(mask_values, dtype=np.int64)] = np.arange(len(mask_values))
+    if ignore_index is not None:
+        table[ignore_index] = -1
+    return table
+
+
+def mask_class_codes(mask: np.ndarray, mask_values: Sequence[int], ignore_index: int | None
+                     ) -> np.ndarray:
+    """Class codes of a mask's pixels: ``-1`` for ignored pixels and unknown values."""
+    mask = np.asarray(mask, dtype=np.int64)
+    table = mask_lookup(mask_values, ignore_index, int(mask.max(initial=0)))
+    codes = table[np.clip(mask, 0, len(table) - 1)]
+    codes[(codes < 0) | (mask < 0)] = -1
+    return codes
+
+
+def count_mask_pixels(
+    mask_paths: Sequence[Path],
+    mask_values: Sequence[int],
+    *,
+    sizes: Sequence[tuple[int, int]] | None = None,
+    ignore_index: int | None = 255,
+    classes: Sequence[str] | None = None,
+) -> np.ndarray:
+    """Pixels per class in each class-index mask: an ``(n_masks, n_classes)`` int64 array.
+
+    ``mask_values`` are the stored values of the classes, in class order (0..k-1 for
+    the usual contiguous masks). ``sizes`` holds each image's (width, height); a mask of
+    another size is an error, as is a value that is neither a class nor ``ignore_index``.
+    """
+    k = len(mask_values)
+    counts = np.zeros((len(mask_paths), k), dtype=np.int64)
+    for i, path in enumerate(mask_paths):  # one file per mask; the counting is bincount
+        mask = read_mask(path)
+        if sizes is not None and (mask.shape[1], mask.shape[0]) != tuple(sizes[i]):
+            raise DataError(
+                f"The mask {str(path)!r} is {mask.shape[1]}x{mask.shape[0]} but its image is "
+                f"{sizes[i][0]}x{sizes[i][1]}. Masks must have their image's size; re-export "
+                "the mask at the image's resolution."
+            )
+        table = mask_lookup(mask_values, ignore_index, int(mask.max(initial=0)))
+        codes = table[mask.ravel()]
+        if (codes == -2).any():
+            bad = np.unique(mask.ravel()[codes == -2])
+            names = f" ({some(classes, n=20)})" if classes is not None else ""
+            raise DataError(
+                f"The mask {str(path)!r} has values {some(bad)} that are not class ids: the "
+                f"{k} classes{names} have the ids {some(mask_values, n=20)}"
+                f"{f' and {ignore_index} is ignored' if ignore_index is not None else ''}. "
+                "Name every id in the class map (classes.txt, classes.yaml or classes.json) "
+                "or fix the mask."
+            )
+        counts[i] = np.bincount(codes[codes >= 0], minlength=k)
+    return counts
+
+
+def pixels_table(sample_ids, counts: np.ndarray, classes: Sequence[str]):
+    """Long table (sample_id, label, count) from a sample x class count matrix, zeros dropped."""
+    rows, cols = np.nonzero(counts)
+    return pd.DataFrame({
+        "sample_id": np.asarray(sample_ids)[rows],
+        "label": np.asarray(classes, dtype=object)[cols],
+        "count": counts[rows, cols],
+    })
+
+
+def pixels_from_masks(samples, classes: Sequence[str], *, mask_values: Sequence[int] | None = None,
+                      ignore_index: int | None = 255):
+    """Pixel counts of the masks named in ``samples['mask_path']`` (images without one skip)."""
+    mask_values = list(range(len(classes))) if mask_values is None else list(mask_values)
+    has_mask = samples["mask_path"].notna().to_numpy()
+    subset = samples.loc[has_mask]
+    paths = [Path(p) for p in subset["mask_path"]]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise DataError(
+            f"{len(missing)} masks named in mask_path do not exist: {some(missing)}. Fix the "
+            "paths or remove the mask_path entries of those images."
+        )
+    sizes = list(zip(subset["width"], subset["height"], strict=True))
+    counts = count_mask_pixels(paths, mask_values, sizes=sizes, ignore_index=ignore_index,
+                               classes=classes)
+    return pixels_table(subset.index, counts, classes)
