@@ -90,7 +90,7 @@ def test_missing_images_warn_and_keep_rows(coco_file):
         {"id": 5, "image_id": 7, "category_id": 42, "bbox": [0, 0, 1, 1]}) or d,
      r"unknown category ids: 42"),
     (lambda d: d["images"].append({"id": 7, "file_name": "c.png", "width": 5, "height": 5}) or d,
-     r"1 duplicate image ids: '7'"),
+     r"1 duplicate image ids: 7"),
     (lambda d: d["annotations"].append(
         {"id": 5, "image_id": 7, "category_id": 1, "bbox": [1, 1, 5]}) or d,
      r"annotation ids '5' \(bbox \[1, 1, 5\]\)\. COCO boxes are \[x, y, width, height\]"),

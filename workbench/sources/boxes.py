@@ -12,26 +12,39 @@ from workbench.sources.files import ROTATED, image_info
 from workbench.sources.problems import Problems
 
 
-def check_boxes(boxes: np.ndarray, files, items, problems: Problems, *, tolerance: float,
+def _pick(values, mask) -> list:
+    """The masked entries of an array, of item names made on demand, or of one file name
+    that stands for every box (no 500k-long array of one path)."""
+    if isinstance(values, str):
+        return [values] * int(np.count_nonzero(mask))
+    return list(values[mask])
+
+
+def check_boxes(boxes: np.ndarray, files, items, problems: Problems, *, tolerance,
                 fix: str = "") -> np.ndarray:
     """Which relative corner boxes (x0, y0, x1, y1) to keep; the others are recorded.
 
     Skipped: empty boxes (no width or height, or NaN) and boxes wholly outside the
     image. Recorded as clipped: boxes reaching outside [0, 1] by more than
-    ``tolerance``, which the caller clips. Returns the boolean mask of boxes kept.
+    ``tolerance``, which the caller clips. ``files`` is one path or one per box;
+    ``items`` an array or :class:`ItemNames`. Returns the boolean mask of boxes kept.
     """
     x0, y0, x1, y1 = np.asarray(boxes, dtype=float).T
-    files, items = np.asarray(files, dtype=object), np.asarray(items, dtype=object)
+    if isinstance(items, list):
+        items = np.asarray(items, dtype=object)
+    if not isinstance(files, str):
+        files = np.asarray(files, dtype=object)
     with np.errstate(invalid="ignore"):
         empty = ~((x1 > x0) & (y1 > y0))
         outside = ~empty & ((x1 <= 0) | (y1 <= 0) | (x0 >= 1) | (y0 >= 1))
         overhang = ~empty & ~outside & ((x0 < -tolerance) | (y0 < -tolerance)
                                         | (x1 > 1 + tolerance) | (y1 > 1 + tolerance))
-    problems.add("boxes with no width or height", "skipped", files[empty], items[empty], fix=fix)
-    problems.add("boxes wholly outside their image", "skipped", files[outside], items[outside],
-                 fix=fix)
-    problems.add("boxes reaching outside their image", "clipped to the image", files[overhang],
-                 items[overhang])
+    for mask, problem, action, advice in [
+            (empty, "boxes with no width or height", "skipped", fix),
+            (outside, "boxes wholly outside their image", "skipped", fix),
+            (overhang, "boxes reaching outside their image", "clipped to the image", "")]:
+        if mask.any():
+            problems.add(problem, action, _pick(files, mask), _pick(items, mask), fix=advice)
     return ~(empty | outside)
 
 
@@ -53,34 +66,41 @@ def flag_duplicate_boxes(objects: pd.DataFrame, files, items, problems: Problems
 
     Such pairs are usually one object annotated twice, which inflates its class's
     instance count; they are kept (a crowd of touching objects can look the same) and
-    listed for a person to decide.
+    listed for a person to decide. Vectorised: boxes are sorted by (image, class) and
+    every pair within a group is formed with numpy, no join of tables.
     """
-    if len(objects) < 2:
+    n = len(objects)
+    if n < 2:
         return
-    table = pd.DataFrame({"s": objects["sample_id"].astype(str).to_numpy(),
-                          "c": objects["label"].astype(str).to_numpy(),
-                          "x0": objects["x"].to_numpy(float), "y0": objects["y"].to_numpy(float),
-                          "i": np.arange(len(objects))})
-    table["x1"] = table["x0"] + objects["w"].to_numpy(float)
-    table["y1"] = table["y0"] + objects["h"].to_numpy(float)
-    pairs = table.merge(table, on=["s", "c"], suffixes=("", "_b"))
-    pairs = pairs[pairs["i"] < pairs["i_b"]]
-    if not len(pairs):
-        return
-    w = (np.minimum(pairs["x1"], pairs["x1_b"]) - np.maximum(pairs["x0"], pairs["x0_b"])).clip(0)
-    h = (np.minimum(pairs["y1"], pairs["y1_b"]) - np.maximum(pairs["y0"], pairs["y0_b"])).clip(0)
-    inter = w * h
-    area = (pairs["x1"] - pairs["x0"]) * (pairs["y1"] - pairs["y0"])
-    area_b = (pairs["x1_b"] - pairs["x0_b"]) * (pairs["y1_b"] - pairs["y0_b"])
-    overlap = (inter / (area + area_b - inter)).to_numpy()
-    close = pairs[overlap >= iou]
-    if len(close):
-        items = np.asarray(items, dtype=object)
+    image, _ = pd.factorize(objects["sample_id"].astype(str))
+    label, labels = pd.factorize(objects["label"].astype(str))
+    order = np.argsort(image.astype(np.int64) * (len(labels) + 1) + label, kind="stable")
+    key = (image.astype(np.int64) * (len(labels) + 1) + label)[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    ends = np.r_[starts[1:], n]
+    group_end = np.repeat(ends, ends - starts)       # per sorted position: its group's end
+    after = group_end - np.arange(n) - 1              # partners later in the same group
+    left = np.repeat(np.arange(n), after)
+    step = np.arange(len(left)) - np.repeat(np.cumsum(after) - after, after) + 1
+    right = left + step
+    a, b = order[left], order[right]
+    x0, y0 = objects["x"].to_numpy(float), objects["y"].to_numpy(float)
+    x1, y1 = x0 + objects["w"].to_numpy(float), y0 + objects["h"].to_numpy(float)
+    inter = (np.clip(np.minimum(x1[a], x1[b]) - np.maximum(x0[a], x0[b]), 0, None)
+             * np.clip(np.minimum(y1[a], y1[b]) - np.maximum(y0[a], y0[b]), 0, None))
+    area = (x1 - x0) * (y1 - y0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overlap = inter / (area[a] + area[b] - inter)
+    close = overlap >= iou
+    if close.any():
+        a, b, overlap = a[close], b[close], overlap[close]
+        first = np.minimum(a, b)
+        pair_files = _pick(files, first) if not isinstance(files, str) else [files] * len(a)
+        names_a, names_b = _pick(items, np.minimum(a, b)), _pick(items, np.maximum(a, b))
         problems.add(f"pairs of same-class boxes overlapping by IoU >= {iou:g} (one object "
-                     "annotated twice?)", "kept", np.asarray(files, dtype=object)[close["i"]],
-                     [f"{a} ~ {b} (IoU {v:.2f})" for a, b, v in zip(
-                         items[close["i"]], items[close["i_b"]], overlap[overlap >= iou],
-                         strict=True)],
+                     "annotated twice?)", "kept", pair_files,
+                     [f"{x} ~ {y} (IoU {v:.2f})" for x, y, v in zip(names_a, names_b, overlap,
+                                                                   strict=True)],
                      fix="If they are one object, delete one box; each counts as an instance.")
 
 

@@ -23,7 +23,7 @@ from workbench.sources.boxes import (
 from workbench.sources.files import existing_path, tidy_labels
 from workbench.sources.output import link_media, new_output_dir, unique_file_names
 from workbench.sources.pixels import pixels_from_masks
-from workbench.sources.problems import Problems
+from workbench.sources.problems import ItemNames, Problems
 
 REQUIRED_KEYS = ("images", "annotations", "categories")
 STANDARD_IMAGE_KEYS = frozenset(
@@ -158,8 +158,7 @@ def images_table(images: list, path: Path) -> pd.DataFrame:
     missing = [c for c in ("id", "file_name", "width", "height") if c not in table.columns]
     if missing:
         raise DataError(f"The images in {str(path)!r} lack the fields {some(missing)}.")
-    table["id"] = table["id"].astype(str)  # ids compared as text: 1 and "1" are one image
-    dup = table.loc[table["id"].duplicated(), "id"].unique()
+    dup = table.loc[table["id"].astype(str).duplicated(), "id"].unique()  # 1 and "1" clash
     if len(dup):
         raise DataError(
             f"{str(path)!r} has {len(dup)} duplicate image ids: {some(dup)}. Each image needs "
@@ -169,7 +168,8 @@ def images_table(images: list, path: Path) -> pd.DataFrame:
 
 
 def categories(cats: list, path: Path, problems: Problems) -> tuple[tuple[str, ...], pd.Series]:
-    """Class names in category id order, and the name of each category id (as text)."""
+    """Class names in category id order, and the name of each category id (ids as given;
+    :func:`match_ids` also matches them as text)."""
     table = pd.DataFrame(cats)
     if not len(table) or not {"id", "name"} <= set(table.columns):
         raise DataError(f"The categories in {str(path)!r} need 'id' and 'name' fields.")
@@ -191,7 +191,7 @@ def categories(cats: list, path: Path, problems: Problems) -> tuple[tuple[str, .
         )
     numeric = pd.to_numeric(table["id"], errors="coerce")
     table = table.assign(order=numeric).sort_values(["order", "key"], na_position="last")
-    names = pd.Series(table["name"].to_numpy(), index=table["key"].to_numpy())
+    names = pd.Series(table["name"].to_numpy(), index=table["id"].to_numpy())
     return tuple(names), names
 
 
@@ -199,8 +199,8 @@ def _merge_same_files(images: pd.DataFrame, path: Path, problems: Problems):
     """One row per file name: later ids that name the same file map to the first."""
     twice = images["file_name"].duplicated().to_numpy()
     first = images.loc[~twice].set_index("file_name")["id"]
-    same_as = pd.Series(first.loc[images.loc[twice, "file_name"]].to_numpy(),
-                        index=images.loc[twice, "id"].to_numpy())
+    same_as = pd.Series(first.loc[images.loc[twice, "file_name"]].astype(str).to_numpy(),
+                        index=images.loc[twice, "id"].astype(str).to_numpy())  # ids as text
     problems.add("image entries that name the same file as an earlier one", "merged into it",
                  images.loc[twice, "file_name"], [f"id {i} = id {j}" for i, j in same_as.items()],
                  fix="Their boxes are kept once; a file listed twice would count twice and "
@@ -208,24 +208,50 @@ def _merge_same_files(images: pd.DataFrame, path: Path, problems: Problems):
     return images.loc[~twice].reset_index(drop=True), same_as
 
 
+def match_ids(known, wanted) -> np.ndarray:
+    """Positions of ``wanted`` ids among ``known`` (-1: not found). Ids are compared as
+    they are, then, for the ones not found, as text: image id "1" matches annotation
+    image_id 1. The common all-integer case costs one hash lookup."""
+    known, wanted = pd.Index(known), pd.Index(wanted)
+    found = known.get_indexer(wanted)
+    if (found < 0).any():
+        missing = np.flatnonzero(found < 0)
+        found[missing] = known.astype(str).get_indexer(wanted[missing].astype(str))
+    return found
+
+
+ANNOTATION_KEYS = ("id", "image_id", "category_id", "bbox", "iscrowd", "score", "segmentation")
+
+
+def _annotation_columns(annotations: list) -> pd.DataFrame:
+    """The fields the workbench reads, one list each (faster than a frame of every key)."""
+    present = set().union(*(a.keys() for a in annotations[:1000]))
+    keys = [k for k in ANNOTATION_KEYS if k in present or k in ("image_id", "category_id")]
+    return pd.DataFrame({k: [a.get(k) for a in annotations] for k in keys})
+
+
 def _objects_table(annotations: list, images: pd.DataFrame, same_as: pd.Series,
                    names: pd.Series, path: Path, problems: Problems) -> pd.DataFrame | None:
     if not annotations:
         return None
-    ann = pd.DataFrame(annotations)
-    missing = [c for c in ("image_id", "category_id") if c not in ann.columns]
-    if missing:
-        raise DataError(f"The annotations in {str(path)!r} lack the fields {some(missing)}.")
-    ann_ids = (ann["id"] if "id" in ann.columns else pd.Series(np.arange(len(ann)))).astype(str)
-    image_key = ann["image_id"].astype(str)
-    image_key = image_key.where(~image_key.isin(same_as.index),
-                                image_key.map(same_as.to_dict()))
-    image_row = pd.Index(images["id"]).get_indexer(image_key)
-    category_key = ann["category_id"].astype(str)
+    if not all(isinstance(a, dict) for a in annotations[:1000]):
+        raise DataError(f"The annotations in {str(path)!r} should be JSON objects with "
+                        "image_id, category_id and bbox.")
+    ann = _annotation_columns(annotations)
+    for column in ("image_id", "category_id"):
+        if ann[column].isna().all():
+            raise DataError(f"The annotations in {str(path)!r} lack the field {column!r}.")
+    ann_ids = ann["id"].to_numpy() if "id" in ann.columns else np.arange(len(ann))
+    items = ItemNames("annotation ", ann_ids)
+    image_key = ann["image_id"]
+    if len(same_as):  # a file listed twice: its later ids point at the first
+        text = image_key.astype(str)
+        image_key = text.where(~text.isin(same_as.index), text.map(same_as.to_dict()))
+    image_row = match_ids(images["id"], image_key)
+    category_row = match_ids(names.index, ann["category_id"])
     for unknown, what, column, fix in [
         (image_row < 0, "image ids", "image_id", "listed in 'images'"),
-        (~category_key.isin(names.index).to_numpy(), "category ids", "category_id",
-         "listed in 'categories'"),
+        (category_row < 0, "category ids", "category_id", "listed in 'categories'"),
     ]:
         if unknown.any():
             values = ann.loc[unknown, column].unique()
@@ -239,37 +265,38 @@ def _objects_table(annotations: list, images: pd.DataFrame, same_as: pd.Series,
     height = images["height"].to_numpy(float)[image_row]
     x, y, w, h = box.T
     corners = np.column_stack([x / width, y / height, (x + w) / width, (y + h) / height])
-    items = ("annotation " + ann_ids).to_numpy(dtype=object)
-    keep = check_boxes(corners, np.full(len(ann), str(path), dtype=object), items, problems,
+    keep = check_boxes(corners, str(path), items, problems,
                        tolerance=PIXEL_TOLERANCE / np.minimum(width, height),
                        fix="COCO boxes are [x, y, width, height] in pixels inside the image.")
     rel = np.column_stack([x / width, y / height, w / width, h / height])
     x0, y0, bw, bh = clip_boxes(corners[keep], rel[keep]).T
     objects = pd.DataFrame({
         "sample_id": sample_ids(images).to_numpy()[image_row[keep]],
-        "label": names.loc[category_key[keep]].to_numpy(),
+        "label": pd.Categorical.from_codes(category_row[keep], categories=list(names)),
         "x": x0, "y": y0, "w": bw, "h": bh,
     })
+    kept_items = items[keep]
     if "score" in ann.columns:
         objects["confidence"] = ann["score"].to_numpy(float)[keep]
     if "iscrowd" in ann.columns:
         objects["iscrowd"] = ann["iscrowd"].fillna(0).astype(bool).to_numpy()[keep]
-        problems.add("crowd annotations (iscrowd=1): one box for many instances",
-                     "kept, flagged, left out of instance counts",
-                     np.full(int(objects["iscrowd"].sum()), str(path)),
-                     items[keep][objects["iscrowd"].to_numpy()])
-    kept_items = items[keep]
+        crowd = objects["iscrowd"].to_numpy()
+        if crowd.any():
+            problems.add("crowd annotations (iscrowd=1): one box for many instances",
+                         "kept, flagged, left out of instance counts",
+                         [str(path)] * int(crowd.sum()), kept_items[crowd])
     if len(same_as):
         twice = objects.duplicated(["sample_id", "label", "x", "y", "w", "h"]).to_numpy()
         problems.add("boxes repeated by an image listed twice", "counted once",
-                     np.full(int(twice.sum()), str(path)), kept_items[twice])
+                     [str(path)] * int(twice.sum()), kept_items[twice])
         objects = objects.loc[~twice].reset_index(drop=True)
         kept_items = kept_items[~twice]
-    flag_duplicate_boxes(objects, np.full(len(objects), str(path)), kept_items, problems)
+    flag_duplicate_boxes(objects, str(path), kept_items, problems)
     return objects
 
 
-def _bboxes(ann: pd.DataFrame, ann_ids: pd.Series, path: Path, problems: Problems) -> np.ndarray:
+def _bboxes(ann: pd.DataFrame, ann_ids: np.ndarray, path: Path, problems: Problems
+            ) -> np.ndarray:
     """Every annotation's [x, y, w, h]; a polygon stands in for a missing bbox."""
     raw = ann["bbox"] if "bbox" in ann.columns else pd.Series([None] * len(ann))
     try:  # the fast path: every bbox is 4 numbers
@@ -291,14 +318,14 @@ def _bboxes(ann: pd.DataFrame, ann_ids: pd.Series, path: Path, problems: Problem
         (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
         box[i] = (x0, y0, x1 - x0, y1 - y0)
     problems.add("annotations with a polygon and no bbox", "box taken from the polygon",
-                 np.full(int(from_polygon.sum()), str(path)),
-                 "annotation " + ann_ids[from_polygon])
+                 [str(path)] * int(from_polygon.sum()),
+                 ItemNames("annotation ", ann_ids[from_polygon]))
     bad = ~well_formed & ~from_polygon
     if bad.any():
         first = raw[bad].iloc[0]
         raise DataError(
             f"{int(bad.sum())} annotations in {str(path)!r} have no usable bbox, e.g. "
-            f"annotation ids {some(ann_ids[bad])} (bbox {first!r}). COCO boxes are "
+            f"annotation ids {some(map(str, ann_ids[bad]))} (bbox {first!r}). COCO boxes are "
             "[x, y, width, height]: a list of 4 numbers in pixels; an annotation with a "
             "polygon 'segmentation' and no bbox gets the polygon's box. Fix or drop these."
         )

@@ -17,10 +17,17 @@ import pandas as pd
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some
 from workbench.sources.boxes import check_boxes, check_declared_sizes
-from workbench.sources.coco import PIXEL_TOLERANCE, categories, images_table, read_json, sample_ids
+from workbench.sources.coco import (
+    PIXEL_TOLERANCE,
+    categories,
+    images_table,
+    match_ids,
+    read_json,
+    sample_ids,
+)
 from workbench.sources.files import existing_path
 from workbench.sources.pixels import pixels_table
-from workbench.sources.problems import Problems
+from workbench.sources.problems import ItemNames, Problems
 
 
 def read_panoptic(path, images_dir=None, *, data: dict | None = None,
@@ -33,8 +40,7 @@ def read_panoptic(path, images_dir=None, *, data: dict | None = None,
     images = images_table(data["images"], path)
     classes, names = categories(data["categories"], path, problems)
     cats = pd.DataFrame(data["categories"])
-    things = set(cats.loc[cats.get("isthing", pd.Series(1, index=cats.index)).astype(bool),
-                          "id"].astype(str))
+    thing_ids = cats.loc[cats.get("isthing", pd.Series(1, index=cats.index)).astype(bool), "id"]
     segments = pd.json_normalize(data["annotations"], record_path="segments_info",
                                  meta=["image_id"], meta_prefix="image.")
     if not len(segments):
@@ -42,10 +48,10 @@ def read_panoptic(path, images_dir=None, *, data: dict | None = None,
     for column in ("category_id", "area"):
         if column not in segments.columns:
             raise DataError(f"The segments_info of {str(path)!r} lack '{column}'.")
-    image_key = segments["image.image_id"].astype(str)
-    row = pd.Index(images["id"]).get_indexer(image_key)
-    category_key = segments["category_id"].astype(str)
-    unknown = (row < 0) | ~category_key.isin(names.index).to_numpy()
+    image_key, category_key = segments["image.image_id"], segments["category_id"]
+    row = match_ids(images["id"], image_key)
+    class_code = match_ids(names.index, category_key)
+    unknown = (row < 0) | (class_code < 0)
     if unknown.any():
         raise DataError(
             f"{int(unknown.sum())} segments in {str(path)!r} point at images or categories "
@@ -53,12 +59,11 @@ def read_panoptic(path, images_dir=None, *, data: dict | None = None,
             f"category ids {some(category_key[unknown].unique())}."
         )
     ids = sample_ids(images).to_numpy()
-    class_code = pd.Index(names.index).get_indexer(category_key)
     area = pd.to_numeric(segments["area"], errors="coerce").fillna(0).to_numpy(np.int64)
     counts = np.zeros((len(images), len(classes)), dtype=np.int64)
     np.add.at(counts, (row, class_code), area)
     pixels = pixels_table(ids, counts, classes)
-    is_thing = category_key.isin(things).to_numpy()
+    is_thing = np.isin(class_code, match_ids(names.index, thing_ids))
     objects = None
     if is_thing.any() and "bbox" in segments.columns:
         box = np.array(segments.loc[is_thing, "bbox"].tolist(), dtype=float)
@@ -66,8 +71,8 @@ def read_panoptic(path, images_dir=None, *, data: dict | None = None,
         height = images["height"].to_numpy(float)[row[is_thing]]
         x, y, w, h = box.T
         corners = np.column_stack([x / width, y / height, (x + w) / width, (y + h) / height])
-        items = ("segment " + segments.loc[is_thing, "id"].astype(str)).to_numpy(dtype=object)
-        keep = check_boxes(corners, np.full(len(box), str(path), dtype=object), items, problems,
+        items = ItemNames("segment ", segments.loc[is_thing, "id"].to_numpy())
+        keep = check_boxes(corners, str(path), items, problems,
                            tolerance=PIXEL_TOLERANCE / np.minimum(width, height))
         x0, y0, x1, y1 = np.clip(corners[keep], 0, 1).T
         objects = pd.DataFrame({

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from workbench.catalog import PROBLEM_COLUMNS
@@ -51,3 +52,25 @@ class Problems:
             fix = self._fixes.get((problem, action), "")
             warn_data(f"{len(rows)} {problem} ({action}): {some(where)}."
                       + (f" {fix}" if fix else ""))
+
+
+class ItemNames:
+    """Names of items ("annotation 17", "line 3") made only for the few a problem lists.
+
+    Indexing with a mask or positions gives another ItemNames; iterating gives strings.
+    """
+
+    def __init__(self, prefix: str, values):
+        self.prefix, self.values = prefix, np.asarray(values, dtype=object)
+
+    def __getitem__(self, index):
+        picked = self.values[index]
+        if np.ndim(picked) == 0:
+            return f"{self.prefix}{picked}"
+        return ItemNames(self.prefix, picked)
+
+    def __iter__(self):
+        return (f"{self.prefix}{v}" for v in self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
