@@ -302,6 +302,27 @@ def minority_view(dataset, *, threshold: int = 100, classes=None):
     return dataset.select([ids[k] for _, k in placed], ordered=True)
 
 
+def label_issues_view(dataset, issues, *, findings=None):
+    """The samples with label findings, worst first, each tagged with its findings: a
+    view, nothing in the dataset changes but the view's order.
+
+    ``issues`` is a :class:`workbench.quality.LabelIssues`; ``findings`` keeps only some
+    kinds ("duplicate box", "area outlier", ...).
+    """
+    from workbench.errors import Missing
+
+    if isinstance(issues, Missing):
+        return issues
+    table = issues.table
+    if findings is not None:
+        table = table[table["finding"].isin(list(findings))]
+    order = table.groupby("sample_id")["score"].sum().sort_values(ascending=False,
+                                                                   kind="stable").index
+    keys, ids = dataset.values(["sample_key", "id"])
+    by_key = dict(zip(keys, ids, strict=True))
+    return dataset.select([by_key[k] for k in order if k in by_key], ordered=True)
+
+
 def launch_app(view, *, enabled: bool = True, port: int | None = None):
     """Open the FiftyOne App on ``view``, bound to 127.0.0.1; None when not ``enabled``.
 

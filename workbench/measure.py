@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from workbench.catalog import Catalog, rows_of
-from workbench.errors import DataError, DataWarning, Missing, check_option, some
+from workbench.errors import DataError, DataWarning, Lacks, Missing, check_option, some
 
 UNITS = ("images", "instances", "pixels")
 DENSE_LIMIT = 200_000_000  # images x classes up to which a boolean grid (<= 200 MB) is used
@@ -114,7 +114,9 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
             f"This {catalog.task} Catalog has no {unit} to count (it has "
             f"{', '.join(available_units(catalog))}). Use one of those units."
         )
-    strata, names = _strata(catalog, by)
+    per_box = unit == "instances" and by is not None and by in catalog.objects.columns \
+        and by not in ("sample_id", "label")
+    strata, names = _strata(catalog.objects if per_box else catalog.samples, by)
     n_classes, n_strata = len(catalog.classes), len(names)
     if unit == "images":
         rows, codes = image_class_pairs(catalog)
@@ -123,11 +125,13 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
         sizes = np.bincount(strata, minlength=n_strata)
     else:
         table = catalog.objects if unit == "instances" else catalog.pixels
+        keep = np.ones(len(table), dtype=bool)
         if unit == "instances" and "iscrowd" in table.columns:
-            table = table[~table["iscrowd"].to_numpy()]
-        rows = rows_of(table)
-        flat = table["label"].cat.codes.to_numpy().astype(np.int64) * n_strata + strata[rows]
-        weights = table["count"].to_numpy() if unit == "pixels" else None
+            keep = ~table["iscrowd"].to_numpy()
+        rows = rows_of(table)[keep]
+        stratum = strata[keep] if per_box else strata[rows]
+        flat = table["label"].cat.codes.to_numpy().astype(np.int64)[keep] * n_strata + stratum
+        weights = table["count"].to_numpy()[keep] if unit == "pixels" else None
         counts = np.bincount(flat, weights=weights, minlength=n_classes * n_strata)
         sizes = None
     table = pd.DataFrame(
@@ -142,18 +146,27 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
     return ClassCounts(table=table, unit=unit, by=by, sizes=sizes)
 
 
-def _strata(catalog: Catalog, by: str | None) -> tuple[np.ndarray, list[str]]:
-    """Stratum code per sample and the stratum names (sorted; missing values last)."""
-    samples = catalog.samples
+def _strata(table: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list[str]]:
+    """Stratum code per row of ``table`` (samples, or objects for a per-box column such as
+    ``size``) and the stratum names: a categorical's order, else sorted; missing last."""
     if by is None:
-        return np.zeros(len(samples), dtype=np.int64), ["all"]
-    if by not in samples.columns:
+        return np.zeros(len(table), dtype=np.int64), ["all"]
+    if by not in table.columns:
         raise DataError(
             f"Cannot count by {by!r}: it is not a column of the samples (columns: "
-            f"{', '.join(map(str, samples.columns))}). Split the Catalog first, or name a "
+            f"{', '.join(map(str, table.columns))}). Split the Catalog first, or name a "
             "condition column."
         )
-    values = samples[by].astype("string").fillna("(missing)")
+    column = table[by]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # keep the levels' own order
+        column = column.cat.remove_unused_categories()
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        names = [str(c) for c in column.cat.categories]
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(names), codes)
+            names.append("(missing)")
+        return codes, names
+    values = column.astype("string").fillna("(missing)")
     codes, names = pd.factorize(values, sort=True)
     return codes.astype(np.int64), [str(n) for n in names]
 
@@ -371,27 +384,32 @@ def hidden_imbalance(catalog: Catalog, condition: str, *, unit: str = "images",
     A chi-square test of independence (scipy) on the class x condition table, with the
     adjusted standardised residuals ``(O - E) / sqrt(E (1 - row share)(1 - column share))``
     to say which cells depart. Images with several classes count once per class, so for
-    detection and segmentation the test is approximate.
+    detection and segmentation the test is approximate. With ``unit="instances"`` the
+    condition may be a per-box column, such as the COCO ``size`` that
+    :func:`derived_conditions` gives each box ("platelets are all small").
     """
-    if condition not in catalog.samples.columns:
+    per_box = unit == "instances" and condition in catalog.objects.columns
+    if condition not in catalog.samples.columns and not per_box:
+        if condition == "size" and unit == "instances":
+            raise Lacks("Boxes have no size class yet: run measure.derived_conditions first.")
         raise DataError(
             f"{condition!r} is not a column of the samples; conditions: "
             f"{some(catalog.conditions) or 'none'}."
         )
     counts = class_counts(catalog, unit=unit, by=condition).table
     if counts.shape[1] < 2:
-        raise DataError(
+        raise Lacks(
             f"The condition {condition!r} has a single value ({some(counts.columns)}), so "
             "there is nothing to compare. Pick a condition with at least two values."
         )
     observed = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
     if observed.shape[1] < 2:
-        raise DataError(
+        raise Lacks(
             f"Only one value of {condition!r} has any {unit} ({some(observed.columns)}), so "
             "there is nothing to compare."
         )
     if len(observed) < 2:
-        raise DataError("Fewer than two classes have examples; nothing to compare.")
+        raise Lacks("Fewer than two classes have examples; nothing to compare.")
     chi2, p_value, dof, expected = stats.chi2_contingency(observed.to_numpy(), correction=False)
     total = observed.to_numpy().sum()
     row = observed.sum(axis=1).to_numpy()[:, None] / total
@@ -650,3 +668,10 @@ def rarest_class(catalog: Catalog, *, unit: str = "images") -> str:
     """The class with the fewest (but some) examples."""
     total = class_counts(catalog, unit=unit).total
     return str(total[total > 0].idxmin())
+
+
+
+
+# Conditions from pixels and labels, and label quality: their own modules, named here too.
+from workbench.conditions import derived_conditions, level_ranges  # noqa: E402, F401
+from workbench.quality import label_issues, near_duplicates  # noqa: E402, F401

@@ -35,6 +35,11 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%" if value < 0.995 else f"{100 * value:.2f}%"
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 group``, ``3 groups``."""
+    return f"{_n(n)} {noun}" if n == 1 else f"{_n(n)} {noun}s"
+
+
 def _classes(n: int) -> str:
     return f"{n} class holds" if n == 1 else f"{n} classes hold"
 
@@ -186,6 +191,11 @@ def hidden(diagnosis: measure.Diagnosis, catalog: Catalog) -> Markdown | Missing
                            for r in overview_table.itertuples())
         lines.append(f"Of the conditions, **{result.condition}** hides the most imbalance "
                      f"({ranked}).")
+    if len(flagged) and result.p_value > 0.05:
+        lines.append(
+            f"Overall, the classes do not depart from the {result.condition} mix more than "
+            f"chance would (chi-square p = {result.p_value:.2g}); the single largest gap is "
+            "below, to be read with that in mind.")
     if len(flagged):
         (cls, value), row = flagged.index[0], flagged.iloc[0]
         lines.append(
@@ -203,6 +213,96 @@ def hidden(diagnosis: measure.Diagnosis, catalog: Catalog) -> Markdown | Missing
                      f"{result.threshold} (chi-square p = {result.p_value:.2g}).")
     lines += list(result.notes)
     return Markdown(" ".join(lines))
+
+
+def derived(before: Catalog, after: Catalog, ranges: pd.DataFrame) -> Markdown:
+    """Which conditions were derived from the pixels and boxes, and what their levels mean."""
+    added = [c for c in after.conditions if c not in before.conditions]
+    own = list(before.conditions)
+    lines = []
+    if own:
+        lines.append(f"The data's own conditions: {_list(own)}.")
+    if added:
+        lines.append(f"Derived from the pixels and the headers: {_list(added)}, each binned "
+                     "into levels (the table gives each level's range and how it was cut).")
+    dropped = sorted(set(ranges["property"]) - {c.removeprefix("derived_") for c in added})
+    if dropped:
+        lines.append(f"Left out because every image falls in one level: {_list(dropped)}.")
+    if "size" in after.objects.columns:
+        sizes = after.objects["size"].value_counts()
+        lines.append("Each box also has its COCO size class: "
+                     + ", ".join(f"{k} {_n(v)}" for k, v in sizes.items()) + ".")
+    return Markdown(" ".join(lines))
+
+
+def size_mix(result) -> Markdown | Missing:
+    """Which classes are made of small (or large) objects."""
+    if isinstance(result, Missing):
+        return result
+    share = result.observed.div(result.observed.sum(axis=1), axis=0)
+    lines = []
+    for cls, row in share.iterrows():
+        top = row.idxmax()
+        if row[top] >= 0.6:
+            lines.append(f"{_pct(row[top])} of **{cls}** boxes are {top}")
+    text = ("; ".join(lines) + ".") if lines else "No class is mostly of one size."
+    small = share["small"] if "small" in share.columns else None
+    if small is not None and small.max() > 0:
+        text += (f" The class with the most small boxes is **{small.idxmax()}** "
+                 f"({_pct(small.max())}): small objects are the hardest to detect, so read "
+                 "its recall per size (COCO's AP_small) rather than overall.")
+    return Markdown(text)
+
+
+def label_findings(issues, duplicates, catalog: Catalog) -> Markdown | Missing:
+    """What the label checks found, in numbers."""
+    lines = []
+    if duplicates.n_groups:
+        inflation = duplicates.inflation(catalog)
+        worst = inflation["inflation"].idxmax()
+        lines.append(
+            f"**{_count(duplicates.n_groups, 'group')} of near-identical images** "
+            f"({_n((duplicates.group >= 0).sum())} images, dHash within "
+            f"{duplicates.max_distance} bits); they inflate **{worst}** most: "
+            f"{_n(inflation.loc[worst, 'images'])} images but "
+            f"{_n(inflation.loc[worst, 'distinct'])} distinct ones.")
+        straddle = duplicates.straddling(catalog)
+        if straddle is not None and len(straddle):
+            lines.append(f"{_count(len(straddle), 'group')} of them "
+                         f"{'lies' if len(straddle) == 1 else 'lie'} in more than one split "
+                         f"({_list(straddle['splits'].tolist())}): the model is evaluated on "
+                         "near-copies of its training images. Notebook 02 keeps each group "
+                         "in one split.")
+    else:
+        lines.append(f"No near-identical images (dHash within {duplicates.max_distance} "
+                     "bits).")
+    if isinstance(issues, Missing):
+        return Markdown(" ".join(lines) + " " + issues.reason)
+    counts = issues.table["finding"].value_counts()
+    boxes = counts.drop("near-duplicate image", errors="ignore")
+    if len(boxes):
+        lines.append("Box findings: " + ", ".join(f"{v} {k}" for k, v in boxes.items())
+                     + ". Each is a place to look, not a verdict: a box nested in another "
+                     "class's box can be a real overlap, an outlier a real odd object.")
+    elif len(catalog.objects):
+        lines.append("No duplicate, nested, degenerate or outlier box.")
+    return Markdown(" ".join(lines))
+
+
+def near_duplicate_groups(duplicates, catalog: Catalog) -> Markdown:
+    """Whether near-identical images were put into groups for the splits."""
+    if not duplicates.n_groups:
+        return Markdown(f"No near-identical images (dHash within {duplicates.max_distance} "
+                        "bits): nothing to keep together beyond the data's own groups.")
+    straddle = duplicates.straddling(catalog)
+    text = (f"{_count(duplicates.n_groups, 'group')} of near-identical images "
+            f"({_n((duplicates.group >= 0).sum())} images) now share a group each, so the "
+            "splits below keep every copy with its original.")
+    if straddle is not None and len(straddle):
+        text += (f" In your split, {_count(len(straddle), 'group')} "
+                 f"{'lies' if len(straddle) == 1 else 'lie'} in more than one split: that is "
+                 "counted as leakage below.")
+    return Markdown(text)
 
 
 # -- 02 split --------------------------------------------------------------------------------
@@ -226,7 +326,9 @@ def given_split(comparison) -> Markdown | Missing:
                      f"{_list([f'{c} (no {s})' for c, s in report.missing])}: their metrics "
                      "there do not exist.")
     if report.leaking_groups:
-        lines.append(f"{len(report.leaking_groups)} groups straddle splits (leakage).")
+        lines.append(f"{_count(len(report.leaking_groups), 'group')} "
+                     f"{'straddles' if len(report.leaking_groups) == 1 else 'straddle'} "
+                     "splits (leakage).")
     return Markdown(" ".join(lines))
 
 
@@ -250,7 +352,7 @@ def split_verdict(comparison, *, resplit: bool = False) -> Markdown:
         lines.append(f"**{name}** goes forward: it is the strongest split this data supports.")
     report = comparison.reports[name]
     if report.leaking_groups is not None:
-        lines.append(f"It puts {len(report.leaking_groups)} groups in two splits.")
+        lines.append(f"It puts {_count(len(report.leaking_groups), 'group')} in two splits.")
     if report.missing:
         lines.append(f"{len(report.missing)} (class, split) pairs are empty: "
                      f"{_list([f'{c} in {s}' for c, s in report.missing])}.")

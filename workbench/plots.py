@@ -305,12 +305,14 @@ def _legend(ax, names: Sequence[str], colours: dict, *, title: str | None = None
 
 def thumbnail_grid(catalog: Catalog, sample_ids: Sequence[str], *, ax=None, n_cols: int = 6,
                    size: int = 128, boxes: bool = True, masks: bool = True,
-                   titles: bool = True, mask_alpha: float = 0.45):
+                   titles: bool = True, mask_alpha: float = 0.45, flagged=None):
     """A static grid of images with their boxes and masks: the samples behind a number.
 
     Each picture keeps its aspect ratio; boxes and mask pixels take their class's
     colour (:func:`class_colours`, legend at the side), boxes carry the class name. The
     caption under each picture lists the classes it contains and its first condition.
+    ``flagged`` (a :class:`workbench.quality.LabelIssues`) draws the boxes it lists with
+    a thick dashed outline and captions each picture with its first finding.
     For reports: the FiftyOne App does not survive in static HTML, this does.
     """
     ids = list(sample_ids)
@@ -349,18 +351,30 @@ def thumbnail_grid(catalog: Catalog, sample_ids: Sequence[str], *, ax=None, n_co
     if boxes and len(catalog.objects):
         chosen = catalog.objects[catalog.objects["sample_id"].isin(ids)]
         named = _boxes_to_name(chosen, catalog)
-        for row, name in zip(chosen.itertuples(), named, strict=True):  # the boxes on show
+        number = catalog.objects.groupby("sample_id", observed=True).cumcount().loc[
+            chosen.index].to_numpy() + 1
+        marked = set()
+        if flagged is not None:
+            marked = set(zip(flagged.table["sample_id"].astype(str), flagged.table["box"],
+                             strict=True))
+        for row, name, k in zip(chosen.itertuples(), named, number, strict=True):
             x, y, w, h = placed[str(row.sample_id)]
             label = str(row.label)
+            hit = (str(row.sample_id), int(k)) in marked
             ax.add_patch(Rectangle((x + row.x * w, y + row.y * h), row.w * w, row.h * h,
-                                   fill=False, linewidth=1.2, edgecolor=colours[label]))
+                                   fill=False, linewidth=2.6 if hit else 1.2,
+                                   linestyle="--" if hit else "-", edgecolor=colours[label]))
             if name:
                 ax.text(x + row.x * w, y + row.y * h, label, fontsize=MIN_FONT, va="bottom",
                         color="white", bbox={"facecolor": colours[label], "pad": 0.5,
                                              "linewidth": 0, "alpha": 0.85})
             used.append(label)
     if titles:
-        for k, caption in enumerate(captions(catalog, ids)):
+        texts = captions(catalog, ids)
+        if flagged is not None:
+            first = flagged.table.drop_duplicates("sample_id").set_index("sample_id")["finding"]
+            texts = [first.get(i, t) for i, t in zip(ids, texts, strict=True)]
+        for k, caption in enumerate(texts):
             r, c = divmod(k, n_cols)
             ax.text(c * cell + size / 2, r * row_height + size + 3, caption, fontsize=MIN_FONT,
                     ha="center", va="top")
@@ -371,10 +385,11 @@ def thumbnail_grid(catalog: Catalog, sample_ids: Sequence[str], *, ax=None, n_co
 
 def _boxes_to_name(boxes: pd.DataFrame, catalog: Catalog, *, max_named: int = 6) -> np.ndarray:
     """Which boxes get their class name written: all in an image with few boxes, else
-    those of the image's rarest class (the colour legend names the rest)."""
-    from workbench.measure import class_order
+    those of the image's rarest class (by instances; the colour legend names the rest)."""
+    from workbench.measure import class_counts, default_unit
 
-    rank = {c: i for i, c in enumerate(class_order(catalog)[::-1])}
+    total = class_counts(catalog, unit=default_unit(catalog)).total
+    rank = {str(c): i for i, c in enumerate(total.sort_values(kind="stable").index)}
     frame = pd.DataFrame({"s": boxes["sample_id"].astype(str).to_numpy(),
                           "r": boxes["label"].astype(str).map(rank).to_numpy()})
     few = frame.groupby("s")["r"].transform("size") <= max_named

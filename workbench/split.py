@@ -629,6 +629,14 @@ def compare_reports(reports: dict[str, SplitReport]) -> pd.DataFrame:
     return table
 
 
+def keep_together(catalog: Catalog, duplicates) -> Catalog:
+    """The Catalog with near-identical images in one group each (merged with its own
+    groups), so a grouped split keeps each copy with its original; unchanged when there
+    are no near-duplicates. ``duplicates`` comes from
+    :func:`workbench.measure.near_duplicates`."""
+    return duplicates.with_groups(catalog) if duplicates.n_groups else catalog
+
+
 @dataclass(frozen=True)
 class SplitComparison:
     """The splits worth comparing on one dataset, each with its report.

@@ -60,47 +60,68 @@ def clip_boxes(corners: np.ndarray, xywh: np.ndarray) -> np.ndarray:
 DUPLICATE_IOU = 0.9  # two boxes of one class overlapping this much are one object twice
 
 
+def box_pairs(objects: pd.DataFrame, *, same_class: bool = True
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (a, b), a < b, of rows of ``objects`` in the same image (and of the same
+    class with ``same_class``). Vectorised: rows are sorted by (image, class) codes and
+    each group's pairs are formed with numpy, no join of tables."""
+    n = len(objects)
+    if n < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    image, _ = pd.factorize(objects["sample_id"].astype(str))
+    key = image.astype(np.int64)
+    if same_class:
+        label, labels = pd.factorize(objects["label"].astype(str))
+        key = key * (len(labels) + 1) + label
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    ends = np.r_[starts[1:], n]
+    after = np.repeat(ends, ends - starts) - np.arange(n) - 1  # partners later in the group
+    left = np.repeat(np.arange(n), after)
+    step = np.arange(len(left)) - np.repeat(np.cumsum(after) - after, after) + 1
+    a, b = order[left], order[left + step]
+    return np.minimum(a, b), np.maximum(a, b)
+
+
+def corners(objects: pd.DataFrame) -> np.ndarray:
+    """Relative (x0, y0, x1, y1) of each box."""
+    x0, y0 = objects["x"].to_numpy(float), objects["y"].to_numpy(float)
+    return np.column_stack([x0, y0, x0 + objects["w"].to_numpy(float),
+                            y0 + objects["h"].to_numpy(float)])
+
+
+def pair_iou(boxes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over union of the box pairs (a[i], b[i]); boxes are corner rows.
+
+    >>> pair_iou(np.array([[0, 0, 2, 2], [1, 0, 3, 2.0]]), np.array([0]), np.array([1]))
+    array([0.33333333])
+    """
+    x0, y0, x1, y1 = boxes.T
+    inter = (np.clip(np.minimum(x1[a], x1[b]) - np.maximum(x0[a], x0[b]), 0, None)
+             * np.clip(np.minimum(y1[a], y1[b]) - np.maximum(y0[a], y0[b]), 0, None))
+    area = (x1 - x0) * (y1 - y0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return inter / (area[a] + area[b] - inter)
+
+
 def flag_duplicate_boxes(objects: pd.DataFrame, files, items, problems: Problems, *,
                          iou: float = DUPLICATE_IOU) -> None:
     """Record pairs of same-class boxes in one image that overlap by ``iou`` or more.
 
     Such pairs are usually one object annotated twice, which inflates its class's
     instance count; they are kept (a crowd of touching objects can look the same) and
-    listed for a person to decide. Vectorised: boxes are sorted by (image, class) and
-    every pair within a group is formed with numpy, no join of tables.
+    listed for a person to decide.
     """
-    n = len(objects)
-    if n < 2:
-        return
-    image, _ = pd.factorize(objects["sample_id"].astype(str))
-    label, labels = pd.factorize(objects["label"].astype(str))
-    order = np.argsort(image.astype(np.int64) * (len(labels) + 1) + label, kind="stable")
-    key = (image.astype(np.int64) * (len(labels) + 1) + label)[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    ends = np.r_[starts[1:], n]
-    group_end = np.repeat(ends, ends - starts)       # per sorted position: its group's end
-    after = group_end - np.arange(n) - 1              # partners later in the same group
-    left = np.repeat(np.arange(n), after)
-    step = np.arange(len(left)) - np.repeat(np.cumsum(after) - after, after) + 1
-    right = left + step
-    a, b = order[left], order[right]
-    x0, y0 = objects["x"].to_numpy(float), objects["y"].to_numpy(float)
-    x1, y1 = x0 + objects["w"].to_numpy(float), y0 + objects["h"].to_numpy(float)
-    inter = (np.clip(np.minimum(x1[a], x1[b]) - np.maximum(x0[a], x0[b]), 0, None)
-             * np.clip(np.minimum(y1[a], y1[b]) - np.maximum(y0[a], y0[b]), 0, None))
-    area = (x1 - x0) * (y1 - y0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        overlap = inter / (area[a] + area[b] - inter)
+    a, b = box_pairs(objects)
+    overlap = pair_iou(corners(objects), a, b)
     close = overlap >= iou
     if close.any():
         a, b, overlap = a[close], b[close], overlap[close]
-        first = np.minimum(a, b)
-        pair_files = _pick(files, first) if not isinstance(files, str) else [files] * len(a)
-        names_a, names_b = _pick(items, np.minimum(a, b)), _pick(items, np.maximum(a, b))
         problems.add(f"pairs of same-class boxes overlapping by IoU >= {iou:g} (one object "
-                     "annotated twice?)", "kept", pair_files,
-                     [f"{x} ~ {y} (IoU {v:.2f})" for x, y, v in zip(names_a, names_b, overlap,
-                                                                   strict=True)],
+                     "annotated twice?)", "kept", _pick(files, a),
+                     [f"{x} ~ {y} (IoU {v:.2f})" for x, y, v in zip(
+                         _pick(items, a), _pick(items, b), overlap, strict=True)],
                      fix="If they are one object, delete one box; each counts as an instance.")
 
 

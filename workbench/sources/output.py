@@ -17,15 +17,11 @@ from workbench.sources.files import file_safe
 MEDIA = ("reference", "symlink", "copy")
 
 
-def new_output_dir(catalog: Catalog, out_dir, *, overwrite: bool = False) -> Path:
-    """Create ``out_dir`` for an export, refusing any place that would touch the source.
-
-    Refused: a directory inside (or equal to) the folder the Catalog was read from or
-    any folder holding its images or masks; a directory that contains them; an existing
-    non-empty directory unless ``overwrite=True``. Paths are compared after resolving
-    symlinks and ``..``, so a link into the source is refused too.
-    """
-    out = Path(out_dir).expanduser().resolve()
+def refuse_source(catalog: Catalog, folder) -> Path:
+    """``folder`` resolved, or one clear error when it is inside (or contains) the source
+    dataset: the folder the Catalog was read from, or one holding its images or masks.
+    Paths are compared after resolving symlinks and ``..``."""
+    out = Path(folder).expanduser().resolve()
     sources = {Path(p).parent for p in catalog.samples["filepath"]}
     if "mask_path" in catalog.samples.columns:
         sources |= {Path(p).parent for p in catalog.samples["mask_path"].dropna()}
@@ -34,10 +30,18 @@ def new_output_dir(catalog: Catalog, out_dir, *, overwrite: bool = False) -> Pat
     for src in sorted({s.expanduser().resolve() for s in sources}):
         if out == src or src in out.parents or out in src.parents:
             raise DataError(
-                f"Refusing to write into {str(out_dir)!r} (resolved: {str(out)!r}): the source "
+                f"Refusing to write into {str(folder)!r} (resolved: {str(out)!r}): the source "
                 f"dataset is in {str(src)!r}, and the workbench never writes into a source "
                 "dataset. Choose an output directory outside it, e.g. reports/exports/NAME."
             )
+    return out
+
+
+def new_output_dir(catalog: Catalog, out_dir, *, overwrite: bool = False) -> Path:
+    """Create ``out_dir`` for an export, refusing any place that would touch the source
+    (:func:`refuse_source`) and an existing non-empty directory unless ``overwrite=True``.
+    """
+    out = refuse_source(catalog, out_dir)
     if out.exists() and not out.is_dir():
         raise DataError(f"The output {str(out_dir)!r} is a file; give a directory.")
     if out.exists() and any(out.iterdir()) and not overwrite:
