@@ -154,3 +154,20 @@ def test_statistics_cache_reads_each_image_once_and_never_in_the_source(tmp_path
     assert len(calls) == 4 and changed.loc["i1", "brightness"] == pytest.approx(200)
     with pytest.raises(DataError, match="never writes into a source dataset"):
         conditions.image_statistics(cat, cache_dir=tmp_path / "src" / "cache")
+
+
+def test_checklist_says_where_a_class_hides_under_a_derived_condition(tmp_path):
+    # class "a" only in dark images, "b" only in bright ones: a derived condition finds it
+    paths = [write_image(tmp_path / f"{k}.png", 30, 20, value=v)
+             for k, v in enumerate([10, 12, 14, 16, 18, 20, 230, 232, 234, 236, 238, 240])]
+    cat = catalog_of(paths, label=list("aaaaaabbbbbb"))
+    diagnosis = measure.diagnose(measure.derived_conditions(cat), condition="brightness",
+                                 min_count=1)
+    rows = diagnosis.checklist.to_frame().set_index("check")
+    row = rows.loc["classes spread over brightness"]
+    assert row["status"] == "warn" and row["subject"] in ("a @ bright", "b @ dark")
+    balanced = catalog_of(paths, label=list("abababababab"))
+    diagnosis = measure.diagnose(measure.derived_conditions(balanced), condition="brightness",
+                                 min_count=1)
+    row = diagnosis.checklist.to_frame().set_index("check").loc["classes spread over brightness"]
+    assert row["status"] == "pass"

@@ -476,14 +476,17 @@ class Checklist:
 def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int = 50,
                      min_ok: int = 100, critical: Iterable[str] = (),
                      critical_target: int | None = None, max_split_gap: float = 0.05,
-                     fail_split_gap: float = 0.10) -> Checklist:
+                     fail_split_gap: float = 0.10,
+                     hidden: HiddenImbalance | None = None) -> Checklist:
     """The data-health checklist for imbalance (seed 000's quick checklist).
 
     Checks: per-class counts per split exist; each class's share is preserved across
     splits (largest share gap between any two splits: pass <= ``max_split_gap``, warn
     <= ``fail_split_gap``); every class has at least ``min_ok`` examples (warn from
     ``min_warn``, fail below it); every class appears in every split; each ``critical``
-    class reaches ``critical_target`` (default ``min_ok``).
+    class reaches ``critical_target`` (default ``min_ok``); with ``hidden`` (a
+    :class:`HiddenImbalance`, over a data or derived condition), whether a class is
+    missing under that condition (warn when the test is significant at 5%).
     """
     unit = unit or default_unit(catalog)
     for name, value in [("min_warn", min_warn), ("min_ok", min_ok)]:
@@ -553,6 +556,19 @@ def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int
         add("critical class at target", cls, "pass" if n >= target else "fail", n,
             f"{n} {unit} of critical class {cls}; target {target}"
             + ("" if n >= target else f": collect {target - n} more"))
+    if hidden is not None and not isinstance(hidden, Missing):
+        flagged = hidden.flagged()
+        significant = hidden.p_value < 0.05
+        if len(flagged) and significant:
+            (cls, value), row = flagged.index[0], flagged.iloc[0]
+            add(f"classes spread over {hidden.condition}", f"{cls} @ {value}", "warn",
+                int(row["count"]), f"{int(row['count'])} {hidden.unit} where "
+                f"{row['expected']:.1f} were expected (residual {row['residual']:.2f}, "
+                f"p = {hidden.p_value:.2g}); {len(flagged)} cells under-represented")
+        else:
+            add(f"classes spread over {hidden.condition}", "all", "pass", 0,
+                f"no class departs from the {hidden.condition} mix beyond chance "
+                f"(p = {hidden.p_value:.2g})")
     return Checklist(pd.DataFrame(rows))
 
 
@@ -609,7 +625,8 @@ def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None
     hidden = (hidden_imbalance(catalog, condition, unit=unit) if condition else
               Missing(no_condition_reason(catalog)))
     checklist = health_checklist(catalog, unit=unit, min_ok=int(min_count),
-                                 min_warn=max(1, int(min_count) // 2), critical=critical)
+                                 min_warn=max(1, int(min_count) // 2), critical=critical,
+                                 hidden=hidden)
     return Diagnosis(counts=counts, tail=tail, hidden=hidden, checklist=checklist,
                      min_count=int(min_count), critical=tuple(critical))
 
