@@ -171,3 +171,20 @@ def test_checklist_says_where_a_class_hides_under_a_derived_condition(tmp_path):
                                  min_count=1)
     row = diagnosis.checklist.to_frame().set_index("check").loc["classes spread over brightness"]
     assert row["status"] == "pass"
+
+
+def test_the_datas_own_conditions_come_before_derived_ones():
+    import warnings
+
+    from workbench.sources import load
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cat = measure.derived_conditions(load("demo:surfaces:200"))
+    assert set(cat.derived) <= {"brightness", "contrast", "sharpness"} and cat.derived
+    overview = measure.condition_overview(cat)
+    assert overview["derived"].tolist() == sorted(overview["derived"].tolist())  # own first
+    assert overview["condition"].iloc[0] in ("lighting", "camera")
+    assert measure.diagnose(cat).hidden.condition == overview["condition"].iloc[0]
+    plain = cat.replace(conditions=cat.derived)  # no condition of the data's own
+    assert measure.diagnose(plain).hidden.condition in cat.derived

@@ -71,6 +71,8 @@ class Catalog:
     """The mask value of unlabelled pixels, counted in no class."""
     problems: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     """What the loader found wrong: ``file``, ``item``, ``problem``, ``action``."""
+    derived: tuple[str, ...] = field(default=(), compare=False)
+    """The conditions computed from the pixels or labels (not shipped with the data)."""
 
     def __post_init__(self):
         check_option("task", self.task, TASKS, func="Catalog")
@@ -79,6 +81,7 @@ class Catalog:
         objects = _check_objects(self.objects, samples.index, classes)
         pixels = _check_pixels(self.pixels, samples.index, classes)
         conditions = tuple(self.conditions)
+        object.__setattr__(self, "derived", tuple(c for c in self.derived if c in conditions))
         missing = [c for c in conditions if c not in samples.columns]
         if missing:
             raise DataError(

@@ -309,7 +309,8 @@ def derived_conditions(catalog: Catalog, *, properties: Sequence[str] = DEFAULT_
     if len(objects):
         objects = objects.assign(size=object_sizes(catalog).array)  # small < medium < large
     return catalog.replace(samples=samples, objects=objects,
-                           conditions=tuple(dict.fromkeys([*catalog.conditions, *added])))
+                           conditions=tuple(dict.fromkeys([*catalog.conditions, *added])),
+                           derived=tuple(dict.fromkeys([*catalog.derived, *added])))
 
 
 def property_values(catalog: Catalog, *, properties: Sequence[str] = PROPERTIES,

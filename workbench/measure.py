@@ -430,8 +430,11 @@ def hidden_imbalance(catalog: Catalog, condition: str, *, unit: str = "images",
 def condition_overview(catalog: Catalog, *, unit: str = "images") -> pd.DataFrame:
     """For each condition: chi-square, p-value and the most under-represented class.
 
-    Sorted by p-value: the first row is where imbalance hides most. Conditions with a
-    single value are left out.
+    The data's own conditions come first, by p-value (the first row is where imbalance
+    hides most), then the derived ones (``derived`` True), by p-value: pixel statistics
+    follow what is in the image (a crack adds edges), so a class can depart from them by
+    its own doing, and they stand in only where the data has no condition. Conditions
+    with a single value are left out.
     """
     rows = []
     for condition in catalog.conditions:
@@ -442,13 +445,15 @@ def condition_overview(catalog: Catalog, *, unit: str = "images") -> pd.DataFram
         except DataError:  # fewer than two values or classes with any unit: nothing to test
             continue
         worst = h.residuals.stack().idxmin()
-        rows.append({"condition": condition, "chi2": h.chi2, "dof": h.dof,
+        rows.append({"condition": condition, "derived": condition in catalog.derived,
+                     "chi2": h.chi2, "dof": h.dof,
                      "p_value": h.p_value, "most_under_represented": f"{worst[0]} @ {worst[1]}",
                      "residual": float(h.residuals.loc[worst]),
                      "flagged_cells": int((h.residuals < -h.threshold).to_numpy().sum())})
-    columns = ["condition", "chi2", "dof", "p_value", "most_under_represented", "residual",
-               "flagged_cells"]
-    return pd.DataFrame(rows, columns=columns).sort_values("p_value").reset_index(drop=True)
+    columns = ["condition", "derived", "chi2", "dof", "p_value", "most_under_represented",
+               "residual", "flagged_cells"]
+    table = pd.DataFrame(rows, columns=columns).astype({"derived": bool})
+    return table.sort_values(["derived", "p_value"], kind="stable").reset_index(drop=True)
 
 
 # -- the data-health checklist -------------------------------------------------------------
@@ -597,9 +602,10 @@ def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None
              ) -> Diagnosis:
     """Counts, long tail, hidden imbalance over ``condition`` and the checklist, at once.
 
-    ``condition="auto"`` takes the condition where imbalance hides most (lowest p-value,
-    see :func:`condition_overview`), None none. ``min_count`` is the checklist's "ok"
-    threshold, half of it the "warn" threshold. ``critical=None`` marks the rarest class.
+    ``condition="auto"`` takes the condition where imbalance hides most (lowest p-value),
+    the data's own before derived ones (see :func:`condition_overview`); None none.
+    ``min_count`` is the checklist's "ok" threshold, half of it the "warn" threshold.
+    ``critical=None`` marks the rarest class.
     """
     unit = unit or default_unit(catalog)
     if condition == "auto":

@@ -28,8 +28,8 @@ def _n(value) -> str:
 
 def _pct(value: float) -> str:
     """A fraction as a percentage with the digits it needs: 0.04%, 7.4%, 99.64%."""
-    if value == 0:
-        return "0%"
+    if value == 0 or value == 1:
+        return f"{100 * value:.0f}%"
     if value < 0.001:
         return f"{100 * value:.2g}%"
     return f"{100 * value:.1f}%" if value < 0.995 else f"{100 * value:.2f}%"
@@ -178,6 +178,10 @@ def long_tail(tail: measure.LongTail, catalog: Catalog) -> Markdown:
         f"class holds everything), evenness {s['evenness']:.2f} (1 is equal).")
 
 
+def _ranked(overview: pd.DataFrame) -> str:
+    return "; ".join(f"{r.condition} (p = {r.p_value:.2g})" for r in overview.itertuples())
+
+
 def hidden(diagnosis: measure.Diagnosis, catalog: Catalog) -> Markdown | Missing:
     """Where imbalance hides, in numbers; or why it cannot be tested."""
     result = diagnosis.hidden
@@ -186,11 +190,24 @@ def hidden(diagnosis: measure.Diagnosis, catalog: Catalog) -> Markdown | Missing
     overview_table = measure.condition_overview(catalog, unit=result.unit)
     flagged = result.flagged()
     lines = []
-    if len(overview_table) > 1:
-        ranked = "; ".join(f"{r.condition} (p = {r.p_value:.2g})"
-                           for r in overview_table.itertuples())
-        lines.append(f"Of the conditions, **{result.condition}** hides the most imbalance "
-                     f"({ranked}).")
+    own = overview_table[~overview_table["derived"]]
+    derived = overview_table[overview_table["derived"]]
+    if len(own):
+        if len(own) > 1:
+            lines.append(f"Of the data's own conditions, **{result.condition}** hides the "
+                         f"most imbalance ({_ranked(own)}).")
+        if len(derived):
+            top = derived.iloc[0]
+            lines.append(f"Of those derived from the pixels, {top.condition} departs most "
+                         f"(p = {top.p_value:.2g}, {top.most_under_represented}); pixel "
+                         "statistics follow what is in the image (a defect adds edges), so "
+                         "the data's own conditions come first.")
+    elif len(derived):
+        lines.append(f"The data has no condition of its own; of those derived from the "
+                     f"pixels, **{result.condition}** hides the most imbalance "
+                     f"({_ranked(derived)}). Pixel statistics follow what is in the image, "
+                     "so read a gap there as a lead for where to look and collect, not as "
+                     "proof.")
     if len(flagged) and result.p_value > 0.05:
         lines.append(
             f"Overall, the classes do not depart from the {result.condition} mix more than "
@@ -224,7 +241,10 @@ def derived(before: Catalog, after: Catalog, ranges: pd.DataFrame) -> Markdown:
         lines.append(f"The data's own conditions: {_list(own)}.")
     if added:
         lines.append(f"Derived from the pixels and the headers: {_list(added)}, each binned "
-                     "into levels (the table gives each level's range and how it was cut).")
+                     "into levels (the table gives each level's range and how it was cut). "
+                     "Pixel statistics partly follow what is in the image (a defect adds "
+                     "edges and contrast), so they stand in where the data has no condition "
+                     "and come after its own conditions.")
     dropped = sorted(set(ranges["property"]) - {c.removeprefix("derived_") for c in added})
     if dropped:
         lines.append(f"Left out because every image falls in one level: {_list(dropped)}.")

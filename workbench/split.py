@@ -401,7 +401,8 @@ def stratified_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.1
 
 
 def most_hidden_condition(catalog: Catalog) -> str | None:
-    """The condition where classes depart most from the overall mix (lowest p-value)."""
+    """The condition where classes depart most from the overall mix (lowest p-value), the
+    data's own before derived ones (:func:`workbench.measure.condition_overview`)."""
     overview = condition_overview(catalog)
     return str(overview["condition"].iloc[0]) if len(overview) else None
 
