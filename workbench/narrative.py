@@ -372,7 +372,9 @@ def split_verdict(comparison, *, resplit: bool = False) -> Markdown:
         lines.append(f"**{name}** goes forward: it is the strongest split this data supports.")
     report = comparison.reports[name]
     if report.leaking_groups is not None:
-        lines.append(f"It puts {_count(len(report.leaking_groups), 'group')} in two splits.")
+        who = "Your split" if name == "yours" else f"The {name} split"
+        lines.append(f"{who} puts {_count(len(report.leaking_groups), 'group')} in two "
+                     "splits.")
     if report.missing:
         lines.append(f"{len(report.missing)} (class, split) pairs are empty: "
                      f"{_list([f'{c} in {s}' for c, s in report.missing])}.")
