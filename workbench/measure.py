@@ -483,7 +483,7 @@ def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int
                      critical_target: int | None = None, max_split_gap: float = 0.05,
                      fail_split_gap: float = 0.10,
                      hidden: HiddenImbalance | None = None) -> Checklist:
-    """The data-health checklist for imbalance (seed 000's quick checklist).
+    """The data-health checklist for imbalance (the imbalance lesson's quick checklist).
 
     Checks: per-class counts per split exist; each class's share is preserved across
     splits (largest share gap between any two splits: pass <= ``max_split_gap``, warn

@@ -785,7 +785,8 @@ def thumbnail_features(catalog: Catalog, *, size: int = 16) -> np.ndarray:
 
 def strategy_experiment(catalog: Catalog, *, seed: int = 0, max_oversample: float = 5.0
                         ) -> pd.DataFrame:
-    """Seed 002's question, measured: the same classifier trained four ways.
+    """The question "class weights, or undersample to the smallest class?", measured: the
+    same classifier trained four ways.
 
     Logistic regression on thumbnail features, one stratified train/test split; trained
     on all data as is, with balanced class weights, after undersampling every class to
