@@ -188,3 +188,16 @@ def test_the_datas_own_conditions_come_before_derived_ones():
     assert measure.diagnose(cat).hidden.condition == overview["condition"].iloc[0]
     plain = cat.replace(conditions=cat.derived)  # no condition of the data's own
     assert measure.diagnose(plain).hidden.condition in cat.derived
+
+
+def test_split_strata_take_a_derived_condition(tmp_path):
+    from workbench import split
+
+    paths = [write_image(tmp_path / f"{k}.png", 30, 20, value=v)
+             for k, v in enumerate(np.repeat([20, 120, 230], 12))]
+    cat = measure.derived_conditions(catalog_of(paths, label=list("ab" * 18)))
+    parted = split.stratified_split(cat, fractions=(0.5, 0.5), by="class+condition",
+                                    condition="brightness", seed=0)
+    table = pd.crosstab([parted.samples["label"], parted.samples["brightness"]],
+                        parted.samples["split"])
+    assert (table > 0).all().all() and len(table) == 6  # each (class, level) in both splits
