@@ -101,7 +101,7 @@ def class_bars(counts: ClassCounts, *, ax=None, log: bool = True,
     y = np.arange(len(labels))
     ax.barh(y, [v if v > 0 else 0 for v in values], left=0, color=colours, height=0.7)
     if hidden:  # the hidden classes' range as a grey band
-        k = labels.index(next(lab for lab in labels if lab.startswith("...")))
+        k = len(head)  # the row that stands for the middle classes
         lo, hi = total.loc[hidden].min(), total.loc[hidden].max()
         ax.barh(k, max(hi - max(lo, floor), 0), left=max(lo, floor), color=GREY, height=0.5,
                 hatch="//", edgecolor="white")

@@ -159,7 +159,7 @@ def near_duplicates(catalog: Catalog, *, max_distance: int = 4, cache_dir=None
         _, label = connected_components(graph, directed=False)
         paired = np.zeros(n, dtype=bool)
         paired[i] = paired[j] = True
-        labels, renumbered = np.unique(label[paired], return_inverse=True)
+        _, renumbered = np.unique(label[paired], return_inverse=True)
         group[index[paired]] = renumbered
     return NearDuplicates(group=pd.Series(group, index=catalog.samples.index, name="group"),
                           max_distance=int(max_distance))
