@@ -734,3 +734,23 @@ def compare_splits(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15,
     return SplitComparison(catalogs=catalogs, reports=reports, strongest_name=strongest,
                            condition=condition, has_groups=groups,
                            fractions=tuple(float(f) for f in fractions))
+
+
+def chosen_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15, 0.15),
+                 seed: int = 0, condition: str | None = "auto", resplit: bool = False,
+                 cache_dir=None) -> Catalog:
+    """The split notebook 02 hands on, without the comparison around it: near-duplicates
+    kept together, then the data's own split unless ``resplit`` (or it has none), else the
+    strongest stratified split it supports. Equal to
+    ``compare_splits(keep_together(catalog, near_duplicates(catalog)), ...).chosen()``.
+    """
+    from workbench.quality import near_duplicates
+
+    catalog = keep_together(catalog, near_duplicates(catalog, cache_dir=cache_dir))
+    if "split" in catalog.samples.columns and not resplit:
+        return catalog
+    if condition == "auto":
+        condition = most_hidden_condition(catalog)
+    return stratified_split(catalog, fractions=fractions, seed=seed,
+                            by="class+condition" if condition else "class",
+                            condition=condition, groups="group" in catalog.samples.columns)
