@@ -183,6 +183,59 @@ def from_fiftyone(dataset, *, label_field: str | None = None) -> Catalog:
                    background=info.get("background"))
 
 
+def predictions_from_fiftyone(name: str, field: str, catalog: Catalog):
+    """Predictions stored in a FiftyOne label field, matched to ``catalog`` by file path:
+    a Classification (label and confidence), Detections (boxes with confidences) or a
+    Segmentation with ``mask_path``."""
+    from workbench.evaluate import loaders
+    from workbench.evaluate.predictions import Predictions
+
+    if not fo.dataset_exists(name):
+        raise DataError(f"There is no FiftyOne dataset named {name!r}. Existing: "
+                        f"{some(fo.list_datasets(), n=10) or 'none'}.")
+    dataset = fo.load_dataset(name)
+    kind, field = _label_field(dataset.get_field_schema(), field, name)
+    paths = pd.Series(dataset.values("filepath"))
+    rows = loaders._match_files(paths, catalog)
+    where = f"FiftyOne dataset {name!r} field {field!r}"
+    if (rows < 0).any():
+        raise DataError(f"{where}: {int((rows < 0).sum())} samples are not images of this "
+                        f"dataset, e.g. {some(paths[rows < 0], n=3)}. Evaluate on the dataset "
+                        "the predictions were made on.")
+    ids = catalog.samples.index.to_numpy()[rows]
+    source = f"your model ({name}.{field})"
+    if kind == "classification":
+        table = pd.DataFrame({"sample_id": ids, "label": dataset.values(f"{field}.label"),
+                              "score": dataset.values(f"{field}.confidence")}).dropna(
+            subset=["label"])
+        scores = loaders._top1_scores(table, catalog.classes, Path(where))
+        scores.index = pd.Index(table["sample_id"], name="sample_id")
+        return Predictions(classes=tuple(catalog.classes), scores=scores, source=source)
+    if kind == "detection":
+        labels = dataset.values(f"{field}.detections.label")
+        counts = [len(x or []) for x in labels]
+        boxes = np.array([b for x in dataset.values(f"{field}.detections.bounding_box")
+                          for b in (x or [])], dtype=float).reshape(-1, 4)
+        scores = [s for x in dataset.values(f"{field}.detections.confidence") for s in (x or [])]
+        flat = [lab for x in labels for lab in (x or [])]
+        unknown = sorted(set(flat) - set(catalog.classes))
+        if unknown:
+            raise DataError(f"{where} predicts classes this dataset does not have: "
+                            f"{some(unknown)}. Map them to its classes first.")
+        items = [f"detection {i}" for i in range(len(flat))]
+        made = loaders._scored_boxes(catalog, np.repeat(rows, counts), flat, boxes,
+                                     [np.nan if s is None else s for s in scores], where, items,
+                                     pixels=False)
+        return Predictions(classes=made.classes, objects=made.objects, source=source)
+    masks = pd.Series(dataset.values(f"{field}.mask_path"), index=pd.Index(ids, name="sample_id"))
+    if masks.isna().any():
+        raise DataError(f"{where}: {int(masks.isna().sum())} segmentations have no mask_path "
+                        "(their masks live in the database). Write them to PNG files "
+                        "(fo.Segmentation.export_mask or the dataset's export) and set "
+                        "mask_path.")
+    return Predictions(classes=tuple(catalog.classes), masks=masks, source=source)
+
+
 def from_fiftyone_dir(dataset_type: str, dataset_dir, **options) -> Catalog:
     """Import any format FiftyOne reads (``fo.types.<dataset_type>``) into a Catalog.
 
@@ -341,3 +394,66 @@ def split_views(dataset) -> dict:
     names = [n for n in dataset.distinct("split") if n is not None]
     order = sorted(names, key=lambda n: (["train", "val", "test"] + [n]).index(n))
     return {name: dataset.match(F("split") == name) for name in order}
+
+
+def add_predictions(dataset, catalog: Catalog, predictions, *, field: str = "predictions"):
+    """Write ``predictions`` into ``dataset`` (made by :func:`to_fiftyone` from
+    ``catalog``): scored boxes as Detections with confidences, else the top image score
+    as a Classification. In bulk, like :func:`to_fiftyone`. Returns the dataset."""
+    keys = dataset.values("sample_key")
+    if predictions.objects is not None:
+        objects = predictions.objects
+        rows = pd.Index(keys).get_indexer(objects["sample_id"])
+        order = np.argsort(rows, kind="stable")
+        sorted_rows = rows[order]
+        boxes = objects[["x", "y", "w", "h"]].to_numpy()[order].tolist()
+        labels = objects["label"].astype(str).to_numpy()[order].tolist()
+        scores = objects["score"].to_numpy(float)[order].tolist()
+        bounds = np.searchsorted(sorted_rows, np.arange(len(keys) + 1)).tolist()
+        detections = [{"_id": ObjectId(), "_cls": "Detection", "attributes": {}, "tags": [],
+                       "label": lab, "bounding_box": box, "confidence": s}
+                      for lab, box, s in zip(labels, boxes, scores, strict=True)]
+        _set_labels(dataset, field, fo.Detections, [
+            {"_cls": "Detections", "detections": detections[a:b]}
+            for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+    elif predictions.scores is not None:
+        scores = predictions.scores.reindex(keys)
+        top = scores.to_numpy(float)
+        values = [None if np.isnan(row).all() else
+                  {"_id": ObjectId(), "_cls": "Classification", "tags": [],
+                   "label": str(scores.columns[int(np.nanargmax(row))]),
+                   "confidence": float(np.nanmax(row))} for row in top]
+        _set_labels(dataset, field, fo.Classification, values)
+    dataset.save()
+    return dataset
+
+
+def evaluate_boxes(dataset, *, pred_field: str = "predictions", gt_field: str = "detections",
+                   eval_key: str = "eval", iou: float = 0.5):
+    """FiftyOne's ``evaluate_detections``: every predicted and true box marked TP, FP or
+    FN (``eval_key`` fields), for browsing. The metrics themselves come from
+    :func:`workbench.evaluate.detection_report` (pycocotools' matching)."""
+    return dataset.evaluate_detections(pred_field, gt_field=gt_field, eval_key=eval_key,
+                                       iou=iou, classwise=True, progress=False)
+
+
+def hard_negatives_view(dataset, hard, *, pred_field: str = "predictions",
+                        eval_key: str | None = None):
+    """The hard negatives of :func:`workbench.evaluate.hard_negatives` in the App, most
+    confident first. Boxes: with ``eval_key`` (from :func:`evaluate_boxes`), the false
+    positive patches of the class (``to_evaluation_patches``); without it, the images,
+    showing only the class's predictions. Images: the images, in rank order.
+    """
+    from fiftyone import ViewField as F
+
+    if hard.level == "boxes" and eval_key is not None:
+        patches = dataset.to_evaluation_patches(eval_key)
+        return (patches.match(F("type") == "fp")
+                .filter_labels(pred_field, F("label") == hard.cls)
+                .sort_by(F(f"{pred_field}.detections.confidence").max(), reverse=True))
+    view = dataset.match(F("sample_key").is_in(hard.sample_ids))
+    ids = dict(zip(view.values("sample_key"), view.values("id"), strict=True))
+    view = dataset.select([ids[k] for k in hard.sample_ids if k in ids], ordered=True)
+    if hard.level == "boxes" and pred_field in dataset.get_field_schema():
+        view = view.filter_labels(pred_field, F("label") == hard.cls)
+    return view

@@ -258,3 +258,46 @@ def augment_panel(catalog: Catalog, *, cls: str | None = None, strength: float =
 
     _wire(controls, update)
     return panel
+
+
+@headless_note
+def threshold_panel(report, *, cls: str | None = None, threshold: float = 0.5):
+    """Class and score threshold (and, for detection, the IoU threshold); redraws
+    precision, recall and F1 with their intervals and the confusion counts.
+
+    ``report`` is a :class:`workbench.evaluate.ClassificationReport` or a
+    :class:`workbench.evaluate.DetectionReport`; ``panel.result`` is the metrics table
+    on show.
+    """
+    from workbench import evaluate
+
+    detection = isinstance(report, evaluate.DetectionReport)
+    classes = (list(report.to_frame().index[report.to_frame()["n_true"] > 0]) if detection
+               else list(report.to_frame().index[report.to_frame()["support"] > 0]))
+    if not classes:
+        raise DataError("threshold_panel needs a class with examples in the evaluated split.")
+    controls = {
+        "cls": widgets.Dropdown(options=classes, value=cls or classes[0], description="class"),
+        "threshold": widgets.FloatSlider(value=threshold, min=0, max=1, step=0.01,
+                                         description="score threshold",
+                                         continuous_update=False),
+    }
+    if detection:
+        controls["iou"] = widgets.Dropdown(options=[0.5, 0.75, 0.9], value=0.5,
+                                           description="IoU threshold")
+    table, counts = widgets.Output(), widgets.Output()
+    panel = widgets.VBox([widgets.HBox(list(controls.values())), widgets.HBox([table, counts])])
+    panel.controls = controls
+
+    def update(_=None):
+        name, t = controls["cls"].value, controls["threshold"].value
+        if detection:
+            panel.result, confusion = evaluate.detection_at_threshold(
+                report, name, t, iou=controls["iou"].value)
+        else:
+            panel.result, confusion = evaluate.at_threshold(report, name, t)
+        _show(table, panel.result.round(3))
+        _show(counts, confusion)
+
+    _wire(controls, update)
+    return panel

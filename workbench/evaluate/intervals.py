@@ -82,13 +82,20 @@ def percentile_interval(replicates: np.ndarray, *, confidence: float = CONFIDENC
 
 def examples_needed(value, n, *, halfwidth: float, confidence: float = CONFIDENCE):
     """How many more examples (beyond ``n``) would bring a proportion's interval to
-    +-``halfwidth``: ``ceil(z**2 * p * (1 - p) / halfwidth**2) - n``, at least 0, with
-    ``p`` the measured value (0.5, the worst case, where it is unknown).
+    +-``halfwidth``.
 
-    >>> examples_needed([0.8, 0.5], [7, 400], halfwidth=0.05).tolist()
-    [239, 0]
+    The Agresti-Coull form: with ``p~ = (k + z**2/2) / (n + z**2)`` (``k = value * n``),
+    the interval is +-``halfwidth`` once ``n + z**2 >= z**2 * p~ (1 - p~) / halfwidth**2``.
+    ``p~`` keeps a recall of 1.0 on one example from claiming it needs no more (the
+    plain ``p (1 - p)`` would be 0); a class with no example gets the worst case, 0.5.
+
+    >>> examples_needed([1.0, 0.8, 0.5, np.nan], [1, 7, 400, 0], halfwidth=0.05).tolist()
+    [363, 316, 0, 381]
     """
     p = np.asarray(value, dtype=float)
-    p = np.where(np.isnan(p), 0.5, p)
-    need = np.ceil(_z(confidence) ** 2 * p * (1 - p) / halfwidth**2)
-    return np.maximum(need - np.asarray(n, dtype=float), 0).astype(int)
+    n = np.asarray(n, dtype=float)
+    z2 = _z(confidence) ** 2
+    k = np.where(np.isnan(p), 0.0, p * n)
+    shrunk = (k + z2 / 2) / (n + z2)
+    need = np.ceil(z2 * shrunk * (1 - shrunk) / halfwidth**2 - z2)
+    return np.maximum(need - n, 0).astype(int)

@@ -1,0 +1,250 @@
+"""Classification metrics against scikit-learn and imbalanced-learn, hand fixtures,
+intervals that cover, thresholds, logit adjustment, calibration, slices."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.metrics import classification_report_imbalanced, sensitivity_specificity_support
+from scipy.stats import binomtest
+from sklearn.metrics import (
+    average_precision_score,
+    balanced_accuracy_score,
+    confusion_matrix,
+    matthews_corrcoef,
+    precision_recall_fscore_support,
+)
+
+from workbench.catalog import Catalog
+from workbench.errors import DataError, Lacks
+from workbench.evaluate import adjust, intervals
+from workbench.evaluate.classification import at_threshold, classification_report
+from workbench.evaluate.predictions import Predictions
+from workbench.evaluate.slices import slice_metrics
+
+
+def labelled(labels, classes, *, split="test", **columns) -> Catalog:
+    ids = [f"s{i:03d}" for i in range(len(labels))]
+    samples = pd.DataFrame({"filepath": [f"{i}.png" for i in ids], "width": 10, "height": 6,
+                            "label": labels, "split": split, **columns}, index=ids)
+    return Catalog(samples, classes=classes, conditions=[c for c in columns])
+
+
+def scored(catalog: Catalog, scores) -> Predictions:
+    return Predictions(classes=catalog.classes, scores=pd.DataFrame(
+        np.asarray(scores, float), index=catalog.samples.index, columns=list(catalog.classes)))
+
+
+def random_case(seed=0, n=300, k=4):
+    rng = np.random.default_rng(seed)
+    p = np.array([0.6, 0.25, 0.1, 0.05])[:k]
+    codes = rng.choice(k, size=n, p=p / p.sum())
+    logits = rng.normal(0, 1, (n, k)) + 1.5 * np.eye(k)[codes]
+    scores = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    classes = ["common", "middle", "rare", "rarest"][:k]
+    catalog = labelled(np.asarray(classes)[codes], classes)
+    return catalog, scored(catalog, scores), codes, scores
+
+
+def test_hand_fixture_two_classes():
+    # 5 images: truth a a a b b; the argmax says a a b b a.
+    cat = labelled(["a", "a", "a", "b", "b"], ["a", "b"])
+    pred = scored(cat, [[.9, .1], [.8, .2], [.4, .6], [.3, .7], [.6, .4]])
+    table = classification_report(cat, pred, n_boot=50).to_frame()
+    # b: TP 1 (s003), FP 1 (s002), FN 1 (s004): precision 1/2, recall 1/2, F1 1/2.
+    assert table.loc["b", ["precision", "recall", "f1"]].tolist() == [0.5, 0.5, 0.5]
+    # a: TP 2, FP 1, FN 1: precision 2/3, recall 2/3; specificity of a = TN/(neg) = 1/2.
+    assert table.loc["a", "precision"] == pytest.approx(2 / 3)
+    assert table.loc["a", "specificity"] == pytest.approx(0.5)
+    # AP of b: ranked by b's score .7 (s003, b) .6 (s002, a) .4 (s004, b) .2 .1:
+    # precision at the two positives 1/1 and 2/3 -> AP = (1 + 2/3) / 2 = 5/6.
+    assert table.loc["b", "ap"] == pytest.approx(5 / 6)
+    assert list(table.index) == ["b", "a"]  # rarest class first
+
+
+def test_equals_scikit_learn_and_imbalanced_learn():
+    catalog, pred, codes, scores = random_case()
+    report = classification_report(catalog, pred, n_boot=20)
+    table = report.to_frame().loc[list(catalog.classes)]
+    top = scores.argmax(axis=1)
+    p, r, f, s = precision_recall_fscore_support(codes, top, labels=range(4), zero_division=0)
+    np.testing.assert_allclose(table["precision"], p)
+    np.testing.assert_allclose(table["recall"], r)
+    np.testing.assert_allclose(table["f1"], f)
+    np.testing.assert_array_equal(table["support"], s)
+    _, spec, _ = sensitivity_specificity_support(codes, top, labels=range(4))
+    np.testing.assert_allclose(table["specificity"], spec)
+    imb = classification_report_imbalanced(codes, top, labels=range(4), output_dict=True)
+    np.testing.assert_allclose(table["g_mean"], [imb[str(k)]["geo"] for k in range(4)])
+    np.testing.assert_allclose(table["iba"], [imb[str(k)]["iba"] for k in range(4)])
+    ap = [average_precision_score(codes == k, scores[:, k]) for k in range(4)]
+    np.testing.assert_allclose(table["ap"], ap)
+    summary = report.summary["value"]
+    assert summary["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(codes, top))
+    assert summary["mcc"] == pytest.approx(matthews_corrcoef(codes, top))
+    assert summary["macro_f1"] == pytest.approx(f.mean())
+    # confusion: rows true, normalised, in the report's (rarest-first) order
+    order = [list(catalog.classes).index(c) for c in report.confusion.index]
+    cm = confusion_matrix(codes, top, labels=order)
+    np.testing.assert_allclose(report.confusion.to_numpy(), cm / cm.sum(axis=1, keepdims=True))
+    assert list(report.confusion.index) == ["rarest", "rare", "middle", "common"]
+
+
+def test_wilson_intervals_equal_scipy():
+    catalog, pred, codes, scores = random_case(seed=3)
+    table = classification_report(catalog, pred, n_boot=20).to_frame()
+    for cls in catalog.classes:
+        k = list(catalog.classes).index(cls)
+        tp = int(((scores.argmax(1) == k) & (codes == k)).sum())
+        ci = binomtest(tp, int((codes == k).sum())).proportion_ci(method="wilson")
+        assert table.loc[cls, "recall_low"] == pytest.approx(ci.low)
+        assert table.loc[cls, "recall_high"] == pytest.approx(ci.high)
+
+
+def test_rare_class_interval_is_wide_and_flagged():
+    catalog, pred, codes, _ = random_case(seed=1, n=200)
+    report = classification_report(catalog, pred, n_boot=100)
+    table = report.to_frame()
+    rarest = table.index[0]
+    assert table.loc[rarest, "support"] == table["support"].min()
+    assert table.loc[rarest, "recall_high"] - table.loc[rarest, "recall_low"] > 0.3
+    assert rarest in report.uncertain(halfwidth=0.1)
+    assert "common" not in report.uncertain(halfwidth=0.1)
+    assert table.loc[rarest, "recall_more_05"] > table.loc["common", "recall_more_05"]
+
+
+def test_bootstrap_is_seeded_and_brackets_the_value():
+    catalog, pred, _, _ = random_case(seed=2)
+    a = classification_report(catalog, pred, n_boot=200, seed=0).to_frame()
+    b = classification_report(catalog, pred, n_boot=200, seed=0).to_frame()
+    c = classification_report(catalog, pred, n_boot=200, seed=1).to_frame()
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["f1_low"], c["f1_low"])
+    for metric in ("f1", "ap"):
+        assert (a[f"{metric}_low"] <= a[metric] + 1e-12).all()
+        assert (a[metric] <= a[f"{metric}_high"] + 1e-12).all()
+
+
+def test_intervals_cover_near_their_nominal_rate():
+    """95% Wilson intervals on 25 positives cover a recall near 95% of the time (exactly,
+    averaged over true recalls 0.05-0.95; never below 0.92), a seeded simulation agrees,
+    and 95% bootstrap intervals of a class's F1 on 300 images cover its true value."""
+    from scipy.stats import binom
+
+    ks = np.arange(26)
+    low, high = intervals.wilson_interval(ks, 25)
+    coverage = [(binom.pmf(ks, 25, p) * ((low <= p) & (p <= high))).sum()
+                for p in np.linspace(0.05, 0.95, 91)]
+    assert 0.94 <= np.mean(coverage) <= 0.96 and min(coverage) > 0.92
+    hits = np.random.default_rng(0).binomial(25, 0.5, size=4000)
+    low, high = intervals.wilson_interval(hits, 25)
+    assert 0.93 <= np.mean((low <= 0.5) & (0.5 <= high)) <= 0.98
+    # F1 of a classifier that finds a class (prevalence 0.2) with recall 0.7 and calls
+    # 10% of the others: its population F1 is 2*0.14/(0.2+0.14+0.08) = 0.6667.
+    truth_f1 = 2 * 0.14 / (0.2 + 0.14 + 0.08)
+    covered = []
+    for sim in range(150):
+        r = np.random.default_rng(100 + sim)
+        y = r.random(300) < 0.2
+        d = np.where(y, r.random(300) < 0.7, r.random(300) < 0.1)
+        counts = intervals.bootstrap_counts(300, n_boot=300, seed=sim)
+        tp, pos, pred = counts @ (y & d), counts @ y, counts @ d
+        lo, hi = intervals.percentile_interval((2 * tp / (pos + pred))[:, None])
+        covered.append(lo[0] <= truth_f1 <= hi[0])
+    assert 0.88 <= np.mean(covered) <= 0.99
+
+
+def test_examples_needed_reaches_the_halfwidth():
+    n_more = intervals.examples_needed([0.7], [10], halfwidth=0.1)[0]
+    n = 10 + n_more
+    low, high = intervals.wilson_interval(0.7 * n, n)
+    assert (high - low) / 2 <= 0.1 + 0.005
+    low, high = intervals.wilson_interval(0.7 * (n - 20), n - 20)
+    assert (high - low) / 2 > 0.1
+
+
+def test_multilabel_truth_from_boxes():
+    samples = pd.DataFrame({"filepath": ["a", "b", "c", "d"], "width": 8, "height": 4,
+                            "split": "test"}, index=["a", "b", "c", "d"])
+    boxes = pd.DataFrame({"sample_id": ["a", "a", "b", "c"], "label": ["x", "y", "x", "y"],
+                          "x": 0.1, "y": 0.1, "w": 0.2, "h": 0.3})
+    cat = Catalog(samples, classes=["x", "y"], task="detection", objects=boxes)
+    pred = scored(cat, [[.9, .2], [.4, .1], [.6, .7], [.1, .6]])
+    report = classification_report(cat, pred, n_boot=20)
+    table = report.to_frame()
+    # x is in a, b; at 0.5 the model says x for a, c: TP 1, FP 1, FN 1.
+    assert table.loc["x", ["precision", "recall"]].tolist() == [0.5, 0.5]
+    # y is in a, c; the model says y for c, d: TP 1 (c), FP 1 (d), FN 1 (a).
+    assert table.loc["y", ["precision", "recall"]].tolist() == [0.5, 0.5]
+    assert report.confusion is None and not report.truth.single_label
+
+
+def test_at_threshold_counts_and_direction():
+    cat = labelled(["a", "a", "a", "b", "b"], ["a", "b"])
+    pred = scored(cat, [[.9, .1], [.8, .2], [.4, .6], [.3, .7], [.6, .4]])
+    report = classification_report(cat, pred, n_boot=20)
+    low_t, conf_low = at_threshold(report, "b", 0.35)
+    high_t, conf_high = at_threshold(report, "b", 0.65)
+    assert conf_low.loc["b"].tolist() == [2, 0] and conf_low.loc["rest"].tolist() == [1, 2]
+    assert conf_high.loc["b"].tolist() == [1, 1] and conf_high.loc["rest"].tolist() == [0, 3]
+    assert low_t.loc["recall", "value"] == 1.0 and high_t.loc["recall", "value"] == 0.5
+    assert high_t.loc["precision", "value"] == 1.0
+
+
+def test_thresholds_tuned_on_val_and_logit_adjustment_lifts_rare_recall():
+    catalog, pred, codes, scores = random_case(seed=4, n=600)
+    half = np.where(np.arange(600) % 2 == 0, "val", "test")
+    catalog = catalog.replace(samples=catalog.samples.assign(split=half))
+    tuned = adjust.tune_thresholds(catalog, pred, split="val", target_precision=0.5)
+    assert (tuned["threshold_best_f1"].between(0, 1)).all()
+    assert (tuned["recall_at_precision"].dropna() <= 1).all()
+    priors = adjust.class_priors(catalog.replace(samples=catalog.samples.assign(split="train")),
+                                 split="train")
+    assert priors.idxmax() == "common" and priors.sum() == pytest.approx(1)
+    before = classification_report(catalog, pred, n_boot=10).to_frame()
+    after = classification_report(catalog, adjust.logit_adjusted(pred, priors), n_boot=10
+                                  ).to_frame()
+    assert after.loc["rarest", "recall"] > before.loc["rarest", "recall"]
+    assert after.loc["common", "recall"] < before.loc["common", "recall"]
+
+
+def test_reliability_by_hand():
+    cat = labelled(["a", "a", "b", "b"], ["a", "b"])
+    pred = scored(cat, [[.95, .05], [.55, .45], [.45, .55], [.92, .08]])
+    table = adjust.reliability(cat, pred, n_bins=10)
+    # bin 5 (0.5-0.6): confidences .55 (right) and .55 (right): accuracy 1
+    # bin 9 (0.9-1.0): .95 (right), .92 (wrong): accuracy 0.5, confidence .935
+    assert table.loc[5, ["n", "accuracy"]].tolist() == [2, 1.0]
+    assert table.loc[9, "accuracy"] == 0.5 and table.loc[9, "confidence"] == pytest.approx(.935)
+    ece = adjust.expected_calibration_error(table)
+    assert ece == pytest.approx(0.5 * 0.45 + 0.5 * 0.435)
+
+
+def test_slices_flag_the_worse_condition():
+    rng = np.random.default_rng(0)
+    n = 400
+    lighting = np.where(np.arange(n) < 300, "day", "night")
+    codes = rng.random(n) < 0.3
+    found = np.where(lighting == "day", rng.random(n) < 0.95, rng.random(n) < 0.3)
+    labels = np.where(codes, "crack", "intact")
+    cat = labelled(labels, ["intact", "crack"], lighting=lighting)
+    p = np.where(codes & found, 0.9, np.where(codes, 0.2, 0.1))
+    pred = scored(cat, np.column_stack([1 - p, p]))
+    table = slice_metrics(cat, pred, by="lighting", n_boot=50).set_index(["class", "slice"])
+    assert bool(table.loc[("crack", "night"), "worse"])
+    assert not bool(table.loc[("crack", "day"), "worse"])
+    with pytest.raises(Lacks, match="no 'camera' column"):
+        slice_metrics(cat, pred, by="camera")
+
+
+def test_clear_errors():
+    cat = labelled(["a", "b"], ["a", "b"])
+    with pytest.raises(DataError, match="no 'val' split"):
+        classification_report(cat, scored(cat, [[1, 0], [0, 1]]), split="val")
+    partial = Predictions(classes=cat.classes, scores=pd.DataFrame(
+        [[1.0, 0.0]], index=["s000"], columns=["a", "b"]))
+    with pytest.raises(DataError, match="1 evaluated images have no scores"):
+        classification_report(cat, partial)
+    with pytest.raises(Lacks, match="no image scores"):
+        classification_report(cat, Predictions(classes=cat.classes))

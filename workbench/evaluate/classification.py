@@ -1,0 +1,331 @@
+"""Per-class classification metrics with intervals, from image scores.
+
+Two kinds of truth: an image ``label`` (one class per image: argmax decisions, a
+confusion matrix), or, for detection and segmentation data without image labels, which
+classes an image contains (one yes/no question per class, answered at a threshold).
+Precision and recall get Wilson intervals; F1, AP and the macro averages a seeded
+bootstrap over images. Following the lesson on class imbalance in computer vision: read
+per-class recall and F1, macro averages and PR AUC, not accuracy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.catalog import Catalog, indicator
+from workbench.errors import DataError, Lacks, some
+from workbench.evaluate.intervals import (
+    CONFIDENCE,
+    N_BOOT,
+    bootstrap_counts,
+    examples_needed,
+    percentile_interval,
+    wilson_interval,
+)
+from workbench.evaluate.predictions import Predictions
+from workbench.evaluate.ranking import weighted_average_precision
+
+SUMMARY = ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "worst_class_recall")
+
+
+@dataclass(frozen=True, eq=False)
+class Truth:
+    """What is true of the evaluated images: ``matrix`` (n x K booleans) and, for single
+    labels, ``codes`` (the class code per image)."""
+
+    sample_ids: pd.Index
+    classes: tuple[str, ...]
+    matrix: np.ndarray
+    codes: np.ndarray | None
+
+    @property
+    def single_label(self) -> bool:
+        return self.codes is not None
+
+
+def split_ids(catalog: Catalog, split: str | None) -> pd.Index:
+    """The images of ``split`` (all images for None), with a clear error for a split the
+    Catalog does not have."""
+    if split is None:
+        return catalog.samples.index
+    if "split" not in catalog.samples.columns:
+        raise Lacks(f"This dataset has no split, so there is no {split!r} split to evaluate "
+                    "on. Split it (notebook 02, split.chosen_split) or pass split=None.")
+    names = catalog.samples["split"].dropna().unique().tolist()
+    if split not in names:
+        raise DataError(f"There is no {split!r} split; the splits are {some(names)}.")
+    return catalog.samples.index[(catalog.samples["split"] == split).to_numpy()]
+
+
+def image_truth(catalog: Catalog, ids: pd.Index) -> Truth:
+    """The truth per image: its label where every image has one, else the classes it
+    contains (boxes, mask pixels)."""
+    part = catalog.subset(ids)
+    labels = part.samples["label"] if "label" in part.samples.columns else None
+    if labels is not None and labels.notna().all():
+        codes = labels.cat.codes.to_numpy()
+        matrix = np.zeros((len(codes), len(part.classes)), dtype=bool)
+        matrix[np.arange(len(codes)), codes] = True
+        return Truth(part.samples.index, part.classes, matrix, codes)
+    if part.task == "classification":
+        raise DataError(f"{int(labels.isna().sum())} images of the evaluated split have no "
+                        "label. Label them or leave them out of the split.")
+    return Truth(part.samples.index, part.classes, indicator(part).to_numpy(), None)
+
+
+def aligned_scores(predictions: Predictions, truth: Truth) -> np.ndarray:
+    """The scores of the evaluated images, in their order and the Catalog's class order."""
+    if predictions.scores is None:
+        raise Lacks(f"{predictions.source} has no image scores, so image-level metrics "
+                    "cannot be computed. Load a probs: file, or use the baseline probe.")
+    missing = truth.sample_ids.difference(predictions.scores.index)
+    if len(missing):
+        raise DataError(f"{len(missing)} evaluated images have no scores in "
+                        f"{predictions.source}, e.g. {some(missing)}. Predict every image of "
+                        "the split.")
+    absent = [c for c in truth.classes if c not in predictions.scores.columns]
+    if absent:
+        raise DataError(f"{predictions.source} has no scores for {some(absent)}.")
+    return predictions.scores.loc[truth.sample_ids, list(truth.classes)].to_numpy(float)
+
+
+def decide(scores: np.ndarray, truth: Truth, thresholds=None) -> np.ndarray:
+    """The yes/no decisions (n x K). Single label: the argmax of ``score / threshold``
+    (the plain argmax when all thresholds are equal); several labels: ``score >=
+    threshold`` (0.5 by default)."""
+    if truth.single_label:
+        t = np.ones(scores.shape[1]) if thresholds is None else np.asarray(thresholds, float)
+        top = np.argmax(scores / np.maximum(t, 1e-12), axis=1)
+        out = np.zeros_like(scores, dtype=bool)
+        out[np.arange(len(top)), top] = True
+        return out
+    t = 0.5 if thresholds is None else np.asarray(thresholds, float)
+    return scores >= t
+
+
+@dataclass(frozen=True, eq=False)
+class ClassificationReport:
+    """Per-class metrics of image scores on one split, with their intervals.
+
+    ``to_frame()``: one row per class (rarest first), the columns ``support`` (images
+    of the class), ``precision``, ``recall``, ``f1``, ``ap`` (PR AUC), each with
+    ``_low`` / ``_high``, ``prevalence`` (AP of a no-skill model), ``specificity``,
+    ``g_mean``, ``iba``, and ``recall_more_05`` / ``recall_more_10``: how many more
+    images of the class would bring the recall interval to +-0.05 / +-0.10.
+    """
+
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    confusion: pd.DataFrame | None
+    truth: Truth
+    scores: np.ndarray
+    decisions: np.ndarray
+    split: str | None
+    source: str
+    confidence: float
+
+    def __repr__(self) -> str:
+        s = self.summary["value"]
+        kind = "single label" if self.truth.single_label else "labels per class"
+        return (f"ClassificationReport({self.split or 'all'} split, {len(self.truth.sample_ids)}"
+                f" images, {kind}: macro F1 {s['macro_f1']:.3f}, balanced accuracy "
+                f"{s['balanced_accuracy']:.3f}, worst-class recall {s['worst_class_recall']:.3f})")
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def uncertain(self, *, halfwidth: float = 0.1) -> pd.Index:
+        """Classes whose recall interval is wider than +-``halfwidth``: their numbers mean
+        little until the test split has more of them."""
+        width = (self.table["recall_high"] - self.table["recall_low"]) / 2
+        return self.table.index[(width > halfwidth) | self.table["recall"].isna()]
+
+    def pr_curves(self) -> pd.DataFrame:
+        """Per class: precision and recall at each distinct score (tidy: class, recall,
+        precision, threshold), and the no-skill precision (the class's prevalence)."""
+        from workbench.evaluate.ranking import pr_curve
+
+        parts = []
+        for k, name in enumerate(self.truth.classes):
+            y = self.truth.matrix[:, k]
+            if not y.any():
+                continue
+            precision, recall, threshold = pr_curve(y, self.scores[:, k])
+            parts.append(pd.DataFrame({"class": name, "recall": recall, "precision": precision,
+                                       "threshold": threshold, "no_skill": y.mean()}))
+        return pd.concat(parts, ignore_index=True)
+
+
+def classification_report(catalog: Catalog, predictions: Predictions, *,
+                          split: str | None = "test", thresholds=None, n_boot: int = N_BOOT,
+                          seed: int = 0, confidence: float = CONFIDENCE) -> ClassificationReport:
+    """Per-class precision, recall, F1, AP (each with an interval), specificity, G-mean and
+    IBA, the macro and weighted averages, balanced accuracy, MCC and the confusion matrix
+    normalised by the true class, rarest class first.
+
+    ``thresholds``: one per class (a Series by class or a sequence), see :func:`decide`.
+    """
+    ids = split_ids(catalog, split)
+    if not len(ids):
+        raise DataError(f"The {split!r} split has no images.")
+    truth = image_truth(catalog, ids)
+    scores = aligned_scores(predictions, truth)
+    if isinstance(thresholds, pd.Series):
+        thresholds = thresholds.reindex(list(truth.classes)).fillna(
+            1.0 if truth.single_label else 0.5).to_numpy(float)
+    decisions = decide(scores, truth, thresholds)
+    table = _per_class(truth, scores, decisions, n_boot=n_boot, seed=seed,
+                       confidence=confidence)
+    summary = _summary(truth, decisions, table, n_boot=n_boot, seed=seed,
+                       confidence=confidence)
+    order = table.sort_values(["support", "recall"], kind="stable").index
+    confusion = None
+    if truth.single_label:
+        from sklearn.metrics import confusion_matrix
+
+        codes = [truth.classes.index(c) for c in order]
+        cm = confusion_matrix(truth.codes, decisions.argmax(axis=1), labels=codes)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            normalised = cm / cm.sum(axis=1, keepdims=True)
+        confusion = pd.DataFrame(normalised, index=pd.Index(order, name="true"),
+                                 columns=pd.Index(order, name="predicted"))
+    return ClassificationReport(table=table.loc[order], summary=summary, confusion=confusion,
+                                truth=truth, scores=scores, decisions=decisions, split=split,
+                                source=predictions.source, confidence=confidence)
+
+
+def _per_class(truth: Truth, scores, decisions, *, n_boot, seed, confidence) -> pd.DataFrame:
+    y, d = truth.matrix, decisions
+    tp = (y & d).sum(axis=0)
+    support, predicted, n = y.sum(axis=0), d.sum(axis=0), len(y)
+    tn = ((~y) & (~d)).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(predicted > 0, tp / predicted, np.nan)
+        recall = np.where(support > 0, tp / support, np.nan)
+        f1 = np.where(support + predicted > 0, 2 * tp / (support + predicted), np.nan)
+        specificity = np.where(n - support > 0, tn / (n - support), np.nan)
+    g_mean = np.sqrt(recall * specificity)
+    iba = (1 + 0.1 * (recall - specificity)) * g_mean**2  # imbalanced-learn's alpha = 0.1
+    p_low, p_high = wilson_interval(tp, predicted, confidence=confidence)
+    r_low, r_high = wilson_interval(tp, support, confidence=confidence)
+    counts = bootstrap_counts(n, n_boot=n_boot, seed=seed)
+    tp_b, sup_b, pred_b = counts @ (y & d), counts @ y, counts @ d
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1_b = np.where(sup_b + pred_b > 0, 2 * tp_b / (sup_b + pred_b), np.nan)
+        f1_b = np.where(sup_b > 0, f1_b, np.nan)  # a replicate without the class says nothing
+    f1_low, f1_high = percentile_interval(f1_b, confidence=confidence)
+    ap = np.full(len(truth.classes), np.nan)
+    ap_low, ap_high = ap.copy(), ap.copy()
+    for k in np.flatnonzero(support > 0):
+        ap[k] = weighted_average_precision(y[:, k], scores[:, k], np.ones(n))
+        replicates = weighted_average_precision(y[:, k], scores[:, k], counts)
+        low, high = percentile_interval(replicates[:, None], confidence=confidence)
+        ap_low[k], ap_high[k] = low[0], high[0]
+    return pd.DataFrame({
+        "support": support, "precision": precision, "precision_low": p_low,
+        "precision_high": p_high, "recall": recall, "recall_low": r_low, "recall_high": r_high,
+        "f1": f1, "f1_low": f1_low, "f1_high": f1_high, "ap": ap, "ap_low": ap_low,
+        "ap_high": ap_high, "prevalence": support / n, "specificity": specificity,
+        "g_mean": g_mean, "iba": iba,
+        "recall_more_05": examples_needed(recall, support, halfwidth=0.05),
+        "recall_more_10": examples_needed(recall, support, halfwidth=0.10),
+    }, index=pd.Index(truth.classes, name="class"))
+
+
+def _summary(truth: Truth, decisions, table, *, n_boot, seed, confidence) -> pd.DataFrame:
+    from sklearn.metrics import balanced_accuracy_score, matthews_corrcoef
+
+    y, d = truth.matrix, decisions
+    present = table["support"].to_numpy() > 0
+    weights = table["support"].to_numpy(float)
+    values = {
+        "accuracy": float((y == d).all(axis=1).mean()),
+        "balanced_accuracy": float(table["recall"][present].mean()),
+        "macro_f1": float(table["f1"][present].mean()),
+        "weighted_f1": float(np.nansum(table["f1"] * weights) / weights.sum()),
+        "worst_class_recall": float(table["recall"][present].min()),
+    }
+    if truth.single_label:
+        pred = d.argmax(axis=1)
+        values["balanced_accuracy"] = balanced_accuracy_score(truth.codes, pred)
+        values["mcc"] = matthews_corrcoef(truth.codes, pred)
+    counts = bootstrap_counts(len(y), n_boot=n_boot, seed=seed)
+    tp_b, sup_b, pred_b = counts @ (y & d), counts @ y, counts @ d
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall_b = np.where(sup_b > 0, tp_b / sup_b, np.nan)[:, present]
+        f1_b = np.where(sup_b > 0, 2 * tp_b / (sup_b + pred_b), np.nan)[:, present]
+    replicates = {
+        "accuracy": counts @ (y == d).all(axis=1) / counts.sum(axis=1),
+        "balanced_accuracy": np.nanmean(recall_b, axis=1),
+        "macro_f1": np.nanmean(f1_b, axis=1),
+        "worst_class_recall": np.nanmin(recall_b, axis=1),
+    }
+    frame = pd.DataFrame({"value": pd.Series(values)})
+    for name, reps in replicates.items():
+        low, high = percentile_interval(reps[:, None], confidence=confidence)
+        frame.loc[name, ["low", "high"]] = [low[0], high[0]]
+    return frame.rename_axis("metric")
+
+
+def at_threshold(report: ClassificationReport, cls: str, threshold: float, *,
+                 n_boot: int = 200, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``cls`` against the rest, deciding "is ``cls``" when its score is ``threshold`` or
+    more: precision, recall and F1 with intervals, and the 2 x 2 confusion counts.
+
+    The answer the threshold panel shows; pure, so a test can check it.
+    """
+    k = report.truth.classes.index(cls)
+    y = report.truth.matrix[:, k]
+    d = report.scores[:, k] >= threshold
+    tp, fp, fn = int((y & d).sum()), int((~y & d).sum()), int((y & ~d).sum())
+    tn = len(y) - tp - fp - fn
+    p_low, p_high = wilson_interval(tp, tp + fp, confidence=report.confidence)
+    r_low, r_high = wilson_interval(tp, tp + fn, confidence=report.confidence)
+    counts = bootstrap_counts(len(y), n_boot=n_boot, seed=seed)
+    tp_b, pos_b, pred_b = counts @ (y & d), counts @ y, counts @ d
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1_b = np.where(pos_b > 0, 2 * tp_b / (pos_b + pred_b), np.nan)
+    f_low, f_high = percentile_interval(f1_b[:, None], confidence=report.confidence)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = [tp / (tp + fp) if tp + fp else np.nan, tp / (tp + fn) if tp + fn else np.nan,
+                  2 * tp / (2 * tp + fp + fn) if tp + fn else np.nan]
+    metrics = pd.DataFrame({"value": values, "low": [float(p_low), float(r_low), f_low[0]],
+                            "high": [float(p_high), float(r_high), f_high[0]]},
+                           index=pd.Index(["precision", "recall", "f1"], name=cls))
+    confusion = pd.DataFrame([[tp, fn], [fp, tn]],
+                             index=pd.Index([cls, "rest"], name="true"),
+                             columns=pd.Index([cls, "rest"], name="predicted"))
+    return metrics, confusion
+
+
+def paradox(report: ClassificationReport) -> pd.DataFrame:
+    """The accuracy paradox on the evaluated split (Hvilshøj 2022): accuracy, balanced
+    accuracy, macro F1 and worst-class recall of the model beside a model that always
+    answers the most common class. Single-label data: the majority answer; several
+    labels per image: a model that says "present" only for classes in most images."""
+    truth = report.truth
+    counts = truth.matrix.sum(axis=0)
+    if truth.single_label:
+        always = np.zeros_like(truth.matrix)
+        always[:, int(np.argmax(counts))] = True
+        name = f"always '{truth.classes[int(np.argmax(counts))]}'"
+    else:
+        always = np.broadcast_to(counts > len(truth.matrix) / 2, truth.matrix.shape)
+        name = "always the classes in most images"
+    rows = {}
+    for label, decisions in [(name, always), ("this model", report.decisions)]:
+        y, d = truth.matrix, decisions
+        present = counts > 0
+        tp = (y & d).sum(axis=0)[present]
+        support, predicted = counts[present], d.sum(axis=0)[present]
+        recall = tp / support
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f1 = 2 * tp / (support + predicted)
+        rows[label] = {"accuracy": float((y == d).all(axis=1).mean()),
+                       "balanced_accuracy": float(recall.mean()),
+                       "macro_f1": float(np.nanmean(f1)),
+                       "worst_class_recall": float(recall.min())}
+    return pd.DataFrame(rows)

@@ -1,0 +1,400 @@
+"""Per-class detection metrics with bootstrap intervals: COCO's matching, our accumulation.
+
+pycocotools decides, once, which detection matches which ground-truth box at each IoU
+threshold (``COCOeval.evaluate``). The accumulation into precision and recall is done
+here, vectorised and weighted by image, so that a bootstrap over images costs a few
+array passes: an image drawn c times in a replicate weighs c in the cumulative TP / FP
+sums and in the count of ground truths. With every weight 1 it is
+``COCOeval.accumulate`` to the last digit: AP is the mean over the 101 recall points of
+the interpolated precision (the highest precision at any recall at least as large).
+
+COCO's conventions, kept: a crowd box (``iscrowd``) is never a miss, and a detection
+matched to it is neither a hit nor a false alarm; ``max_dets`` is per image *and class*;
+an IoU equal to the threshold matches; a class without ground truth has no AP (NaN here,
+-1 in pycocotools), and a class never predicted has AP 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.catalog import Catalog, rows_of
+from workbench.errors import DataError, Lacks, check_option, some
+from workbench.evaluate.classification import split_ids
+from workbench.evaluate.intervals import (
+    CONFIDENCE,
+    N_BOOT,
+    bootstrap_counts,
+    examples_needed,
+    percentile_interval,
+)
+from workbench.evaluate.predictions import Predictions
+
+IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)   # pycocotools' Params: 0.50:0.05:0.95
+RECALL_THRESHOLDS = np.linspace(0.0, 1.0, 101)
+METRICS = ("ap", "ap50", "ar")
+_CHUNK = 250_000  # array elements per block of replicates: a block stays in cache
+
+
+@dataclass(frozen=True)
+class ClassMatches:
+    """One class's detections in COCO's accumulation order (score descending, ties by
+    image then by rank in the image): ``tp`` / ``fp`` are ``(n_iou, n)`` flags,
+    ``n_true`` the counted (non-crowd) ground truths of each image."""
+
+    image: np.ndarray
+    score: np.ndarray
+    tp: np.ndarray
+    fp: np.ndarray
+    n_true: np.ndarray
+
+
+def interpolated_precision(tp, fp, n_true):
+    """COCO's interpolated precision at the 101 recall points and the final recall, for
+    many weightings of the same ranked detections at once.
+
+    Parameters
+    ----------
+    tp, fp : array of shape (n_weightings, n_detections)
+        TP and FP weight of each detection, in descending score order (the weight is how
+        often its image is drawn; 1 for the data as it is).
+    n_true : array of shape (n_weightings,)
+        Weighted count of the ground truths a detection may hit.
+
+    Returns
+    -------
+    precision : (n_weightings, 101); recall : (n_weightings,). NaN where ``n_true`` is 0.
+
+    Examples
+    --------
+    One hit at the top score, one false alarm, one of two boxes missed: precision 1 up to
+    recall 0.5 (51 of the 101 points), 0 beyond.
+
+    >>> p, r = interpolated_precision([[1, 0]], [[0, 1]], [2])
+    >>> round(float(p.mean()), 4), r.tolist()
+    (0.505, [0.5])
+    """
+    cumulative = [np.cumsum(np.asarray(v, dtype=float), axis=1) for v in (tp, fp)]
+    return _sampled_precision(*cumulative, np.asarray(n_true))
+
+
+def _sampled_precision(tp_sum, fp_sum, n_true):
+    """:func:`interpolated_precision` from the cumulative weights ``(n_weightings,
+    n_points)`` at the ranked points. Only the points just after a hit matter (a false
+    alarm lowers precision without raising recall): a caller may pass those alone."""
+    n_rows, n = tp_sum.shape
+    n_points = len(RECALL_THRESHOLDS)
+    precision = np.zeros((n_rows, n_points))
+    recall = np.zeros(n_rows)
+    if n:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rc = tp_sum / n_true[:, None]
+        pr = tp_sum / (fp_sum + tp_sum + np.spacing(1))
+        envelope = np.maximum.accumulate(pr[:, ::-1], axis=1)[:, ::-1]
+        # the first point reaching each recall threshold, for every row at once
+        # (searchsorted 'left'): count, per row, the points below each threshold
+        below = np.searchsorted(RECALL_THRESHOLDS, rc, side="right")
+        below += np.arange(n_rows)[:, None] * (n_points + 1)
+        counts = np.bincount(below.ravel(), minlength=n_rows * (n_points + 1))
+        first = np.cumsum(counts.reshape(n_rows, n_points + 1), axis=1)[:, :n_points]
+        taken = np.take_along_axis(envelope, np.minimum(first, n - 1), axis=1)
+        precision = np.where(first < n, taken, 0.0)
+        recall = rc[:, -1]
+    absent = n_true == 0
+    precision[absent], recall[absent] = np.nan, np.nan
+    return precision, recall
+
+
+def class_curves(matches: ClassMatches, weights: np.ndarray):
+    """Precision ``(n_weightings, n_iou, 101)`` and recall ``(n_weightings, n_iou)`` of
+    one class under each row of image ``weights`` (``(n_weightings, n_images)``)."""
+    weights = np.asarray(weights, dtype=float)  # integer counts: float sums stay exact
+    n_rows, n_iou = len(weights), len(matches.tp)
+    precision = np.empty((n_rows, n_iou, len(RECALL_THRESHOLDS)))
+    recall = np.empty((n_rows, n_iou))
+    n_true = weights @ matches.n_true
+    hits = [matches.image[matches.tp[t]] for t in range(n_iou)]
+    misses = [matches.image[matches.fp[t]] for t in range(n_iou)]
+    # false alarms ranked above each hit: the cumulative FP weight is read there
+    above = [np.cumsum(matches.fp[t])[matches.tp[t]] for t in range(n_iou)]
+    step = max(1, _CHUNK // max(len(matches.score), 1))
+    for lo in range(0, n_rows, step):
+        block = weights[lo:lo + step]
+        for t in range(n_iou):
+            fp_sum = np.zeros((len(block), len(misses[t]) + 1))
+            np.cumsum(block[:, misses[t]], axis=1, out=fp_sum[:, 1:])
+            precision[lo:lo + step, t], recall[lo:lo + step, t] = _sampled_precision(
+                np.cumsum(block[:, hits[t]], axis=1), fp_sum[:, above[t]], n_true[lo:lo + step])
+    return precision, recall
+
+
+@dataclass(frozen=True, eq=False)
+class DetectionReport:
+    """Per-class AP@[.5:.95], AP@.5 and AR with bootstrap intervals over images.
+
+    ``replicates`` holds each bootstrap replicate's ``(ap, ap50, ar)`` per class,
+    ``(n_boot, n_classes, 3)``; ``precision`` the 101-point curves ``(n_iou, 101,
+    n_classes)``; ``matches`` each class's ranked hits, for :func:`detection_pr`.
+    """
+
+    table: pd.DataFrame
+    macro: pd.Series
+    split: str | None
+    n_images: int
+    confidence: float
+    source: str
+    precision: np.ndarray = field(repr=False)
+    replicates: np.ndarray = field(repr=False)
+    matches: tuple[ClassMatches, ...] = field(repr=False)
+
+    def __repr__(self) -> str:
+        where = f"{self.split} split" if self.split is not None else "all images"
+        return (f"DetectionReport({self.source} on {where}: {self.n_images:,} images, "
+                f"{len(self.table)} classes, AP {self.macro['ap']:.3f}, "
+                f"AP50 {self.macro['ap50']:.3f}, AR {self.macro['ar']:.3f})")
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    @property
+    def rarest(self) -> dict:
+        """The class with the fewest ground-truth boxes (at least one) and its AP50."""
+        table = self.table[self.table["n_true"] > 0]
+        name = table["n_true"].idxmin()
+        row = table.loc[name]
+        text = f"{name}: AP50 {row['ap50']:.2f}"
+        if not np.isnan(row["ap50_low"]):
+            text += (f" ({self.confidence:.0%} interval {row['ap50_low']:.2f} to "
+                     f"{row['ap50_high']:.2f})")
+        text += f" from {int(row['n_true'])} boxes"
+        return {"class": name, "n_true": int(row["n_true"]), "ap50": row["ap50"],
+                "ap50_low": row["ap50_low"], "ap50_high": row["ap50_high"], "text": text}
+
+    def pr_curves(self, *, iou: float = 0.5) -> pd.DataFrame:
+        """The 101-point interpolated precision-recall curve of each class with ground
+        truth: a tidy table of ``class``, ``recall``, ``precision``."""
+        curves = self.precision[_iou_index(iou, "DetectionReport.pr_curves")]
+        keep = np.flatnonzero(self.table["n_true"].to_numpy() > 0)
+        names = self.table.index[keep]
+        return pd.DataFrame({
+            "class": pd.Categorical(np.repeat(names, len(RECALL_THRESHOLDS)),
+                                    categories=list(self.table.index)),
+            "recall": np.tile(RECALL_THRESHOLDS, len(keep)),
+            "precision": curves[:, keep].T.ravel(),
+        })
+
+
+def detection_report(catalog: Catalog, predictions: Predictions, *, split: str | None = "test",
+                     n_boot: int = N_BOOT, seed: int = 0, confidence: float = CONFIDENCE,
+                     max_dets: int = 100) -> DetectionReport:
+    """COCO box metrics per class on the images of ``split``, with bootstrap intervals.
+
+    Columns of ``.to_frame()`` (one row per class, background left out): ``ap``
+    (AP@[.5:.95]), ``ap50``, ``ar`` (AR@``max_dets``), each with ``_low`` / ``_high``
+    (percentile interval over ``n_boot`` resamplings of the images, seeded); ``n_true``
+    (non-crowd boxes), ``n_pred``, ``n_images`` (images with a box of the class);
+    ``examples_needed_05`` / ``_10``: how many more boxes would bring AP50's interval to
+    +-0.05 / +-0.10, treating AP50 as a proportion of ``n_true`` boxes (an approximation:
+    AP is not a proportion, but it scales like one). ``split=None`` takes every image;
+    predicted boxes on other images, or of the background class, are left out.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"filepath": ["a", "b"], "width": 100, "height": 50},
+    ...                  index=["a", "b"])
+    >>> o = pd.DataFrame({"sample_id": ["a", "b"], "label": "dent", "x": 0.1, "y": 0.1,
+    ...                   "w": 0.5, "h": 0.5})
+    >>> cat = Catalog(s, classes=["dent"], task="detection", objects=o)
+    >>> p = Predictions(classes=("dent",), objects=o.assign(score=[0.9, 0.2]))
+    >>> detection_report(cat, p, split=None, n_boot=0).to_frame()[["ap", "ap50", "n_true"]]
+            ap  ap50  n_true
+    class
+    dent   1.0   1.0       2
+    """
+    for name, value, least in (("n_boot", n_boot, 0), ("max_dets", max_dets, 1)):
+        if not (isinstance(value, (int, np.integer)) and value >= least):
+            raise ValueError(f"The {name!r} parameter of detection_report must be an integer "
+                             f">= {least}. Got {value!r} instead.")
+    if not len(catalog.objects):
+        raise Lacks("The Catalog has no boxes: detection metrics need ground-truth boxes "
+                    "(catalog.objects). Load a detection dataset (COCO, VOC, YOLO).")
+    if predictions.objects is None:
+        raise Lacks("The predictions have no boxes: detection metrics need scored boxes "
+                    "(predictions.objects), e.g. from 'coco-results:' or 'yolo-pred:'.")
+    catalog = catalog.subset(split_ids(catalog, split))
+    classes = tuple(c for c in catalog.classes if c != catalog.background)
+    truth = _true_boxes(catalog, classes)
+    if not (~truth["crowd"]).any():
+        raise Lacks(f"The {split or 'whole'} split has no ground-truth boxes to evaluate on.")
+    boxes = _predicted_boxes(catalog, predictions, classes)
+    matches = _coco_matches(catalog, truth, boxes, len(classes), max_dets)
+    counts = bootstrap_counts(len(catalog), n_boot=n_boot, seed=seed)
+    ones = np.ones((1, len(catalog)), dtype=np.int64)
+    point = np.empty((len(classes), 3))
+    replicates = np.empty((n_boot, len(classes), 3))
+    precision = np.empty((len(IOU_THRESHOLDS), len(RECALL_THRESHOLDS), len(classes)))
+    for k, m in enumerate(matches):
+        (p,), (r,) = class_curves(m, ones)
+        precision[:, :, k] = p
+        point[k] = p.mean(), p[0].mean(), r.mean()
+        pb, rb = class_curves(m, counts)
+        replicates[:, k] = np.stack([pb.mean(axis=(1, 2)), pb[:, 0].mean(axis=1),
+                                     rb.mean(axis=1)], axis=1)
+    low, high = percentile_interval(replicates, confidence=confidence)
+    table = pd.DataFrame(index=pd.Index(classes, name="class"))
+    for j, name in enumerate(METRICS):
+        table[name] = point[:, j]
+        table[f"{name}_low"], table[f"{name}_high"] = low[:, j], high[:, j]
+    table["n_true"] = np.bincount(truth["label"][~truth["crowd"]], minlength=len(classes))
+    table["n_pred"] = np.bincount(boxes["label"], minlength=len(classes))
+    table["n_images"] = np.bincount(
+        np.unique(truth["label"] * len(catalog) + truth["image"]) // len(catalog),
+        minlength=len(classes))
+    for half in (0.05, 0.10):
+        table[f"examples_needed_{round(half * 100):02d}"] = examples_needed(
+            table["ap50"], table["n_true"], halfwidth=half, confidence=confidence)
+    with warnings.catch_warnings():  # a replicate may lack every class: its mean is NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        macro_reps = np.nanmean(replicates, axis=1)
+    m_low, m_high = percentile_interval(macro_reps, confidence=confidence)
+    macro = pd.Series({k: v for j, name in enumerate(METRICS) for k, v in [
+        (name, np.nanmean(point[:, j])), (f"{name}_low", m_low[j]), (f"{name}_high", m_high[j])]})
+    return DetectionReport(table, macro, split, len(catalog), confidence, predictions.source,
+                           precision, replicates, tuple(matches))
+
+
+def detection_pr(report: DetectionReport, cls: str, *, iou: float = 0.5) -> pd.DataFrame:
+    """Precision and recall of one class at every score threshold (keep the detections
+    scoring at least ``score``): ``score``, ``tp``, ``fp``, ``fn``, ``precision``,
+    ``recall``, highest threshold first. Detections on crowd boxes are left out."""
+    check_option("cls", cls, list(report.table.index), func="detection_pr")
+    m = report.matches[report.table.index.get_loc(cls)]
+    t = _iou_index(iou, "detection_pr")
+    counted = m.tp[t] | m.fp[t]
+    score, tp, fp = m.score[counted], np.cumsum(m.tp[t][counted]), np.cumsum(m.fp[t][counted])
+    last = np.append(score[1:] != score[:-1], True)  # the last detection of each score
+    n_true = int(m.n_true.sum())
+    table = pd.DataFrame({"score": score[last], "tp": tp[last], "fp": fp[last]})
+    table["fn"] = n_true - table["tp"]
+    table["precision"] = table["tp"] / (table["tp"] + table["fp"])
+    table["recall"] = table["tp"] / n_true if n_true else np.nan
+    return table
+
+
+def detection_counts(report: DetectionReport, *, iou: float = 0.5,
+                     min_score: float = 0.0) -> pd.DataFrame:
+    """TP, FP, FN, precision and recall per class at one IoU threshold, keeping the
+    detections scoring at least ``min_score`` (the ``max_dets`` best per image)."""
+    t = _iou_index(iou, "detection_counts")
+    rows = []
+    for m in report.matches:
+        kept = m.score >= min_score
+        tp, fp = int(m.tp[t][kept].sum()), int(m.fp[t][kept].sum())
+        rows.append((tp, fp, int(m.n_true.sum()) - tp))
+    table = pd.DataFrame(rows, columns=["tp", "fp", "fn"], index=report.table.index)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["precision"] = table["tp"] / (table["tp"] + table["fp"])
+        table["recall"] = table["tp"] / (table["tp"] + table["fn"])
+    return table
+
+
+# -- the COCO side ------------------------------------------------------------------------
+
+
+def _iou_index(iou: float, func: str) -> int:
+    hit = np.flatnonzero(np.isclose(IOU_THRESHOLDS, iou))
+    if not len(hit):
+        check_option("iou", iou, [round(float(t), 2) for t in IOU_THRESHOLDS], func=func)
+    return int(hit[0])
+
+
+def _true_boxes(catalog: Catalog, classes) -> dict:
+    obj = catalog.objects
+    label = pd.Index(classes).get_indexer(obj["label"].astype(str))
+    crowd = obj["iscrowd"].to_numpy(bool) if "iscrowd" in obj.columns else np.zeros(len(obj), bool)
+    return {"image": rows_of(obj), "label": label, "crowd": crowd,
+            "box": obj[["x", "y", "w", "h"]].to_numpy(float)}
+
+
+def _predicted_boxes(catalog: Catalog, predictions: Predictions, classes) -> dict:
+    """The boxes on the evaluated images, as arrays (boxes on other images are left out:
+    predictions are made for a whole Catalog and evaluated on parts of it)."""
+    obj = predictions.objects
+    ids = obj["sample_id"].astype(str).to_numpy(object)
+    label = pd.Index(classes).get_indexer(obj["label"].astype(str))
+    names = obj["label"].astype(str).to_numpy(object)
+    unknown = (label < 0) & (names != str(catalog.background))
+    if unknown.any():
+        raise DataError(f"{int(unknown.sum())} predicted boxes have labels that are not classes "
+                        f"of the Catalog: {some(pd.unique(names[unknown]))}. Known classes: "
+                        f"{some(classes, n=20)}. Rename them to the Catalog's classes.")
+    score = obj["score"].to_numpy(float)
+    if np.isnan(score).any():
+        raise DataError(f"{int(np.isnan(score).sum())} predicted boxes have no score; every "
+                        "box needs one to be ranked.")
+    image = catalog.samples.index.get_indexer(ids)
+    keep = (image >= 0) & (label >= 0)
+    return {"image": image[keep], "label": label[keep], "score": score[keep],
+            "box": obj[["x", "y", "w", "h"]].to_numpy(float)[keep]}
+
+
+def _annotations(image, label, box, sizes, **extra) -> list[dict]:
+    """COCO annotations: absolute pixel boxes, area w * h in pixels, ids from 1."""
+    scale = np.tile(sizes[image], 2)  # width, height, width, height
+    pixels = box * scale
+    keys, columns = list(extra), [v.tolist() for v in extra.values()]
+    return [{"id": i + 1, "image_id": im + 1, "category_id": c + 1, "bbox": b,
+             "area": b[2] * b[3], **dict(zip(keys, rest, strict=True))}
+            for i, (im, c, b, *rest) in enumerate(zip(
+                image.tolist(), label.tolist(), pixels.tolist(), *columns, strict=True))]
+
+
+def _coco_matches(catalog, truth, boxes, n_classes, max_dets) -> list[ClassMatches]:
+    """Run ``COCOeval.evaluate`` (area range 'all' only) and rank each class's hits."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    sizes = catalog.samples[["width", "height"]].to_numpy(float)
+    n_images = len(sizes)
+    images = [{"id": i + 1, "width": int(w), "height": int(h)} for i, (w, h) in enumerate(sizes)]
+    categories = [{"id": k + 1, "name": str(k)} for k in range(n_classes)]
+    gt_anns = _annotations(truth["image"], truth["label"], truth["box"], sizes,
+                           iscrowd=truth["crowd"].astype(int))
+    dt_anns = _annotations(boxes["image"], boxes["label"], boxes["box"], sizes,
+                           score=boxes["score"], iscrowd=np.zeros(len(boxes["score"]), int))
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
+        gt, dt = COCO(), COCO()
+        for coco, anns in ((gt, gt_anns), (dt, dt_anns)):
+            coco.dataset = {"images": images, "categories": categories, "annotations": anns}
+            coco.createIndex()
+        evaluator = COCOeval(gt, dt, iouType="bbox")
+        evaluator.params.areaRng, evaluator.params.areaRngLbl = [[0, 1e10]], ["all"]
+        evaluator.params.maxDets = [max_dets]
+        evaluator.evaluate()
+    n_iou = len(evaluator.params.iouThrs)
+    entries = [e for e in evaluator.evalImgs if e is not None]
+    category = np.array([e["category_id"] - 1 for e in entries], dtype=np.int64)
+    image = np.array([e["image_id"] - 1 for e in entries], dtype=np.int64)
+    n_dets = np.array([len(e["dtIds"]) for e in entries], dtype=np.int64)
+    counted = np.array([np.count_nonzero(e["gtIgnore"] == 0) for e in entries], dtype=np.int64)
+    score = np.concatenate([[], *(e["dtScores"] for e in entries)])
+    matched = np.concatenate([np.zeros((n_iou, 0)), *(e["dtMatches"] for e in entries)], axis=1)
+    ignored = np.concatenate([np.zeros((n_iou, 0)), *(e["dtIgnore"] for e in entries)], axis=1)
+    det_category, det_image = np.repeat(category, n_dets), np.repeat(image, n_dets)
+    hit, ignored = matched > 0, ignored.astype(bool)
+    result = []
+    for k in range(n_classes):
+        own = np.flatnonzero(det_category == k)
+        order = own[np.argsort(-score[own], kind="mergesort")]  # as COCOeval.accumulate
+        result.append(ClassMatches(
+            image=det_image[order], score=score[order],
+            tp=hit[:, order] & ~ignored[:, order], fp=~hit[:, order] & ~ignored[:, order],
+            n_true=np.bincount(image[category == k], weights=counted[category == k],
+                               minlength=n_images).astype(np.int64)))
+    return result

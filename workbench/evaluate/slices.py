@@ -1,0 +1,75 @@
+"""Per-class metrics per condition value and per split: where the model is worse.
+
+This closes the loop with notebook 01's hidden imbalance: if cracks at night are rare
+in the training data, crack recall at night is where it shows. A slice is flagged when
+its whole interval lies below the value on the rest of the images (the other values of
+the same condition), so a low number on three images is not flagged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.catalog import Catalog
+from workbench.errors import DataError, Lacks, some
+from workbench.evaluate.classification import split_ids
+from workbench.evaluate.predictions import Predictions
+
+DEFAULT_METRIC = {"classification": "recall", "detection": "ap50", "segmentation": "iou"}
+
+
+def report_for(kind: str):
+    """The report function of ``kind``: classification, detection or segmentation."""
+    from workbench.evaluate import classification, detection, segmentation
+
+    return {"classification": classification.classification_report,
+            "detection": detection.detection_report,
+            "segmentation": segmentation.segmentation_report}[kind]
+
+
+def slice_metrics(catalog: Catalog, predictions: Predictions, *, by: str,
+                  kind: str = "classification", metric: str | None = None,
+                  split: str | None = "test", min_images: int = 1, **options) -> pd.DataFrame:
+    """``metric`` (default: recall, AP@0.5 or IoU by ``kind``) per class and per value of
+    the condition ``by`` (or ``by="split"``: per split), with its interval, the number of
+    images, the value on the rest of the images and whether the slice is worse.
+
+    Tidy: one row per (class, slice): ``class``, ``slice``, ``value``, ``low``,
+    ``high``, ``n_images``, ``rest``, ``worse``.
+    """
+    metric = metric or DEFAULT_METRIC[kind]
+    if by == "split":
+        if "split" not in catalog.samples.columns:
+            raise Lacks("This dataset has no split to compare metrics across.")
+        split = None
+    elif by not in catalog.samples.columns:
+        raise Lacks(f"This dataset has no {by!r} column to slice by; its conditions are "
+                    f"{some(catalog.conditions) or 'none'}. Add a condition (lighting, camera, "
+                    "site) to see where the model is worse.")
+    ids = split_ids(catalog, split)
+    values = catalog.samples.loc[ids, by]
+    report = report_for(kind)
+    parts = []
+    for value in values.dropna().unique():
+        inside = ids[(values == value).to_numpy()]
+        if len(inside) < min_images:
+            continue
+        rest = ids.difference(inside)
+        here = report(catalog.subset(inside), predictions, split=split, **options).to_frame()
+        if metric not in here.columns:
+            raise DataError(f"{metric!r} is not a column of the {kind} report: "
+                            f"{some(here.columns, n=12)}.")
+        other = (report(catalog.subset(rest), predictions, split=split, **options).to_frame()
+                 if len(rest) else None)
+        parts.append(pd.DataFrame({
+            "class": here.index, "slice": str(value), "value": here[metric].to_numpy(),
+            "low": here[f"{metric}_low"].to_numpy(), "high": here[f"{metric}_high"].to_numpy(),
+            "n_images": len(inside),
+            "rest": (other[metric].reindex(here.index).to_numpy() if other is not None
+                     else np.nan)}))
+    if not parts:
+        raise Lacks(f"No value of {by!r} has {min_images} or more evaluated images.")
+    table = pd.concat(parts, ignore_index=True)
+    table["worse"] = (table["high"] < table["rest"]).fillna(False).astype(bool)
+    return table.sort_values(["class", "slice"], kind="stable").reset_index(drop=True)
