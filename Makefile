@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATASET ?= demo:surfaces
+PREDICTIONS ?= auto
 SEED ?= 0
 export FIFTYONE_DO_NOT_TRACK := true
 export FIFTYONE_DATABASE_VALIDATION := false
@@ -13,7 +14,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: report test lab bench data env clean
 
 report: $(STAMP) data
-	$(PY) -m workbench report --dataset $(DATASET) --seed $(SEED) --out reports
+	$(PY) -m workbench report --dataset $(DATASET) --predictions $(PREDICTIONS) --seed $(SEED) --out reports
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

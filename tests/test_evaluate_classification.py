@@ -248,3 +248,43 @@ def test_clear_errors():
         classification_report(cat, partial)
     with pytest.raises(Lacks, match="no image scores"):
         classification_report(cat, Predictions(classes=cat.classes))
+
+
+def test_paradox_single_and_multi_label():
+    cat = labelled(["a"] * 8 + ["b"] * 2, ["a", "b"])
+    good = scored(cat, [[.9, .1]] * 7 + [[.4, .6]] + [[.2, .8]] * 2)
+    from workbench.evaluate import classification_report, paradox
+
+    table = paradox(classification_report(cat, good, n_boot=10))
+    always = table["always 'a'"]
+    # always 'a': right on 8 of 10; recall a = 1, b = 0 -> balanced 0.5; F1 a = 16/18
+    assert always["accuracy"] == pytest.approx(0.8)
+    assert always["balanced_accuracy"] == pytest.approx(0.5)
+    assert always["macro_f1"] == pytest.approx((16 / 18 + 0) / 2)
+    assert always["worst_class_recall"] == 0
+    assert table.loc["accuracy", "this model"] == pytest.approx(0.9)
+    # Several labels: x in 3 of 4 images, y in 1. "Always x" says x for every image and
+    # never y. Balanced accuracy is, per class, the mean of its TPR and TNR:
+    samples = pd.DataFrame({"filepath": list("abcd"), "width": 4, "height": 4,
+                            "split": "test"}, index=list("abcd"))
+    boxes = pd.DataFrame({"sample_id": ["a", "b", "c", "d"], "label": ["x", "x", "x", "y"],
+                          "x": .1, "y": .1, "w": .2, "h": .2})
+    det = Catalog(samples, classes=["x", "y"], task="detection", objects=boxes)
+    report = classification_report(det, scored(det, [[.9, .1]] * 4), n_boot=10)
+    multi = paradox(report)
+    # always x: x TPR 1, TNR 0 -> 0.5; y TPR 0, TNR 1 -> 0.5; balanced 0.5, not 1.
+    assert multi["always x"]["balanced_accuracy"] == pytest.approx(0.5)
+    assert report.summary.loc["balanced_accuracy", "value"] == pytest.approx(0.5)
+
+
+def test_held_out_split_and_its_note():
+    from workbench.evaluate import evaluation_note, held_out_split
+
+    cat = labelled(["a", "b", "a"], ["a", "b"], split="train")
+    assert held_out_split(cat) is None
+    assert "optimistic" in evaluation_note(cat, None)
+    cat = cat.replace(samples=cat.samples.assign(split=["train", "val", "val"]))
+    assert held_out_split(cat) == "val"
+    assert "2 images of the validation split" in evaluation_note(cat, "val")
+    cat = cat.replace(samples=cat.samples.assign(split=["test", "val", "train"]))
+    assert held_out_split(cat) == "test"

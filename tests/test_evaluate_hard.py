@@ -73,3 +73,15 @@ def test_confused_pairs_largest_first():
                              index=["rare", "mid", "common"], columns=["rare", "mid", "common"])
     pairs = confused_pairs(confusion, n=2)
     assert pairs[["true", "predicted"]].values.tolist() == [["rare", "mid"], ["common", "rare"]]
+
+
+def test_no_background_and_pictures_of_false_boxes():
+    cat, pred = boxes_case()
+    assert cat.background is None
+    hard = hard_negatives(cat, pred)  # the rarest class by images: scratch (1) < crack (2)
+    assert hard.cls == "scratch"
+    crack = hard_negatives(cat, pred, cls="crack")
+    pictured = crack.picture_catalog(cat)
+    assert pictured.classes == ("crack", "scratch", "false crack")
+    false = pictured.objects[pictured.objects["label"] == "false crack"]
+    assert sorted(false["sample_id"]) == ["a", "b", "c"] and len(pictured.objects) == 6

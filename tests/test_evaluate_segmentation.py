@@ -224,6 +224,6 @@ def test_missing_parts(tmp_path):
             classes=("a", "b", "c"), masks=predictions.masks.iloc[:1]))
     with pytest.raises(Lacks, match="predictions have no masks"):
         segmentation_report(catalog, Predictions(classes=("a", "b", "c")))
-    with pytest.raises(Lacks, match="Catalog has no masks"):
+    with pytest.raises(Lacks, match="This dataset has no masks"):
         segmentation_report(catalog.replace(samples=catalog.samples.drop(columns="mask_path")),
                             predictions)

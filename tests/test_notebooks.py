@@ -15,27 +15,40 @@ ALL = sorted(NOTEBOOKS_DIR.rglob("*.ipynb"))
 
 # Per shape: phrases its reports must say (each lack in one sentence: no section vanishes)
 # and phrases they must not (a lack claimed that the data does not have, a demo sentence).
-NEVER = ["33:1", "97% accurate", "cracks at night are the hidden gap", "notebook 05",
+NEVER = ["33:1", "97% accurate", "cracks at night are the hidden gap",
          "notebook 06"]
+PROBE = "Baseline probe, not your model"
+NO_BOXES = "This dataset has no boxes"
+NO_PRED_BOXES = "The predictions have no boxes"
+NO_MASKS = "This dataset has no masks"
 SHAPES = {
     "folder": (["no condition column", "came without a split", "no class-index masks",
-                "Each image holds one class here"], ["Your split"]),
+                "Each image holds one class here", PROBE, NO_BOXES, NO_MASKS],
+               ["Your split", NO_PRED_BOXES]),
     "yolo": (["no condition column", "no class-index masks", "images hold no object",
-              "rarest by instances", "Your split", "(per instance)"], ["came without a split"]),
-    "coco": (["no condition column", "no class-index masks", "Your split"],
-             ["came without a split"]),
+              "rarest by instances", "Your split", "(per instance)", PROBE, NO_PRED_BOXES],
+             ["came without a split", NO_BOXES]),
+    "coco": (["no condition column", "no class-index masks", "Your split", PROBE,
+              NO_PRED_BOXES], ["came without a split", NO_BOXES]),
     "voc": (["no condition column", "no class-index masks", "boxes with no width or height",
-             "Your split"], ["came without a split"]),
+             "Your split", PROBE, NO_PRED_BOXES], ["came without a split", NO_BOXES]),
     "masks": (["no condition column", "rarest by pixels", "(per pixel)", "Your split",
-               "near-identical images"], ["no class-index masks", "came without a split"]),
-    "manifest": (["came without a split", "no class-index masks", "groups whole", "weather"],
-                 ["no condition column"]),
-    "panoptic": (["no condition column", "no class-index masks", "(per instance)"], []),
-    "demo:surfaces:120": (["lighting", "groups whole", "came without a split"],
-                          ["no class-index masks", "no condition column"]),
-    "demo:digits": (["scanner", "no class-index masks", "came without a split"],
-                    ["no condition column"]),
+               "near-identical images", PROBE, "The predictions have no masks"],
+              ["no class-index masks", "came without a split", NO_MASKS]),
+    "manifest": (["came without a split", "no class-index masks", "groups whole", "weather",
+                  PROBE], ["no condition column"]),
+    "panoptic": (["no condition column", "no class-index masks", "(per instance)", PROBE], []),
+    "demo:surfaces:120": (["lighting", "groups whole", "came without a split",
+                           "The rarest class by boxes", "Mean IoU over classes",
+                           "has the best mean macro F1", "Expected calibration error"],
+                          ["no class-index masks", "no condition column", PROBE, NO_BOXES,
+                           NO_MASKS]),
+    "demo:digits": (["scanner", "no class-index masks", "came without a split",
+                     "has the best mean macro F1", NO_BOXES, NO_MASKS], ["no condition column",
+                                                                        PROBE]),
 }
+# Notebook 05's strategy comparison and bootstrap at a test size (the report runs them full).
+FAST = {"strategy_seeds": [0], "strategy_images": 120, "n_boot": 100}
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(NOTEBOOKS_DIR)))
@@ -79,7 +92,8 @@ def test_every_notebook_runs_on_every_shape(shape, tmp_path, fiftyone_db):
         spec = shapes.SHAPES[shape](tmp_path / "data")
         data = snapshot(tmp_path / "data")
     temp_before = set(os.listdir(tempfile.gettempdir()))
-    runs = build_report(spec, tmp_path / "report", timeout=300, private_database=False)
+    runs = build_report(spec, tmp_path / "report", timeout=300, private_database=False,
+                        parameters=FAST)
     assert [r.notebook for r in runs] == notebooks()
     assert not [r.error for r in runs if not r.ok]
     for run in runs:

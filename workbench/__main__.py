@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     report = commands.add_parser("report", help="execute the notebooks and render HTML")
     report.add_argument("--dataset", default="demo:surfaces", help="dataset spec")
     report.add_argument("--seed", type=int, default=0)
+    report.add_argument("--predictions", default="auto",
+                        help="your model's predictions for notebook 05 (probs:PATH.csv, "
+                             "coco-results:RESULTS.json, yolo-pred:DIR, masks-pred:DIR, "
+                             "fiftyone:NAME:FIELD); auto: the demo model or the baseline probe")
     report.add_argument("--out", default="reports", help="output folder")
     report.add_argument("--notebook", action="append", type=Path,
                         help="run only these notebooks (repeatable)")
@@ -43,8 +47,14 @@ def _report(args) -> int:
     if missing:
         raise DataError(f"--notebook {', '.join(missing)}: no such notebook. The notebooks are "
                         f"in notebooks/ (e.g. notebooks/01_measure.ipynb).")
+    predictions = args.predictions
+    if predictions != "auto" and ":" in predictions:  # paths relative to where make runs
+        scheme, _, rest = predictions.partition(":")
+        if scheme != "fiftyone":
+            rest = ":".join(str(Path(p).expanduser().absolute()) for p in rest.split(":"))
+        predictions = f"{scheme}:{rest}"
     runs = build_report(args.dataset, args.out, seed=args.seed, selected=args.notebook,
-                        timeout=args.timeout)
+                        timeout=args.timeout, parameters={"predictions": predictions})
     for run in runs:
         if not run.ok:
             print(f"error: {run.error}\n  executed notebook: {run.executed}", file=sys.stderr)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from workbench.catalog import Catalog, rows_of
 from workbench.environment import configure_fiftyone
-from workbench.errors import DataError, some
+from workbench.errors import DataError, passes_missing, some
 
 configure_fiftyone()
 import fiftyone as fo  # noqa: E402
@@ -433,10 +433,30 @@ def evaluate_boxes(dataset, *, pred_field: str = "predictions", gt_field: str = 
     """FiftyOne's ``evaluate_detections``: every predicted and true box marked TP, FP or
     FN (``eval_key`` fields), for browsing. The metrics themselves come from
     :func:`workbench.evaluate.detection_report` (pycocotools' matching)."""
-    return dataset.evaluate_detections(pred_field, gt_field=gt_field, eval_key=eval_key,
-                                       iou=iou, classwise=True, progress=False)
+    import logging
+
+    logger = logging.getLogger("fiftyone")
+    level = logger.level
+    logger.setLevel(logging.WARNING)  # no "Evaluating detections..." in the notebook
+    try:
+        return dataset.evaluate_detections(pred_field, gt_field=gt_field, eval_key=eval_key,
+                                           iou=iou, classwise=True, progress=False)
+    finally:
+        logger.setLevel(level)
 
 
+def evaluation_dataset(catalog: Catalog, predictions, *, eval_key: str = "eval"):
+    """A FiftyOne dataset of the Catalog with the predictions in ``predictions`` and, when
+    both sides have boxes, FiftyOne's TP / FP / FN marks under ``eval_key``. Returns the
+    dataset and the evaluation key (None without boxes)."""
+    dataset = add_predictions(to_fiftyone(catalog), catalog, predictions)
+    if len(catalog.objects) and predictions.objects is not None and len(predictions.objects):
+        evaluate_boxes(dataset, eval_key=eval_key)
+        return dataset, eval_key
+    return dataset, None
+
+
+@passes_missing
 def hard_negatives_view(dataset, hard, *, pred_field: str = "predictions",
                         eval_key: str | None = None):
     """The hard negatives of :func:`workbench.evaluate.hard_negatives` in the App, most

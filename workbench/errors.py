@@ -128,6 +128,29 @@ def needs(func, /, *args, **kwargs):
         return Missing(str(lack))
 
 
+def passes_missing(func):
+    """Let ``func`` hand back a :class:`Missing` it is given instead of failing on it.
+
+    A notebook section whose input is missing then says so once (the Missing renders
+    its sentence) and the cells after it carry on.
+
+    >>> @passes_missing
+    ... def double(x):
+    ...     return 2 * x
+    >>> double(2), double(Missing("No masks."))
+    (4, Missing: No masks.)
+    """
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, Missing):
+                return value
+        return func(*args, **kwargs)
+    return wrapper
+
+
 def warnings_as_notes() -> None:
     """In a notebook, show each DataWarning as a Markdown note in the cell's output
     instead of red stderr text; other warnings are shown as before.

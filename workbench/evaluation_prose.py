@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from workbench.errors import Missing
+from workbench.errors import Missing, passes_missing
 from workbench.narrative import _list, _n, _pct
 
 
+@passes_missing
 def source(predictions) -> Markdown:
     """What made the predictions, and, for the baseline probe, what it is not."""
     if predictions.probe:
@@ -27,6 +28,7 @@ def source(predictions) -> Markdown:
     return Markdown(f"Evaluating **{predictions.source}**.")
 
 
+@passes_missing
 def paradox(table: pd.DataFrame, report) -> Markdown:
     """The accuracy paradox in this split's numbers."""
     always, model = table.columns
@@ -34,7 +36,7 @@ def paradox(table: pd.DataFrame, report) -> Markdown:
     n = len(report.truth.sample_ids)
     return Markdown(
         f"On the {report.split or 'whole'} split ({_n(n)} images), a model that answers "
-        f"*{always.removeprefix('always ').strip(chr(39))}* every time is right "
+        f"*{always.removeprefix('always ').strip(chr(39))}* for every image is right "
         f"{_pct(acc)} of the time, yet its balanced accuracy is {_pct(bal)} and its "
         f"worst-class recall {table.loc['worst_class_recall', always]:.2f}. This model: "
         f"accuracy {_pct(table.loc['accuracy', model])}, balanced accuracy "
@@ -44,9 +46,11 @@ def paradox(table: pd.DataFrame, report) -> Markdown:
         "the per-class numbers below.")
 
 
+@passes_missing
 def per_class(report, *, halfwidth: float = 0.1) -> Markdown:
     """The rarest class's recall with its interval, and what would make it mean more."""
     table = report.to_frame()
+    absent = list(table.index[table["support"] == 0])
     table = table[table["support"] > 0]
     rare = table.index[0]
     row = table.loc[rare]
@@ -60,14 +64,19 @@ def per_class(report, *, halfwidth: float = 0.1) -> Markdown:
                  f"more test images of {rare} would narrow it to +-0.10 "
                  f"({_n(row['recall_more_05'])} to +-0.05).")
     if uncertain:
-        text += (f" {len(uncertain)} of {len(table)} classes have a recall interval wider than "
+        verb = "has" if len(uncertain) == 1 else "have"
+        text += (f" {len(uncertain)} of {len(table)} classes {verb} a recall interval wider than "
                  f"+-{halfwidth:g}: {_list(uncertain)}. Compare models on them only when "
                  "their intervals do not overlap.")
     else:
         text += f" Every class's recall interval is within +-{halfwidth:g}."
+    if absent:
+        text += (f" No evaluated image holds {_list(absent)}: there is no number for "
+                 f"{'it' if len(absent) == 1 else 'them'} at all.")
     return Markdown(text)
 
 
+@passes_missing
 def detection(report) -> Markdown | Missing:
     """Macro AP and the rarest class's AP@0.5 with its interval."""
     if isinstance(report, Missing):
@@ -80,6 +89,7 @@ def detection(report) -> Markdown | Missing:
         f"class by boxes, {rare['text']}.")
 
 
+@passes_missing
 def segmentation(report) -> Markdown | Missing:
     """Mean IoU, frequency-weighted IoU, pixel accuracy and the worst class."""
     if isinstance(report, Missing):
@@ -95,6 +105,7 @@ def segmentation(report) -> Markdown | Missing:
         f" to {table.loc[worst, 'iou_high']:.3f}).")
 
 
+@passes_missing
 def slices(table: pd.DataFrame | Missing, by: str) -> Markdown | Missing:
     """Which slices are worse than the rest, in numbers."""
     if isinstance(table, Missing):
@@ -112,9 +123,10 @@ def slices(table: pd.DataFrame | Missing, by: str) -> Markdown | Missing:
              f"{r['high']:.2f}) against {r['rest']:.2f} elsewhere"
              for _, r in worse.iterrows()]
     return Markdown(f"Worse than the rest, with the whole interval below: {_list(items)}. "
-                    "That is where to collect (notebook 06) or augment (notebook 04).")
+                    "That is where to collect more images, or to augment (notebook 04).")
 
 
+@passes_missing
 def thresholds(before, after, tuned: pd.DataFrame) -> Markdown:
     """What per-class thresholds chosen on the validation split changed on the test split."""
     b, a = before.summary["value"], after.summary["value"]
@@ -127,6 +139,7 @@ def thresholds(before, after, tuned: pd.DataFrame) -> Markdown:
         f"{rb:.2f} -> {ra:.2f}. No retraining, and no test image was used to choose them.")
 
 
+@passes_missing
 def hard(hard, catalog) -> Markdown:
     """What the hard negatives are."""
     table = hard.to_frame()
@@ -143,9 +156,12 @@ def hard(hard, catalog) -> Markdown:
     return Markdown(
         f"The {len(table)} images without {hard.cls} that the model scores highest for it "
         f"(scores {table['score'].min():.2f} to {table['score'].max():.2f}) are "
-        f"{_list([f'{k} ({v})' for k, v in truths.items()])}.")
+        f"{_list([f'{k} ({v})' for k, v in truths.items()])}. Look at them before boosting "
+        f"them: a confident false alarm is sometimes a {hard.cls} the annotators missed, "
+        "and then the fix is the label, not the model.")
 
 
+@passes_missing
 def strategies(comparison) -> Markdown | Missing:
     """Which strategy wins on macro F1, and whether the seeds' spread lets us tell."""
     if isinstance(comparison, Missing):
@@ -164,3 +180,21 @@ def strategies(comparison) -> Markdown | Missing:
     return Markdown(
         f"**{best}** has the best mean macro F1 ({mean[best]:.3f}) and **{worst}** the worst "
         f"({mean[worst]:.3f}); the lead over the runner-up is {gap:.3f}, {verdict}.")
+
+
+@passes_missing
+def calibration(tables: dict | Missing) -> Markdown | Missing:
+    """The expected calibration error of each model, and which way the rebalanced one
+    leans."""
+    if isinstance(tables, Missing):
+        return tables
+    from workbench.evaluate import expected_calibration_error
+
+    parts = [f"{name}: ECE {expected_calibration_error(t):.3f}" for name, t in tables.items()]
+    text = (f"Expected calibration error (the mean gap between confidence and accuracy, "
+            f"weighted by images): {_list(parts)}.")
+    if len(tables) > 1:
+        text += (" A model trained against the imbalance sees the rare classes more often than "
+                 "they occur, so its probabilities for them run high: recalibrate (or adjust "
+                 "the logits by the priors) before reading them as probabilities.")
+    return Markdown(text)

@@ -99,6 +99,13 @@ def _plan_close(answer, expected) -> bool:
     return all(abs(answer[c] - expected[c]) <= 1 for c in expected)
 
 
+def _evaluated(report, answer):
+    """The answer from a notebook 05 report, or None where there is no report."""
+    from workbench.evaluate import ClassificationReport
+
+    return answer(report) if isinstance(report, ClassificationReport) else None
+
+
 EXERCISES: dict[str, Exercise] = {
     "01.fewest_pixels": Exercise(
         "Which class has the fewest pixels (it may not be the rarest in images)?",
@@ -134,6 +141,17 @@ EXERCISES: dict[str, Exercise] = {
         "At global strength 0.5, what strength does the most common class get?",
         "augment.class_strengths(measure.class_counts(catalog), strength=0.5)",
         lambda c: 0.0),
+    "05.uncertain_classes": Exercise(
+        "How many classes have a recall interval wider than +-0.10 on this evaluation split?",
+        "count the classes whose (recall_high - recall_low) / 2 exceeds 0.1 in "
+        "report.to_frame(): report.uncertain(halfwidth=0.1)",
+        lambda report: _evaluated(report, lambda r: len(r.uncertain(halfwidth=0.1)))),
+    "05.more_for_rarest": Exercise(
+        "How many more evaluation images of the rarest class would bring its recall "
+        "interval to +-0.10?",
+        "the first row of report.to_frame() is the rarest class: its recall_more_10",
+        lambda report: _evaluated(report, lambda r: int(
+            r.to_frame().query("support > 0")["recall_more_10"].iloc[0]))),
     "03.worked_example": Exercise(
         "Background 50,000, Crack 1,500; max 5x, keep at least half of each class, 32,500 per "
         "epoch. How many Crack samples per epoch?",

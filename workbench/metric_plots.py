@@ -19,6 +19,15 @@ from workbench.plots import BAR, GREY, MAX_CLASSES, MAX_WIDTH, _axes, _rows_heig
 WORSE = "#e76f51"
 
 
+def _spans(value, low, high) -> np.ndarray:
+    """Error-bar lengths below and above each value. A bootstrap percentile interval need
+    not contain the point estimate (and rounding can put a Wilson bound a hair past it):
+    the bar then starts at the value."""
+    below = np.nan_to_num(np.clip(value - low, 0, None))
+    above = np.nan_to_num(np.clip(high - value, 0, None))
+    return np.vstack([below, above])
+
+
 def metric_intervals(table: pd.DataFrame, *, metric: str = "recall", ax=None,
                      halfwidth: float = 0.1):
     """``metric`` per class with its interval (rows as in ``table``: rarest first), the
@@ -35,13 +44,11 @@ def metric_intervals(table: pd.DataFrame, *, metric: str = "recall", ax=None,
     for rows, colour, label in [(~wide, BAR, f"interval within +-{halfwidth:g}"),
                                 (wide, GREY, f"wider than +-{halfwidth:g}: means little")]:
         if rows.any():
-            ax.errorbar(value[rows], y[rows], xerr=[value[rows] - low[rows],
-                                                   high[rows] - value[rows]],
+            ax.errorbar(value[rows], y[rows], xerr=_spans(value[rows], low[rows], high[rows]),
                         fmt="o", color=colour, ecolor=colour, capsize=3, label=label)
-    support = table["support"] if "support" in table else table.get("n_true")
-    names = [f"{c} (n={int(n)})" if support is not None else str(c)
-             for c, n in zip(table.index, support if support is not None else table.index,
-                             strict=True)]
+    counted = next((c for c in ("support", "n_true", "n_images") if c in table.columns), None)
+    names = ([f"{c} (n={int(n)})" for c, n in zip(table.index, table[counted], strict=True)]
+             if counted else [str(c) for c in table.index])
     ax.set_yticks(y, names)
     ax.set_xlim(-0.02, 1.02)
     ax.set_xlabel(f"{metric} with its {int(round(100 * 0.95))}% interval")
@@ -64,9 +71,11 @@ def pr_curves(curves: pd.DataFrame, *, ax=None, classes=None):
         part = curves[curves["class"] == name]
         ax.step(part["recall"], part["precision"], where="post", color=colours[name],
                 label=name)
-        ax.axhline(part["no_skill"].iloc[0], color=colours[name], ls="--", lw=0.8)
-    ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1.01), ylim=(0, 1.02),
-           title="PR curves (dashed: no skill = the class's prevalence)")
+        if "no_skill" in part.columns:
+            ax.axhline(part["no_skill"].iloc[0], color=colours[name], ls="--", lw=0.8)
+    title = ("PR curves (dashed: no skill = the class's prevalence)" if "no_skill" in
+             curves.columns else "PR curves (101-point interpolated, IoU 0.5)")
+    ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1.01), ylim=(0, 1.02), title=title)
     ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1, 0.5))
     return ax
 
@@ -95,8 +104,9 @@ def slice_plot(table: pd.DataFrame, *, ax=None, classes=None):
     y = np.arange(len(table))[::-1]
     colour = np.where(table["worse"], WORSE, BAR)
     for yi, (_, row), c in zip(y, table.iterrows(), colour, strict=True):
-        ax.errorbar(row["value"], yi, xerr=[[row["value"] - row["low"]],
-                                            [row["high"] - row["value"]]],
+        ax.errorbar(row["value"], yi, xerr=_spans(np.array([row["value"]]),
+                                                  np.array([row["low"]]),
+                                                  np.array([row["high"]])),
                     fmt="o", color=c, ecolor=c, capsize=3)
         if np.isfinite(row["rest"]):
             ax.plot(row["rest"], yi, "|", color=GREY, ms=12)

@@ -315,6 +315,8 @@ def thumbnail_grid(catalog: Catalog, sample_ids: Sequence[str], *, ax=None, n_co
     a thick dashed outline and captions each picture with its first finding.
     For reports: the FiftyOne App does not survive in static HTML, this does.
     """
+    if isinstance(catalog, Missing) or isinstance(sample_ids, Missing):
+        return catalog if isinstance(catalog, Missing) else sample_ids
     ids = list(sample_ids)
     if not ids:
         ax = _axes(ax, (6, 1))

@@ -124,15 +124,16 @@ def render_html(executed: Path, target: Path) -> Path:
 
 
 def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] | None = None,
-                 timeout: int = CELL_TIMEOUT, private_database: bool = True
-                 ) -> list[NotebookRun]:
+                 timeout: int = CELL_TIMEOUT, private_database: bool = True,
+                 parameters: dict | None = None) -> list[NotebookRun]:
     """Execute each notebook on ``dataset``, render HTML, and write ``index.html``.
 
     The dataset spec is checked once, before any notebook runs: a bad spec is one
     :class:`workbench.DataError`, not one failed notebook each. Everything the run writes
     stays in ``out_dir``: the rendered pages, the executed notebooks, the notebooks'
     exports (``out_dir/outputs``) and, with ``private_database``, FiftyOne's database for
-    the run (removed at the end).
+    the run (removed at the end). ``parameters`` overrides notebook parameters by name
+    (each notebook takes those it declares), e.g. ``{"strategy_images": 200}``.
     """
     from workbench.environment import private_database as database
     from workbench.sources import absolute_spec, load
@@ -143,7 +144,7 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
         warnings.simplefilter("ignore")
         load(spec)
     parameters = {"dataset": spec, "seed": int(seed), "interactive": False,
-                  "output_dir": str(out / "outputs")}
+                  "output_dir": str(out / "outputs"), **(parameters or {})}
     runs = []
     with contextlib.ExitStack() as stack:
         runtime = out / ".runtime"  # kernel sockets and connection files, removed at the end

@@ -20,7 +20,7 @@ from IPython.display import Image, Markdown, display
 
 from workbench import augment, measure, plots, sample, split
 from workbench.catalog import Catalog
-from workbench.errors import DataError, Missing
+from workbench.errors import DataError, Missing, passes_missing
 
 NO_CONDITION = "(none)"
 
@@ -261,6 +261,7 @@ def augment_panel(catalog: Catalog, *, cls: str | None = None, strength: float =
 
 
 @headless_note
+@passes_missing
 def threshold_panel(report, *, cls: str | None = None, threshold: float = 0.5):
     """Class and score threshold (and, for detection, the IoU threshold); redraws
     precision, recall and F1 with their intervals and the confusion counts.

@@ -9,10 +9,12 @@ demo CNN and the baseline probe) and ``strategies``.
 """
 
 from workbench.evaluate.adjust import (
+    calibration_pair,
     class_priors,
     detection_at_threshold,
     expected_calibration_error,
     logit_adjusted,
+    logit_comparison,
     reliability,
     tune_thresholds,
 )
@@ -20,14 +22,24 @@ from workbench.evaluate.classification import (
     ClassificationReport,
     at_threshold,
     classification_report,
+    confusion,
+    evaluation_note,
+    held_out_split,
     paradox,
 )
 from workbench.evaluate.detection import DetectionReport, detection_report
-from workbench.evaluate.hard import HardNegatives, confused_pairs, hard_negatives, rarest_class
-from workbench.evaluate.loaders import load_predictions
+from workbench.evaluate.hard import (
+    HardNegatives,
+    boost_summary,
+    confused_pairs,
+    hard_negatives,
+    rarest_class,
+)
+from workbench.evaluate.loaders import load_predictions, predictions_for
 from workbench.evaluate.predictions import Predictions
 from workbench.evaluate.segmentation import SegmentationReport, segmentation_report
-from workbench.evaluate.slices import slice_metrics
+from workbench.evaluate.slices import slice_condition, slice_metrics
+from workbench.evaluate.strategies import StrategyComparison, compare_strategies
 
 __all__ = [
     "ClassificationReport", "DetectionReport", "HardNegatives", "Predictions",
@@ -35,4 +47,7 @@ __all__ = [
     "confused_pairs", "detection_at_threshold", "detection_report",
     "expected_calibration_error", "hard_negatives", "load_predictions", "logit_adjusted", "paradox",
     "rarest_class", "reliability", "segmentation_report", "slice_metrics", "tune_thresholds",
+    "confusion", "evaluation_note", "held_out_split", "logit_comparison", "predictions_for",
+    "slice_condition", "boost_summary", "calibration_pair", "compare_strategies",
+    "StrategyComparison",
 ]

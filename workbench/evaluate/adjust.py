@@ -145,3 +145,45 @@ def detection_at_threshold(report, cls: str, threshold: float, *, iou: float = 0
                           index=pd.Index(["true positives", "false positives",
                                           "missed (false negatives)"], name=f"IoU {iou:g}"))
     return metrics, counts
+
+
+def logit_comparison(catalog: Catalog, predictions: Predictions, *, split: str | None,
+                     tau: float = 1.0, **options) -> pd.DataFrame:
+    """Macro F1, balanced accuracy and per-class recall on ``split`` before and after
+    :func:`logit_adjusted` with the train split's priors."""
+    from workbench.evaluate.classification import classification_report
+
+    priors = class_priors(catalog, split="train" if "split" in catalog.samples.columns
+                          and (catalog.samples["split"] == "train").any() else None)
+    before = classification_report(catalog, predictions, split=split, **options)
+    after = classification_report(catalog, logit_adjusted(predictions, priors, tau=tau),
+                                  split=split, **options)
+    rows = {}
+    for name, report in [("as predicted", before), (f"logit-adjusted (tau={tau:g})", after)]:
+        s = report.summary["value"]
+        rows[name] = {"macro_f1": s["macro_f1"], "balanced_accuracy": s["balanced_accuracy"],
+                      **{f"recall {c}": r for c, r in report.to_frame()["recall"].items()
+                         if report.to_frame().loc[c, "support"] > 0}}
+    return pd.DataFrame(rows).round(3)
+
+
+def calibration_pair(catalog: Catalog, predictions: Predictions, *, dataset: str = "",
+                     seed: int = 0, split: str | None = "test") -> dict[str, pd.DataFrame]:
+    """Reliability tables of the predictions and, on a demo, of the same model trained
+    against the imbalance: the demo CNN with the capped resampling plan (5x) over the
+    train split's sampling keys, logistic regression with balanced class weights. Your
+    own model cannot be retrained here: its table stands alone."""
+    from workbench.evaluate import models
+    from workbench.sample import plan_resampling, sampling_keys
+
+    tables = {"as trained": reliability(catalog, predictions, split=split)}
+    if dataset.startswith("demo:surfaces") and not predictions.probe:
+        train = catalog.subset(models.train_ids_of(catalog))
+        plan = plan_resampling(sampling_keys(train), max_oversample=5.0)
+        other = models.demo_model_predictions(catalog, seed=seed, sampler_plan=plan)
+        tables["trained with the capped resampling plan (5x)"] = reliability(
+            catalog, other, split=split)
+    elif dataset.startswith("demo:digits") and not predictions.probe:
+        other = models.logistic_predictions(catalog, seed=seed, class_weight="balanced")
+        tables["trained with balanced class weights"] = reliability(catalog, other, split=split)
+    return tables

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog, indicator
-from workbench.errors import DataError, Lacks, some
+from workbench.errors import DataError, Lacks, passes_missing, some
 from workbench.evaluate.intervals import (
     CONFIDENCE,
     N_BOOT,
@@ -58,6 +58,28 @@ def split_ids(catalog: Catalog, split: str | None) -> pd.Index:
     if split not in names:
         raise DataError(f"There is no {split!r} split; the splits are {some(names)}.")
     return catalog.samples.index[(catalog.samples["split"] == split).to_numpy()]
+
+
+def held_out_split(catalog: Catalog) -> str | None:
+    """The split to evaluate on: "test", else "val", else None (all images) when the
+    data has no split or only a train split; :func:`evaluation_note` says what that
+    means."""
+    names = (set(catalog.samples["split"].dropna()) if "split" in catalog.samples.columns
+             else set())
+    return next((s for s in ("test", "val") if s in names), None)
+
+
+def evaluation_note(catalog: Catalog, split: str | None) -> str:
+    """One sentence: which images the numbers below come from."""
+    if split is None:
+        return ("This dataset has no test or validation split, so the numbers below come from "
+                "every image, the training images included: they are optimistic. Split it "
+                "(notebook 02) to get honest ones.")
+    n = int((catalog.samples["split"] == split).sum())
+    word = {"test": "test", "val": "validation"}.get(split, split)
+    extra = ("" if split == "test" else " (there is no test split; thresholds are then tuned "
+             "and judged on the same images, which flatters them)")
+    return f"The numbers below come from the {n:,} images of the {word} split{extra}."
 
 
 def image_truth(catalog: Catalog, ids: pd.Index) -> Truth:
@@ -235,23 +257,56 @@ def _per_class(truth: Truth, scores, decisions, *, n_boot, seed, confidence) -> 
     }, index=pd.Index(truth.classes, name="class"))
 
 
-def _summary(truth: Truth, decisions, table, *, n_boot, seed, confidence) -> pd.DataFrame:
-    from sklearn.metrics import balanced_accuracy_score, matthews_corrcoef
+def balanced_accuracy(y: np.ndarray, d: np.ndarray, counts: np.ndarray, *,
+                      single_label: bool) -> np.ndarray:
+    """Balanced accuracy under each row of resampling ``counts`` ``(n_boot, n)``.
 
+    One label per image: the mean recall over the classes present (scikit-learn's
+    ``balanced_accuracy_score``). Several labels: per class the mean of its true positive
+    and true negative rates (the ones defined), then the mean over classes; so a model
+    that says "present" for everything scores 0.5, not 1.
+    """
+    import warnings
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pos, neg = counts @ y, counts @ ~y
+        tpr = np.where(pos > 0, (counts @ (y & d)) / pos, np.nan)
+        tnr = np.where(neg > 0, (counts @ (~y & ~d)) / neg, np.nan)
+    with warnings.catch_warnings():  # a class absent from a replicate has no rate
+        warnings.simplefilter("ignore", RuntimeWarning)
+        per_class = tpr if single_label else np.nanmean(np.stack([tpr, tnr]), axis=0)
+        return np.nanmean(per_class, axis=1)
+
+
+def mcc(true_codes: np.ndarray, pred_codes: np.ndarray, n_classes: int) -> float:
+    """Matthews correlation coefficient, multi-class (Gorodkin's R_K), from the confusion
+    matrix over all ``n_classes``; scikit-learn's ``matthews_corrcoef`` without its warning
+    when a slice holds a single class. 0 where it is undefined.
+
+    >>> round(mcc(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1]), 2), 4)
+    0.5774
+    """
+    cm = np.bincount(true_codes * n_classes + pred_codes, minlength=n_classes**2
+                     ).reshape(n_classes, n_classes).astype(float)
+    t, p, c, s = cm.sum(axis=1), cm.sum(axis=0), np.trace(cm), cm.sum()
+    denominator = np.sqrt((s**2 - p @ p) * (s**2 - t @ t))
+    return float((c * s - t @ p) / denominator) if denominator > 0 else 0.0
+
+
+def _summary(truth: Truth, decisions, table, *, n_boot, seed, confidence) -> pd.DataFrame:
     y, d = truth.matrix, decisions
     present = table["support"].to_numpy() > 0
     weights = table["support"].to_numpy(float)
     values = {
         "accuracy": float((y == d).all(axis=1).mean()),
-        "balanced_accuracy": float(table["recall"][present].mean()),
+        "balanced_accuracy": float(balanced_accuracy(
+            y, d, np.ones((1, len(y))), single_label=truth.single_label)[0]),
         "macro_f1": float(table["f1"][present].mean()),
         "weighted_f1": float(np.nansum(table["f1"] * weights) / weights.sum()),
         "worst_class_recall": float(table["recall"][present].min()),
     }
     if truth.single_label:
-        pred = d.argmax(axis=1)
-        values["balanced_accuracy"] = balanced_accuracy_score(truth.codes, pred)
-        values["mcc"] = matthews_corrcoef(truth.codes, pred)
+        values["mcc"] = mcc(truth.codes, d.argmax(axis=1), len(truth.classes))
     counts = bootstrap_counts(len(y), n_boot=n_boot, seed=seed)
     tp_b, sup_b, pred_b = counts @ (y & d), counts @ y, counts @ d
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -259,7 +314,7 @@ def _summary(truth: Truth, decisions, table, *, n_boot, seed, confidence) -> pd.
         f1_b = np.where(sup_b > 0, 2 * tp_b / (sup_b + pred_b), np.nan)[:, present]
     replicates = {
         "accuracy": counts @ (y == d).all(axis=1) / counts.sum(axis=1),
-        "balanced_accuracy": np.nanmean(recall_b, axis=1),
+        "balanced_accuracy": balanced_accuracy(y, d, counts, single_label=truth.single_label),
         "macro_f1": np.nanmean(f1_b, axis=1),
         "worst_class_recall": np.nanmin(recall_b, axis=1),
     }
@@ -270,6 +325,7 @@ def _summary(truth: Truth, decisions, table, *, n_boot, seed, confidence) -> pd.
     return frame.rename_axis("metric")
 
 
+@passes_missing
 def at_threshold(report: ClassificationReport, cls: str, threshold: float, *,
                  n_boot: int = 200, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``cls`` against the rest, deciding "is ``cls``" when its score is ``threshold`` or
@@ -301,6 +357,17 @@ def at_threshold(report: ClassificationReport, cls: str, threshold: float, *,
     return metrics, confusion
 
 
+@passes_missing
+def confusion(report: ClassificationReport) -> pd.DataFrame:
+    """The row-normalised confusion matrix, rarest class first; single-label data only."""
+    if report.confusion is None:
+        raise Lacks("A confusion matrix needs one label per image; these images carry "
+                    "several classes each, so each class is judged on its own (its precision "
+                    "and recall above).")
+    return report.confusion
+
+
+@passes_missing
 def paradox(report: ClassificationReport) -> pd.DataFrame:
     """The accuracy paradox on the evaluated split (Hvilshøj 2022): accuracy, balanced
     accuracy, macro F1 and worst-class recall of the model beside a model that always
@@ -314,7 +381,8 @@ def paradox(report: ClassificationReport) -> pd.DataFrame:
         name = f"always '{truth.classes[int(np.argmax(counts))]}'"
     else:
         always = np.broadcast_to(counts > len(truth.matrix) / 2, truth.matrix.shape)
-        name = "always the classes in most images"
+        common = np.asarray(truth.classes)[counts > len(truth.matrix) / 2]
+        name = f"always {', '.join(common) or 'nothing'}"
     rows = {}
     for label, decisions in [(name, always), ("this model", report.decisions)]:
         y, d = truth.matrix, decisions
@@ -325,7 +393,8 @@ def paradox(report: ClassificationReport) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             f1 = 2 * tp / (support + predicted)
         rows[label] = {"accuracy": float((y == d).all(axis=1).mean()),
-                       "balanced_accuracy": float(recall.mean()),
+                       "balanced_accuracy": float(balanced_accuracy(
+                           y, d, np.ones((1, len(y))), single_label=truth.single_label)[0]),
                        "macro_f1": float(np.nanmean(f1)),
                        "worst_class_recall": float(recall.min())}
     return pd.DataFrame(rows)

@@ -222,11 +222,11 @@ def detection_report(catalog: Catalog, predictions: Predictions, *, split: str |
             raise ValueError(f"The {name!r} parameter of detection_report must be an integer "
                              f">= {least}. Got {value!r} instead.")
     if not len(catalog.objects):
-        raise Lacks("The Catalog has no boxes: detection metrics need ground-truth boxes "
-                    "(catalog.objects). Load a detection dataset (COCO, VOC, YOLO).")
+        raise Lacks("This dataset has no boxes, so there are no detection metrics: they need "
+                    "ground-truth boxes (a COCO, VOC or YOLO dataset).")
     if predictions.objects is None:
-        raise Lacks("The predictions have no boxes: detection metrics need scored boxes "
-                    "(predictions.objects), e.g. from 'coco-results:' or 'yolo-pred:'.")
+        raise Lacks("The predictions have no boxes: detection metrics need scored boxes, "
+                    "e.g. predictions=\"coco-results:RESULTS.json\" or \"yolo-pred:DIR\".")
     catalog = catalog.subset(split_ids(catalog, split))
     classes = tuple(c for c in catalog.classes if c != catalog.background)
     truth = _true_boxes(catalog, classes)

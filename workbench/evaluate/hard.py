@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog
-from workbench.errors import DataError, Lacks, check_option
+from workbench.errors import DataError, Lacks, check_option, passes_missing
 from workbench.evaluate.classification import aligned_scores, image_truth, split_ids
 from workbench.evaluate.predictions import Predictions
 from workbench.sources.boxes import box_pairs, corners, pair_iou
@@ -25,7 +25,7 @@ def rarest_class(catalog: Catalog, ids: pd.Index | None = None) -> str:
     at least one; the background class is never the answer."""
     truth = image_truth(catalog, catalog.samples.index if ids is None else ids)
     counts = pd.Series(truth.matrix.sum(axis=0), index=list(truth.classes))
-    counts = counts.drop(catalog.background, errors="ignore")
+    counts = counts.drop([catalog.background] if catalog.background else [], errors="ignore")
     counts = counts[counts > 0]
     if not len(counts):
         raise Lacks("No class other than the background has an image here.")
@@ -67,6 +67,22 @@ class HardNegatives:
         factors[self.sample_ids] = float(factor)
         return factors
 
+    def picture_catalog(self, catalog: Catalog) -> Catalog:
+        """The hard-negative images with their true boxes and, for boxes, the false ones
+        as a class of their own ("false crack"), so a thumbnail grid shows both."""
+        part = catalog.subset(self.sample_ids)
+        if self.level != "boxes" or not len(self.table):
+            return part
+        name = f"false {self.cls}"
+        false = self.table[["sample_id", "x", "y", "w", "h"]].assign(label=name)
+        objects = pd.concat([part.objects[["sample_id", "label", "x", "y", "w", "h"]]
+                             .astype({"label": str}), false], ignore_index=True)
+        values = part.mask_values or tuple(range(len(part.classes)))
+        spare = next(v for v in range(max(values) + 1, max(values) + 3)
+                     if v != part.ignore_index)  # a mask value no pixel has
+        return part.replace(classes=(*part.classes, name), objects=objects,
+                            mask_values=(*values, spare))
+
     def export(self, catalog: Catalog, path, *, overwrite: bool = False):
         """Write the hard-negative images as a manifest (``.csv`` or ``.parquet``) in a new
         folder, for relabelling or for the next training round."""
@@ -78,7 +94,8 @@ class HardNegatives:
 def hard_negatives(catalog: Catalog, predictions: Predictions, *, cls: str | None = None,
                    split: str | None = "test", n: int = 24, level: str = "auto",
                    iou: float = 0.5) -> HardNegatives:
-    """The ``n`` most confident false alarms of ``cls`` (default: the rarest class).
+    """The ``n`` most confident false alarms of ``cls`` (default: the rarest class of the
+    whole dataset, by images).
 
     ``level="images"``: images that do not contain ``cls``, ranked by its image score.
     ``level="boxes"``: predicted boxes of ``cls`` overlapping no true box of ``cls`` by
@@ -87,7 +104,7 @@ def hard_negatives(catalog: Catalog, predictions: Predictions, *, cls: str | Non
     """
     check_option("level", level, ("auto", "images", "boxes"), func="hard_negatives")
     ids = split_ids(catalog, split)
-    cls = cls or rarest_class(catalog, ids)
+    cls = cls or rarest_class(catalog)  # the same class whichever split is mined
     check_option("cls", cls, catalog.classes, func="hard_negatives")
     if level == "auto":
         level = "boxes" if predictions.objects is not None else "images"
@@ -138,6 +155,7 @@ def _false_boxes(catalog, predictions, cls, ids, n, iou) -> pd.DataFrame:
         drop=True)
 
 
+@passes_missing
 def confused_pairs(confusion: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
     """The ``n`` largest off-diagonal shares of a row-normalised confusion matrix: which
     true class is most often called which other class."""
@@ -146,3 +164,23 @@ def confused_pairs(confusion: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
     table = pd.DataFrame(values, index=confusion.index, columns=confusion.columns).stack()
     table = table[table > 0].sort_values(ascending=False, kind="stable").head(n)
     return table.rename("share_of_true_class").rename_axis(["true", "predicted"]).reset_index()
+
+
+@passes_missing
+def boost_summary(hard: HardNegatives, catalog: Catalog, *, factor: float = 2.0,
+                  seed: int = 0) -> pd.DataFrame:
+    """What boosting the train split's hard negatives does to the next epoch: its size,
+    and how often the hard negatives and the other images appear in it (drawn with
+    :func:`workbench.sample.epoch_from_factors`)."""
+    from workbench.sample import epoch_from_factors
+
+    factors = hard.boost(catalog, factor=factor)
+    epoch = epoch_from_factors(factors.to_numpy(), seed=seed)
+    seen = pd.Series(np.bincount(epoch, minlength=len(factors)), index=factors.index)
+    is_hard = factors.index.isin(hard.sample_ids)
+    train = (factors > 0).to_numpy()
+    return pd.DataFrame({
+        "images": [int(is_hard.sum()), int((train & ~is_hard).sum())],
+        "repeat_factor": [float(factor), 1.0],
+        "appearances_in_next_epoch": [int(seen[is_hard].sum()), int(seen[train & ~is_hard].sum())],
+    }, index=pd.Index([f"hard negatives of {hard.cls}", "other train images"], name="images"))

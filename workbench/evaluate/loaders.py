@@ -346,3 +346,19 @@ def read_mask_predictions(folder, catalog: Catalog) -> Predictions:
                                                                name="sample_id"), name="mask")
     return Predictions(classes=tuple(catalog.classes), masks=masks,
                        source=f"your model ({folder.name})")
+
+
+def predictions_for(catalog: Catalog, spec: str | None = "auto", *, dataset: str = "",
+                    seed: int = 0) -> Predictions:
+    """The predictions notebook 05 evaluates: those ``spec`` names, or, with "auto", the
+    demo model on a demo dataset (the small CNN on ``demo:surfaces``, logistic regression
+    on ``demo:digits``) and the clearly labelled baseline probe on any other dataset."""
+    from workbench.evaluate import models
+
+    if spec and spec != "auto":
+        return load_predictions(spec, catalog)
+    if dataset.startswith("demo:surfaces"):
+        return models.demo_model_predictions(catalog, seed=seed)
+    if dataset.startswith("demo:digits"):
+        return models.logistic_predictions(catalog, seed=seed)
+    return models.baseline_probe(catalog, seed=seed)

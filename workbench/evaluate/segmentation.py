@@ -172,11 +172,11 @@ def segmentation_report(catalog: Catalog, predictions: Predictions, *,
         raise ValueError(f"The 'n_boot' parameter of segmentation_report must be a "
                          f"non-negative integer. Got {n_boot!r} instead.")
     if not catalog.has_masks:
-        raise Lacks("The Catalog has no masks: segmentation metrics need a class-index mask "
-                    "per image (samples.mask_path). Load a segmentation dataset.")
+        raise Lacks("This dataset has no masks, so there are no segmentation metrics: they "
+                    "need a class-index mask per image (a masks: or COCO panoptic dataset).")
     if predictions.masks is None:
         raise Lacks("The predictions have no masks: segmentation metrics need a predicted "
-                    "class-index PNG per image (predictions.masks), e.g. from 'masks-pred:'.")
+                    "class-index PNG per image, e.g. predictions=\"masks-pred:DIR\".")
     catalog = catalog.subset(split_ids(catalog, split))
     true_paths = catalog.samples["mask_path"].dropna()
     if not len(true_paths):

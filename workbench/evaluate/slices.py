@@ -16,7 +16,20 @@ from workbench.errors import DataError, Lacks, some
 from workbench.evaluate.classification import split_ids
 from workbench.evaluate.predictions import Predictions
 
+WORSE_MARGIN = 1e-9  # a bound at 1.0 computed as 0.99999999 is not "below" a rest of 1.0
 DEFAULT_METRIC = {"classification": "recall", "detection": "ap50", "segmentation": "iou"}
+
+
+def slice_condition(catalog: Catalog) -> str:
+    """The condition to slice by: the one hiding the most imbalance (notebook 01), else
+    the first condition; :class:`Lacks` when the data has none."""
+    from workbench.split import most_hidden_condition
+
+    if not catalog.conditions:
+        raise Lacks("This dataset has no condition column (lighting, camera, site), so "
+                    "metrics cannot be sliced by condition. Add one to see where the model "
+                    "is worse.")
+    return most_hidden_condition(catalog) or catalog.conditions[0]
 
 
 def report_for(kind: str):
@@ -71,5 +84,5 @@ def slice_metrics(catalog: Catalog, predictions: Predictions, *, by: str,
     if not parts:
         raise Lacks(f"No value of {by!r} has {min_images} or more evaluated images.")
     table = pd.concat(parts, ignore_index=True)
-    table["worse"] = (table["high"] < table["rest"]).fillna(False).astype(bool)
+    table["worse"] = (table["high"] < table["rest"] - WORSE_MARGIN).fillna(False).astype(bool)
     return table.sort_values(["class", "slice"], kind="stable").reset_index(drop=True)
