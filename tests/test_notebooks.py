@@ -39,13 +39,13 @@ SHAPES = {
                   PROBE], ["no condition column"]),
     "panoptic": (["no condition column", "no class-index masks", "(per instance)", PROBE], []),
     "demo:surfaces:120": (["lighting", "groups whole", "came without a split",
-                           "The rarest class by boxes", "Mean IoU over classes",
-                           "has the best mean macro F1", "Expected calibration error"],
+                           "demo CNN (seed 0", "Mean IoU over classes",
+                           "Expected calibration error"],
                           ["no class-index masks", "no condition column", PROBE, NO_BOXES,
                            NO_MASKS]),
     "demo:digits": (["scanner", "no class-index masks", "came without a split",
-                     "has the best mean macro F1", NO_BOXES, NO_MASKS], ["no condition column",
-                                                                        PROBE]),
+                     "logistic regression on 16x16", NO_BOXES, NO_MASKS],
+                    ["no condition column", PROBE]),
 }
 # Notebook 05's strategy comparison and bootstrap at a test size (the report runs them full).
 FAST = {"strategy_seeds": [0], "strategy_images": 120, "n_boot": 100}

@@ -173,10 +173,14 @@ def strategies(comparison) -> Markdown | Missing:
         table["macro_f1_std"])
     best, worst = mean.idxmax(), mean.idxmin()
     gap = mean[best] - mean.drop(best).max()
-    spread = float(np.nanmax(std.to_numpy()))
-    verdict = ("larger than the spread across seeds, so the ranking is likely to hold"
-               if gap > 2 * spread else "within the spread across seeds: more seeds or a "
-               "larger test split before trusting the order")
+    if std.isna().all():
+        verdict = ("but with one seed there is no spread to weigh it against: run several "
+                   "(strategy_seeds) before trusting the order")
+    else:
+        spread = float(np.nanmax(std.to_numpy()))
+        verdict = ("larger than the spread across seeds, so the ranking is likely to hold"
+                   if gap > 2 * spread else "within the spread across seeds: more seeds or a "
+                   "larger test split before trusting the order")
     return Markdown(
         f"**{best}** has the best mean macro F1 ({mean[best]:.3f}) and **{worst}** the worst "
         f"({mean[worst]:.3f}); the lead over the runner-up is {gap:.3f}, {verdict}.")

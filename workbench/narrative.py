@@ -484,17 +484,6 @@ def repeat(factors, catalog: Catalog) -> Markdown:
     return Markdown(" ".join(lines))
 
 
-def experiment(dataset: str, table: pd.DataFrame) -> Markdown:
-    """The strategy experiment, naming the data it ran on."""
-    best = table["macro_f1"].idxmax()
-    worst = table["macro_f1"].idxmin()
-    return Markdown(
-        f"Measured on `{dataset}` (logistic regression on 16x16 thumbnails, one stratified "
-        f"train/test split): **{best}** gives the best macro F1 ({table.loc[best, 'macro_f1']:.3f})"
-        f" and **{worst}** the worst ({table.loc[worst, 'macro_f1']:.3f}); accuracy ranks them "
-        f"differently ({_list([f'{k} {v:.3f}' for k, v in table['accuracy'].items()])}).")
-
-
 # -- 04 augment --------------------------------------------------------------------------------
 
 
@@ -531,4 +520,4 @@ def copies(plan, copies: Catalog) -> Markdown:
 
 __all__ = ["overview", "loader_findings", "units", "thresholds", "long_tail", "hidden",
            "given_split", "split_verdict", "keys", "plan", "instance_mix", "repeat",
-           "experiment", "strengths", "low_light", "copies"]
+           "strengths", "low_light", "copies"]

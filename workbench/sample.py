@@ -783,60 +783,6 @@ def thumbnail_features(catalog: Catalog, *, size: int = 16) -> np.ndarray:
     return out
 
 
-def strategy_experiment(catalog: Catalog, *, seed: int = 0, max_oversample: float = 5.0
-                        ) -> pd.DataFrame:
-    """The question "class weights, or undersample to the smallest class?", measured: the
-    same classifier trained four ways.
-
-    Logistic regression on thumbnail features, one stratified train/test split; trained
-    on all data as is, with balanced class weights, after undersampling every class to
-    the smallest, and after a capped resampling plan. Reports accuracy, balanced
-    accuracy, macro F1 and the worst class's recall on the untouched test split.
-    """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, recall_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from workbench.split import stratified_split
-
-    labelled = catalog.subset(catalog.samples.index[catalog.samples["label"].notna()])
-    parted = stratified_split(labelled.replace(task="classification"), fractions=(0.7, 0.3),
-                              seed=seed)
-    X = thumbnail_features(parted)
-    y = parted.samples["label"].astype(str).to_numpy()
-    train = (parted.samples["split"] == "train").to_numpy()
-    X_train, y_train, X_test, y_test = X[train], y[train], X[~train], y[~train]
-    counts = pd.Series(y_train).value_counts()
-    smallest = int(counts.min())
-    undersample = ResamplingPlan(count=counts.astype("int64"), effective=pd.Series(
-        smallest, index=counts.index), binding=pd.Series("none", index=counts.index),
-        max_oversample=1.0, min_keep=0.0, priority=pd.Series(1.0, index=counts.index))
-    capped = plan_resampling(pd.Series(y_train), max_oversample=max_oversample)
-    runs = {
-        "as is": (X_train, y_train, None),
-        "balanced class weights": (X_train, y_train, "balanced"),
-        "undersample to the smallest": (*resample_features(X_train, y_train, undersample,
-                                                           random_state=seed), None),
-        f"capped plan ({max_oversample:g}x)": (*resample_features(X_train, y_train, capped,
-                                                                  random_state=seed), None),
-    }
-    classes = sorted(set(y))
-    rows = {}
-    for name, (Xa, ya, weight) in runs.items():
-        model = make_pipeline(StandardScaler(), LogisticRegression(
-            max_iter=2000, class_weight=weight, random_state=seed)).fit(Xa, ya)
-        pred = model.predict(X_test)
-        rows[name] = {
-            "train_samples": len(ya), "accuracy": accuracy_score(y_test, pred),
-            "balanced_accuracy": balanced_accuracy_score(y_test, pred),
-            "macro_f1": f1_score(y_test, pred, average="macro", zero_division=0),
-            "worst_class_recall": float(recall_score(y_test, pred, labels=classes,
-                                                     average=None, zero_division=0).min()),
-        }
-    return pd.DataFrame(rows).T
-
-
 def plan_sweep(labels_or_counts, *, caps=(1, 2, 5, 10), total: int | None = None,
                min_keep: float = 0.0) -> pd.DataFrame:
     """Effective count per class (rows) for each oversampling cap (columns)."""

@@ -10,6 +10,7 @@ per-class recall and F1, macro averages and PR AUC, not accuracy.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -266,8 +267,6 @@ def balanced_accuracy(y: np.ndarray, d: np.ndarray, counts: np.ndarray, *,
     and true negative rates (the ones defined), then the mean over classes; so a model
     that says "present" for everything scores 0.5, not 1.
     """
-    import warnings
-
     with np.errstate(invalid="ignore", divide="ignore"):
         pos, neg = counts @ y, counts @ ~y
         tpr = np.where(pos > 0, (counts @ (y & d)) / pos, np.nan)
@@ -312,12 +311,15 @@ def _summary(truth: Truth, decisions, table, *, n_boot, seed, confidence) -> pd.
     with np.errstate(invalid="ignore", divide="ignore"):
         recall_b = np.where(sup_b > 0, tp_b / sup_b, np.nan)[:, present]
         f1_b = np.where(sup_b > 0, 2 * tp_b / (sup_b + pred_b), np.nan)[:, present]
-    replicates = {
-        "accuracy": counts @ (y == d).all(axis=1) / counts.sum(axis=1),
-        "balanced_accuracy": balanced_accuracy(y, d, counts, single_label=truth.single_label),
-        "macro_f1": np.nanmean(f1_b, axis=1),
-        "worst_class_recall": np.nanmin(recall_b, axis=1),
-    }
+    with warnings.catch_warnings():  # a replicate without any example of a class: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        replicates = {
+            "accuracy": counts @ (y == d).all(axis=1) / counts.sum(axis=1),
+            "balanced_accuracy": balanced_accuracy(y, d, counts,
+                                                   single_label=truth.single_label),
+            "macro_f1": np.nanmean(f1_b, axis=1),
+            "worst_class_recall": np.nanmin(recall_b, axis=1),
+        }
     frame = pd.DataFrame({"value": pd.Series(values)})
     for name, reps in replicates.items():
         low, high = percentile_interval(reps[:, None], confidence=confidence)
