@@ -313,3 +313,26 @@ def test_errors(hand):
         detection_report(catalog, Predictions(classes=("dent",), objects=renamed), split=None)
     with pytest.raises(ValueError, match="'n_boot' parameter"):
         detection_report(catalog, predictions, n_boot=-1)
+
+
+def test_detection_slices_by_condition():
+    """AP@0.5 per condition value: every box found by day, none at night."""
+    from workbench.evaluate import slice_metrics
+
+    ids = [f"i{k}" for k in range(8)]
+    lighting = ["day"] * 4 + ["night"] * 4
+    samples = pd.DataFrame({"filepath": ids, "width": 64, "height": 32, "split": "test",
+                            "lighting": lighting}, index=pd.Index(ids, name="sample_id"))
+    truth = pd.DataFrame({"sample_id": ids, "label": "crack", "x": 0.1, "y": 0.2, "w": 0.3,
+                          "h": 0.4})
+    catalog = Catalog(samples, classes=["crack"], task="detection", objects=truth,
+                      conditions=["lighting"])
+    shift = np.where(np.array(lighting) == "day", 0.0, 0.5)  # night boxes miss entirely
+    pred = truth.assign(x=0.1 + shift, score=np.linspace(0.9, 0.2, 8),
+                        label=pd.Categorical(["crack"] * 8, categories=["crack"]))
+    table = slice_metrics(catalog, Predictions(("crack",), objects=pred), by="lighting",
+                          kind="detection", n_boot=50).set_index("slice")
+    assert table.loc["day", "value"] == pytest.approx(1.0)
+    assert table.loc["night", "value"] == pytest.approx(0.0)
+    assert table.loc["night", "rest"] == pytest.approx(1.0)
+    assert bool(table.loc["night", "worse"]) and not bool(table.loc["day", "worse"])

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog
-from workbench.errors import DataError, Lacks, some
+from workbench.errors import DataError, Lacks, passes_missing, some
 from workbench.evaluate.classification import split_ids
 from workbench.evaluate.predictions import Predictions
 
@@ -41,6 +41,7 @@ def report_for(kind: str):
             "segmentation": segmentation.segmentation_report}[kind]
 
 
+@passes_missing
 def slice_metrics(catalog: Catalog, predictions: Predictions, *, by: str,
                   kind: str = "classification", metric: str | None = None,
                   split: str | None = "test", min_images: int = 1, **options) -> pd.DataFrame:
