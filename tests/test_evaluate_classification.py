@@ -84,6 +84,9 @@ def test_equals_scikit_learn_and_imbalanced_learn():
     assert summary["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(codes, top))
     assert summary["mcc"] == pytest.approx(matthews_corrcoef(codes, top))
     assert summary["macro_f1"] == pytest.approx(f.mean())
+    assert summary["weighted_f1"] == pytest.approx((f * s).sum() / s.sum())
+    bounds = report.summary.loc[["weighted_f1", "mcc"], ["low", "high"]]
+    assert bounds.notna().all().all() and (bounds["low"] < bounds["high"]).all()
     # confusion: rows true, normalised, in the report's (rarest-first) order
     order = [list(catalog.classes).index(c) for c in report.confusion.index]
     cm = confusion_matrix(codes, top, labels=order)

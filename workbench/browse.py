@@ -445,10 +445,14 @@ def evaluate_boxes(dataset, *, pred_field: str = "predictions", gt_field: str = 
         logger.setLevel(level)
 
 
-def evaluation_dataset(catalog: Catalog, predictions, *, eval_key: str = "eval"):
-    """A FiftyOne dataset of the Catalog with the predictions in ``predictions`` and, when
-    both sides have boxes, FiftyOne's TP / FP / FN marks under ``eval_key``. Returns the
-    dataset and the evaluation key (None without boxes)."""
+def evaluation_dataset(catalog: Catalog, predictions, *, split: str | None = None,
+                       eval_key: str = "eval"):
+    """A FiftyOne dataset of the Catalog's ``split`` (all images for None) with the
+    predictions in ``predictions`` and, when both sides have boxes, FiftyOne's TP / FP /
+    FN marks under ``eval_key``. Returns the dataset and the evaluation key (None without
+    boxes)."""
+    if split is not None:
+        catalog = catalog.split_subset(split)
     dataset = add_predictions(to_fiftyone(catalog), catalog, predictions)
     if len(catalog.objects) and predictions.objects is not None and len(predictions.objects):
         evaluate_boxes(dataset, eval_key=eval_key)
@@ -459,21 +463,19 @@ def evaluation_dataset(catalog: Catalog, predictions, *, eval_key: str = "eval")
 @passes_missing
 def hard_negatives_view(dataset, hard, *, pred_field: str = "predictions",
                         eval_key: str | None = None):
-    """The hard negatives of :func:`workbench.evaluate.hard_negatives` in the App, most
-    confident first. Boxes: with ``eval_key`` (from :func:`evaluate_boxes`), the false
-    positive patches of the class (``to_evaluation_patches``); without it, the images,
-    showing only the class's predictions. Images: the images, in rank order.
-    """
+    """The images of :func:`workbench.evaluate.hard_negatives` in the App, in rank order
+    (the same images as its table). For boxes, only the class's predicted boxes are
+    shown, and with ``eval_key`` (from :func:`evaluation_dataset`) only those FiftyOne
+    marked false positives; ``patches=True`` on the result's ``to_evaluation_patches``
+    gives one patch per box."""
     from fiftyone import ViewField as F
 
-    if hard.level == "boxes" and eval_key is not None:
-        patches = dataset.to_evaluation_patches(eval_key)
-        return (patches.match(F("type") == "fp")
-                .filter_labels(pred_field, F("label") == hard.cls)
-                .sort_by(F(f"{pred_field}.detections.confidence").max(), reverse=True))
     view = dataset.match(F("sample_key").is_in(hard.sample_ids))
     ids = dict(zip(view.values("sample_key"), view.values("id"), strict=True))
     view = dataset.select([ids[k] for k in hard.sample_ids if k in ids], ordered=True)
     if hard.level == "boxes" and pred_field in dataset.get_field_schema():
-        view = view.filter_labels(pred_field, F("label") == hard.cls)
+        wanted = F("label") == hard.cls
+        if eval_key is not None:
+            wanted = wanted & (F(eval_key) == "fp")
+        view = view.filter_labels(pred_field, wanted)
     return view

@@ -107,7 +107,7 @@ class Missing:
         if self.echo:
             from IPython.display import Markdown, display
 
-            display(Markdown(f"> **Not available for this dataset.** {self.reason}"))
+            display(Markdown(f"> **Not available here.** {self.reason}"))
 
 
 def needs(func, /, *args, **kwargs):

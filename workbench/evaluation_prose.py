@@ -30,20 +30,29 @@ def source(predictions) -> Markdown:
 
 @passes_missing
 def paradox(table: pd.DataFrame, report) -> Markdown:
-    """The accuracy paradox in this split's numbers."""
+    """The accuracy paradox in this split's numbers, and where a constant answer wins."""
     always, model = table.columns
-    acc, bal = table.loc["accuracy", always], table.loc["balanced_accuracy", always]
+    answer = always.removeprefix("always ").strip(chr(39))
     n = len(report.truth.sample_ids)
-    return Markdown(
-        f"On the {report.split or 'whole'} split ({_n(n)} images), a model that answers "
-        f"*{always.removeprefix('always ').strip(chr(39))}* for every image is right "
-        f"{_pct(acc)} of the time, yet its balanced accuracy is {_pct(bal)} and its "
-        f"worst-class recall {table.loc['worst_class_recall', always]:.2f}. This model: "
-        f"accuracy {_pct(table.loc['accuracy', model])}, balanced accuracy "
-        f"{_pct(table.loc['balanced_accuracy', model])}, macro F1 "
-        f"{table.loc['macro_f1', model]:.2f}, worst-class recall "
-        f"{table.loc['worst_class_recall', model]:.2f}. Accuracy rewards the majority; read "
-        "the per-class numbers below.")
+    text = (f"On the {report.split or 'whole'} split ({_n(n)} images), a model that answers "
+            f"*{answer}* for every image scores accuracy {_pct(table.loc['accuracy', always])}, "
+            f"balanced accuracy {_pct(table.loc['balanced_accuracy', always])} and worst-class "
+            f"recall {table.loc['worst_class_recall', always]:.2f}. This model: accuracy "
+            f"{_pct(table.loc['accuracy', model])}, balanced accuracy "
+            f"{_pct(table.loc['balanced_accuracy', model])}, macro F1 "
+            f"{table.loc['macro_f1', model]:.2f}, worst-class recall "
+            f"{table.loc['worst_class_recall', model]:.2f}.")
+    wins = [m.replace("_", " ") for m in table.index if table.loc[m, always] > table.loc[m, model]]
+    if not report.truth.single_label:
+        text += (" Images here hold several classes, so each class is a yes/no question and "
+                 "balanced accuracy is, per class, the mean of recall and specificity.")
+    if wins:
+        text += (f" The constant answer beats this model on {_list(wins)}: on this split those "
+                 "numbers reward saying the common answer (or yes to a class in most images). "
+                 "Read precision and specificity beside recall below.")
+    else:
+        text += " Accuracy rewards the majority; read the per-class numbers below."
+    return Markdown(text)
 
 
 @passes_missing
@@ -132,11 +141,39 @@ def thresholds(before, after, tuned: pd.DataFrame) -> Markdown:
     b, a = before.summary["value"], after.summary["value"]
     rare = before.to_frame().index[before.to_frame()["support"] > 0][0]
     rb, ra = before.to_frame().loc[rare, "recall"], after.to_frame().loc[rare, "recall"]
-    return Markdown(
-        f"Thresholds chosen for the best F1 on the validation split, then applied to the test "
-        f"split: macro F1 {b['macro_f1']:.3f} -> {a['macro_f1']:.3f}, balanced accuracy "
-        f"{b['balanced_accuracy']:.3f} -> {a['balanced_accuracy']:.3f}; {rare} recall "
-        f"{rb:.2f} -> {ra:.2f}. No retraining, and no test image was used to choose them.")
+    text = (f"Thresholds chosen for the best F1 on the validation split, then applied to the "
+            f"test split: macro F1 {b['macro_f1']:.3f} -> {a['macro_f1']:.3f}, balanced "
+            f"accuracy {b['balanced_accuracy']:.3f} -> {a['balanced_accuracy']:.3f}; {rare} "
+            f"recall {rb:.2f} -> {ra:.2f}. No retraining, and no test image was used to choose "
+            "them.")
+    yes = [c for c, share in zip(after.truth.classes, after.decisions.mean(axis=0), strict=True)
+           if share > 0.95 and after.to_frame().loc[c, "support"] > 0]
+    if yes and not after.truth.single_label:
+        text += (f" But at its threshold {_list(yes)} is called present in nearly every image: "
+                 "F1 rewards that for a class in most images. Choose such a class's threshold "
+                 "for a target precision instead (the table's `threshold_at_precision`).")
+    unreachable = list(tuned.index[tuned.get("threshold_at_precision", pd.Series(dtype=float))
+                                   .isna()]) if "threshold_at_precision" in tuned else []
+    if unreachable:
+        text += (f" No threshold reaches the target precision for {_list(unreachable)} on the "
+                 "validation split (NaN in the table).")
+    return Markdown(text)
+
+
+@passes_missing
+def logit(table: pd.DataFrame) -> Markdown:
+    """What logit adjustment did, and when it cannot help."""
+    before, after = table.columns
+    b, a = table.loc["macro_f1", before], table.loc["macro_f1", after]
+    text = (f"Logit adjustment changes macro F1 from {b:.3f} to {a:.3f} and balanced accuracy "
+            f"from {table.loc['balanced_accuracy', before]:.3f} to "
+            f"{table.loc['balanced_accuracy', after]:.3f}.")
+    if a < b:
+        text += (" Here it hurts: it assumes the scores are the softmax of a model trained on "
+                 "the imbalanced mix, so that subtracting the log priors undoes the mix. Scores "
+                 "that are already balanced (class weights, resampling) or not softmax "
+                 "outputs (pooled pixel scores, a probe) are over-corrected.")
+    return Markdown(text)
 
 
 @passes_missing
@@ -147,11 +184,19 @@ def hard(hard, catalog) -> Markdown:
         return Markdown(f"The model raises no false alarm of {hard.cls} on this split.")
     if hard.level == "boxes":
         mistaken = table["overlaps_most"].value_counts()
-        return Markdown(
-            f"The {len(table)} most confident false {hard.cls} boxes (scores "
-            f"{table['score'].min():.2f} to {table['score'].max():.2f}) sit on "
-            f"{_list([f'{k} ({v})' for k, v in mistaken.items()])}: what the model mistakes "
-            f"for {hard.cls}.")
+        misplaced = int(mistaken.get(hard.cls, 0))
+        others = mistaken.drop(hard.cls, errors="ignore")
+        text = (f"The {len(table)} most confident false {hard.cls} boxes (on "
+                f"{len(hard.sample_ids)} images; scores {table['score'].min():.2f} to "
+                f"{table['score'].max():.2f}):")
+        if misplaced:
+            text += (f" {misplaced} overlap a true {hard.cls} by less than IoU 0.5: the "
+                     f"{hard.cls} was found but boxed badly (a localisation error, not a "
+                     "confusion);")
+        if len(others):
+            text += (f" {_list([f'{v} on {k}' for k, v in others.items()])}: what the model "
+                     f"mistakes for {hard.cls}.")
+        return Markdown(text.rstrip(";") + ("" if text.endswith(".") else "."))
     truths = table["truth"].value_counts()
     return Markdown(
         f"The {len(table)} images without {hard.cls} that the model scores highest for it "
@@ -183,22 +228,32 @@ def strategies(comparison) -> Markdown | Missing:
                    "larger test split before trusting the order")
     return Markdown(
         f"**{best}** has the best mean macro F1 ({mean[best]:.3f}) and **{worst}** the worst "
-        f"({mean[worst]:.3f}); the lead over the runner-up is {gap:.3f}, {verdict}.")
+        f"({mean[worst]:.3f}); the lead over the runner-up is {gap:.3f}, {verdict}. How they "
+        f"were trained: {comparison.design}. Each run is shorter than the model evaluated "
+        "above, so compare the strategies with each other, not with it; and each decides by "
+        "the argmax of its scores, so a strategy that raises rare-class recall pays in false "
+        "alarms on the common class (its accuracy) until thresholds are tuned (section 7).")
 
 
 @passes_missing
 def calibration(tables: dict | Missing) -> Markdown | Missing:
-    """The expected calibration error of each model, and which way the rebalanced one
-    leans."""
-    if isinstance(tables, Missing):
-        return tables
+    """Each model's expected calibration error and which way it leans: over-confident
+    (accuracy below confidence) or under-confident."""
     from workbench.evaluate import expected_calibration_error
 
-    parts = [f"{name}: ECE {expected_calibration_error(t):.3f}" for name, t in tables.items()]
-    text = (f"Expected calibration error (the mean gap between confidence and accuracy, "
+    parts = []
+    for name, t in tables.items():
+        used = t[t["n"] > 0]
+        lean = float(((used["accuracy"] - used["confidence"]) * used["n"]).sum()
+                     / used["n"].sum())
+        way = ("under-confident: right more often than it claims" if lean > 0.01 else
+               "over-confident: right less often than it claims" if lean < -0.01 else
+               "about as often right as it claims")
+        parts.append(f"{name}: ECE {expected_calibration_error(t):.3f}, {way}")
+    text = ("Expected calibration error (the mean gap between top-1 confidence and accuracy, "
             f"weighted by images): {_list(parts)}.")
     if len(tables) > 1:
-        text += (" A model trained against the imbalance sees the rare classes more often than "
-                 "they occur, so its probabilities for them run high: recalibrate (or adjust "
-                 "the logits by the priors) before reading them as probabilities.")
+        text += (" Training against the imbalance moves the probabilities: recalibrate on the "
+                 "validation split (e.g. temperature scaling) before reading a score as a "
+                 "probability or comparing thresholds across models.")
     return Markdown(text)

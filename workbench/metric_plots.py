@@ -110,10 +110,12 @@ def slice_plot(table: pd.DataFrame, *, ax=None, classes=None):
                     fmt="o", color=c, ecolor=c, capsize=3)
         if np.isfinite(row["rest"]):
             ax.plot(row["rest"], yi, "|", color=GREY, ms=12)
-    ax.set_yticks(y, [f"{r['class']} | {r['slice']} (n={r['n_images']})"
+    counted = "n_class" if "n_class" in table.columns else "n_images"
+    ax.set_yticks(y, [f"{r['class']} | {r['slice']} (n={int(r[counted])})"
                       for _, r in table.iterrows()])
-    ax.set(xlim=(-0.02, 1.02), xlabel="value with its interval; grey tick: the rest; "
-           "red: the whole interval is below the rest")
+    metric = table["metric"].iloc[0] if "metric" in table.columns and len(table) else "value"
+    ax.set(xlim=(-0.02, 1.02), xlabel=f"{metric} with its interval (n: the class's examples "
+           "in the slice); grey tick: the rest; red: the whole interval is below the rest")
     ax.grid(axis="x", alpha=0.3)
     return ax
 
@@ -148,6 +150,7 @@ def strategy_comparison(runs: pd.DataFrame, *, metrics=("macro_f1", "balanced_ac
     sns.barplot(tidy, y="strategy", x="value", hue="metric", errorbar=None, ax=ax, alpha=0.6)
     sns.stripplot(tidy, y="strategy", x="value", hue="metric", dodge=True, ax=ax, size=4,
                   legend=False, palette="dark:black")
-    ax.set(xlim=(0, 1), xlabel="value (bars: mean over seeds; dots: each seed)", ylabel="")
+    ax.set(xlim=(-0.02, 1.02), xlabel="value (bars: mean over seeds; dots: each seed)",
+           ylabel="")
     ax.legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncol=4)
     return ax

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from workbench.catalog import Catalog, indicator
 from workbench.errors import DataError, Lacks, passes_missing, some
@@ -285,11 +286,21 @@ def mcc(true_codes: np.ndarray, pred_codes: np.ndarray, n_classes: int) -> float
     >>> round(mcc(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1]), 2), 4)
     0.5774
     """
-    cm = np.bincount(true_codes * n_classes + pred_codes, minlength=n_classes**2
-                     ).reshape(n_classes, n_classes).astype(float)
-    t, p, c, s = cm.sum(axis=1), cm.sum(axis=0), np.trace(cm), cm.sum()
-    denominator = np.sqrt((s**2 - p @ p) * (s**2 - t @ t))
-    return float((c * s - t @ p) / denominator) if denominator > 0 else 0.0
+    pairs = true_codes * n_classes + pred_codes
+    weights = np.bincount(pairs, minlength=n_classes**2)[None, :]
+    return float(mcc_of_confusions(weights.reshape(1, n_classes, n_classes))[0])
+
+
+def mcc_of_confusions(cm: np.ndarray) -> np.ndarray:
+    """Gorodkin's multi-class MCC of each confusion matrix in ``cm`` ``(B, K, K)`` (rows
+    true); 0 where it is undefined."""
+    cm = np.asarray(cm, dtype=float)
+    t, p = cm.sum(axis=2), cm.sum(axis=1)
+    c, s = np.trace(cm, axis1=1, axis2=2), cm.sum(axis=(1, 2))
+    tp = (t * p).sum(axis=1)
+    denominator = np.sqrt((s**2 - (p * p).sum(axis=1)) * (s**2 - (t * t).sum(axis=1)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, (c * s - tp) / denominator, 0.0)
 
 
 def _summary(truth: Truth, decisions, table, *, n_boot, seed, confidence) -> pd.DataFrame:
@@ -318,8 +329,17 @@ def _summary(truth: Truth, decisions, table, *, n_boot, seed, confidence) -> pd.
             "balanced_accuracy": balanced_accuracy(y, d, counts,
                                                    single_label=truth.single_label),
             "macro_f1": np.nanmean(f1_b, axis=1),
+            "weighted_f1": np.nansum(f1_b * sup_b[:, present], axis=1)
+            / sup_b[:, present].sum(axis=1),
             "worst_class_recall": np.nanmin(recall_b, axis=1),
         }
+        if truth.single_label:
+            k = len(truth.classes)
+            pairs = sparse.csr_matrix((np.ones(len(y)), (np.arange(len(y)), truth.codes * k
+                                                        + d.argmax(axis=1))),
+                                      shape=(len(y), k * k))
+            confusions = np.asarray((sparse.csr_matrix(counts) @ pairs).todense())
+            replicates["mcc"] = mcc_of_confusions(confusions.reshape(-1, k, k))
     frame = pd.DataFrame({"value": pd.Series(values)})
     for name, reps in replicates.items():
         low, high = percentile_interval(reps[:, None], confidence=confidence)

@@ -167,6 +167,7 @@ def segmentation_report(catalog: Catalog, predictions: Predictions, *,
     class
     road  0.50  0.67              1
     car   0.67  0.80              3
+    >>> import shutil; shutil.rmtree(d)
     """
     if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 0):
         raise ValueError(f"The 'n_boot' parameter of segmentation_report must be a "

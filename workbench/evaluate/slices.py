@@ -49,8 +49,9 @@ def slice_metrics(catalog: Catalog, predictions: Predictions, *, by: str,
     the condition ``by`` (or ``by="split"``: per split), with its interval, the number of
     images, the value on the rest of the images and whether the slice is worse.
 
-    Tidy: one row per (class, slice): ``class``, ``slice``, ``value``, ``low``,
-    ``high``, ``n_images``, ``rest``, ``worse``.
+    Tidy: one row per (class, slice): ``class``, ``slice``, ``metric``, ``n_class`` (the
+    class's examples in the slice), ``value``, ``low``, ``high``, ``n_images``, ``rest``,
+    ``worse``.
     """
     metric = metric or DEFAULT_METRIC[kind]
     if by == "split":
@@ -76,8 +77,10 @@ def slice_metrics(catalog: Catalog, predictions: Predictions, *, by: str,
                             f"{some(here.columns, n=12)}.")
         other = (report(catalog.subset(rest), predictions, split=split, **options).to_frame()
                  if len(rest) else None)
+        count = next(c for c in ("support", "n_true", "n_images") if c in here.columns)
         parts.append(pd.DataFrame({
-            "class": here.index, "slice": str(value), "value": here[metric].to_numpy(),
+            "class": here.index, "slice": str(value), "metric": metric,
+            "n_class": here[count].to_numpy(), "value": here[metric].to_numpy(),
             "low": here[f"{metric}_low"].to_numpy(), "high": here[f"{metric}_high"].to_numpy(),
             "n_images": len(inside),
             "rest": (other[metric].reindex(here.index).to_numpy() if other is not None
