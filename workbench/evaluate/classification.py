@@ -183,6 +183,7 @@ class ClassificationReport:
         return pd.concat(parts, ignore_index=True)
 
 
+@passes_missing
 def classification_report(catalog: Catalog, predictions: Predictions, *,
                           split: str | None = "test", thresholds=None, n_boot: int = N_BOOT,
                           seed: int = 0, confidence: float = CONFIDENCE) -> ClassificationReport:
