@@ -87,13 +87,13 @@ def per_class(report, *, halfwidth: float = 0.1) -> Markdown:
 
 @passes_missing
 def detection(report) -> Markdown | Missing:
-    """Macro AP and the rarest class's AP@0.5 with its interval."""
+    """Macro AP and the rarest class's AP50 with its interval."""
     if isinstance(report, Missing):
         return report
     macro = report.macro
     rare = report.rarest
     return Markdown(
-        f"Over the classes with boxes in this split: AP@[.5:.95] {macro['ap']:.3f}, AP@0.5 "
+        f"Over the classes with boxes in this split: AP (IoU 0.5 to 0.95) {macro['ap']:.3f}, AP50 "
         f"{macro['ap50']:.3f}, AR {macro['ar']:.3f} (pycocotools' matching). The rarest "
         f"class by boxes, {rare['text']}.")
 
@@ -251,7 +251,7 @@ def calibration(tables: dict | Missing) -> Markdown | Missing:
                "about as often right as it claims")
         parts.append(f"{name}: ECE {expected_calibration_error(t):.3f}, {way}")
     text = ("Expected calibration error (the mean gap between top-1 confidence and accuracy, "
-            f"weighted by images): {_list(parts)}.")
+            f"weighted by images): {'; '.join(parts)}.")
     if len(tables) > 1:
         text += (" Training against the imbalance moves the probabilities: recalibrate on the "
                  "validation split (e.g. temperature scaling) before reading a score as a "

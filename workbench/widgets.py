@@ -297,7 +297,7 @@ def threshold_panel(report, *, cls: str | None = None, threshold: float = 0.5):
                 report, name, t, iou=controls["iou"].value)
         else:
             panel.result, confusion = evaluate.at_threshold(report, name, t)
-        _show(table, panel.result.round(3))
+        _show(table, panel.result.round(3).astype(object).where(panel.result.notna(), "–"))
         _show(counts, confusion)
 
     _wire(controls, update)

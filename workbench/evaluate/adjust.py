@@ -125,7 +125,8 @@ def expected_calibration_error(table: pd.DataFrame) -> float:
 def detection_at_threshold(report, cls: str, threshold: float, *, iou: float = 0.5
                            ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Precision and recall of ``cls``'s boxes scoring ``threshold`` or more, matched at
-    ``iou`` (pycocotools' matching), with Wilson intervals, and the TP / FP / FN counts.
+    ``iou`` (pycocotools' matching), with Wilson intervals, F1 (without an interval: the
+    matching is not redone per bootstrap replicate here), and the TP / FP / FN counts.
     What the threshold panel shows for detection."""
     from workbench.evaluate.detection import detection_counts
     from workbench.evaluate.intervals import wilson_interval
