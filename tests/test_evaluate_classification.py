@@ -291,3 +291,18 @@ def test_held_out_split_and_its_note():
     assert "2 images of the validation split" in evaluation_note(cat, "val")
     cat = cat.replace(samples=cat.samples.assign(split=["test", "val", "train"]))
     assert held_out_split(cat) == "test"
+
+
+def test_a_slice_with_too_few_examples_is_never_flagged():
+    # night holds 2 cracks, both missed; day holds 20 cracks, all found. The night
+    # interval is wide but would lie below 1.0 if it were a bootstrap of 1 image.
+    labels = ["crack"] * 22 + ["intact"] * 10
+    lighting = ["day"] * 20 + ["night"] * 2 + ["day"] * 10
+    cat = labelled(labels, ["intact", "crack"], lighting=lighting)
+    p = np.array([0.9] * 20 + [0.1] * 2 + [0.1] * 10)
+    table = slice_metrics(cat, scored(cat, np.column_stack([1 - p, p])), by="lighting",
+                          n_boot=50).set_index(["class", "slice"])
+    night = table.loc[("crack", "night")]
+    assert night["n_class"] == 2 and night["value"] == 0.0 and night["rest"] == 1.0
+    assert night["high"] < night["rest"]  # below the rest, yet on 2 images: not flagged
+    assert not bool(night["worse"])

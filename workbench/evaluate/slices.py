@@ -3,7 +3,9 @@
 This closes the loop with notebook 01's hidden imbalance: if cracks at night are rare
 in the training data, crack recall at night is where it shows. A slice is flagged when
 its whole interval lies below the value on the rest of the images (the other values of
-the same condition), so a low number on three images is not flagged.
+the same condition) and it holds at least three examples of the class: a wide interval
+on a few images is not flagged, and one image gives a bootstrap interval of zero width
+that must not be read as certain.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from workbench.errors import DataError, Lacks, passes_missing, some
 from workbench.evaluate.classification import split_ids
 from workbench.evaluate.predictions import Predictions
 
+MIN_EXAMPLES = 3  # fewer examples of a class in a slice: its bootstrap interval is degenerate
 WORSE_MARGIN = 1e-9  # a bound at 1.0 computed as 0.99999999 is not "below" a rest of 1.0
 DEFAULT_METRIC = {"classification": "recall", "detection": "ap50", "segmentation": "iou"}
 
@@ -88,5 +91,6 @@ def slice_metrics(catalog: Catalog, predictions: Predictions, *, by: str,
     if not parts:
         raise Lacks(f"No value of {by!r} has {min_images} or more evaluated images.")
     table = pd.concat(parts, ignore_index=True)
-    table["worse"] = (table["high"] < table["rest"] - WORSE_MARGIN).fillna(False).astype(bool)
+    table["worse"] = ((table["high"] < table["rest"] - WORSE_MARGIN)
+                      & (table["n_class"] >= MIN_EXAMPLES)).fillna(False).astype(bool)
     return table.sort_values(["class", "slice"], kind="stable").reset_index(drop=True)
