@@ -336,3 +336,25 @@ def test_detection_slices_by_condition():
     assert table.loc["night", "value"] == pytest.approx(0.0)
     assert table.loc["night", "rest"] == pytest.approx(1.0)
     assert bool(table.loc["night", "worse"]) and not bool(table.loc["day", "worse"])
+
+
+def test_detection_slices_say_what_the_split_lacks():
+    from workbench.errors import Lacks
+    from workbench.evaluate import slice_metrics
+
+    ids = ["a", "b", "c", "d"]
+    samples = pd.DataFrame({"filepath": ids, "width": 40, "height": 20,
+                            "split": ["train", "train", "test", "test"],
+                            "lighting": ["day", "night", "day", "night"]},
+                           index=pd.Index(ids, name="sample_id"))
+    truth = pd.DataFrame({"sample_id": ["a", "b", "c"], "label": "crack", "x": 0.1, "y": 0.2,
+                          "w": 0.3, "h": 0.4})
+    catalog = Catalog(samples, classes=["crack"], task="detection", objects=truth,
+                      conditions=["lighting"])
+    pred = truth.assign(score=0.9, label=pd.Categorical(["crack"] * 3, categories=["crack"]))
+    preds = Predictions(("crack",), objects=pred)
+    table = slice_metrics(catalog, preds, by="lighting", kind="detection", n_boot=10)
+    assert table["slice"].tolist() == ["day"]  # the night test image has no box: no row
+    no_test_boxes = catalog.replace(objects=truth[truth["sample_id"] != "c"])
+    with pytest.raises(Lacks, match="test split has no ground-truth boxes"):
+        slice_metrics(no_test_boxes, preds, by="lighting", kind="detection")

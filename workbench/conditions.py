@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -142,7 +143,10 @@ def image_statistics(catalog: Catalog, *, cache_dir=None, workers: int | None = 
 
         with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
             results = pool.map(_stats_of, paths.loc[todo.index])
-            show = progress if progress is not None else len(todo) >= 1000
+            # By default only in a terminal: in a notebook (and so in a report) the bar is
+            # red stderr text that outlives the two seconds it measured.
+            show = (progress if progress is not None
+                    else len(todo) >= 1000 and sys.stderr.isatty())
             rows = list(tqdm(results, total=len(todo), disable=not show, unit="image",
                              desc="image statistics"))
     fresh = pd.DataFrame(rows, columns=["brightness", "contrast", "sharpness", "dhash"],

@@ -68,18 +68,26 @@ def slice_metrics(catalog: Catalog, predictions: Predictions, *, by: str,
     ids = split_ids(catalog, split)
     values = catalog.samples.loc[ids, by]
     report = report_for(kind)
+    report(catalog, predictions, split=split, **options)  # says what the split lacks, if anything
     parts = []
     for value in values.dropna().unique():
         inside = ids[(values == value).to_numpy()]
         if len(inside) < min_images:
             continue
         rest = ids.difference(inside)
-        here = report(catalog.subset(inside), predictions, split=split, **options).to_frame()
+        try:
+            here = report(catalog.subset(inside), predictions, split=split,
+                          **options).to_frame()
+        except Lacks:  # this value has nothing to measure (no boxes, no masks): no row
+            continue
         if metric not in here.columns:
             raise DataError(f"{metric!r} is not a column of the {kind} report: "
                             f"{some(here.columns, n=12)}.")
-        other = (report(catalog.subset(rest), predictions, split=split, **options).to_frame()
-                 if len(rest) else None)
+        try:
+            other = (report(catalog.subset(rest), predictions, split=split,
+                            **options).to_frame() if len(rest) else None)
+        except Lacks:
+            other = None
         count = next(c for c in ("support", "n_true", "n_images") if c in here.columns)
         parts.append(pd.DataFrame({
             "class": here.index, "slice": str(value), "metric": metric,
