@@ -176,3 +176,17 @@ def test_fiftyone_field(catalog, fo):
     assert [row[c] for c in "xywh"] == pytest.approx([0.1, 0.2, 0.3, 0.4])
     with pytest.raises(DataError, match="no FiftyOne dataset named 'nope'"):
         load_predictions("fiftyone:nope:predictions", catalog)
+
+
+def test_names_shared_by_two_images_are_refused(catalog, tmp_path):
+    other = tmp_path / "data" / "more"
+    other.mkdir()
+    Image.new("RGB", (10, 10)).save(other / "img_1.png")
+    samples = catalog.samples.copy()
+    samples.loc["4"] = [str(other / "img_1.png"), 10, 10]
+    twice = catalog.replace(samples=samples)
+    folder = tmp_path / "pred"
+    folder.mkdir()
+    Image.fromarray(np.zeros((20, 40), np.uint8)).save(folder / "img_1.png")
+    with pytest.raises(DataError, match="1 names belong to several images, e.g. 'img_1'"):
+        load_predictions(f"masks-pred:{folder}", twice)

@@ -255,17 +255,10 @@ def read_yolo_predictions(folder, catalog: Catalog) -> Predictions:
 
     folder = _existing(folder, "YOLO predictions folder")
     files = sorted(folder.rglob("*.txt"))
-    stems = pd.Series([Path(p).stem for p in catalog.samples["filepath"]],
-                      index=catalog.samples.index)
-    _unique_stems(stems, "YOLO prediction files")
-    rows = pd.Index(stems.to_numpy()).get_indexer([f.stem for f in files])
-    if (rows < 0).any():
-        bad = [str(f) for f, r in zip(files, rows, strict=True) if r < 0]
-        raise DataError(f"{len(bad)} YOLO prediction files match no image of this dataset by "
-                        f"name: {some(bad, n=3)}. Run the model on this dataset's images, or "
-                        "remove them.")
+    ids = _images_named_like(files, catalog, what="YOLO prediction files",
+                             fix="Run the model on this dataset's images, or remove them.")
     problems = Problems()
-    objects = _read_labels(files, list(stems.index[rows]), catalog.classes, problems)
+    objects = _read_labels(files, list(ids), catalog.classes, problems)
     if objects is None:
         objects = pd.DataFrame(columns=[*OBJECT_COLUMNS[:-1], "confidence"])
     elif "confidence" not in objects or objects["confidence"].isna().any():
@@ -283,12 +276,24 @@ def read_yolo_predictions(folder, catalog: Catalog) -> Predictions:
                        .reset_index(drop=True), source=f"your model ({folder.name})")
 
 
-def _unique_stems(stems: pd.Series, what: str) -> None:
+def _images_named_like(files: list[Path], catalog: Catalog, *, what: str, fix: str
+                       ) -> pd.Index:
+    """The sample id of the image each file is named like (``img_17.txt``, ``img_17.png``
+    are ``img_17.jpg``); one error for names several images share or no image has."""
+    stems = pd.Series([Path(p).stem for p in catalog.samples["filepath"]],
+                      index=catalog.samples.index)
     dup = stems[stems.duplicated(keep=False)]
     if len(dup):
-        raise DataError(f"{what} are matched to images by file name, but {dup.nunique()} "
-                        f"names belong to several images, e.g. {some(dup.unique())}. Write "
-                        "the predictions as coco-results or probs with sample ids instead.")
+        raise DataError(f"{what.capitalize()} are matched to images by file name, but "
+                        f"{dup.nunique()} names belong to several images, e.g. "
+                        f"{some(dup.unique())}. Write the predictions as coco-results or probs "
+                        "with sample ids instead.")
+    rows = pd.Index(stems.to_numpy()).get_indexer([f.stem for f in files])
+    if (rows < 0).any():
+        bad = [str(f) for f, r in zip(files, rows, strict=True) if r < 0]
+        raise DataError(f"{len(bad)} {what} match no image of this dataset by name: "
+                        f"{some(bad, n=3)}. {fix}")
+    return stems.index[rows]
 
 
 def _scored_boxes(catalog, rows, labels, boxes, scores, path, items, *, pixels: bool
@@ -334,15 +339,9 @@ def read_mask_predictions(folder, catalog: Catalog) -> Predictions:
     if not files:
         raise DataError(f"{str(folder)!r} holds no PNG (or TIFF, BMP) masks. Write one "
                         "class-index PNG per image, named like the image.")
-    stems = pd.Series([Path(p).stem for p in catalog.samples["filepath"]],
-                      index=catalog.samples.index)
-    _unique_stems(stems, "Predicted masks")
-    rows = pd.Index(stems.to_numpy()).get_indexer([f.stem for f in files])
-    if (rows < 0).any():
-        bad = [str(f) for f, r in zip(files, rows, strict=True) if r < 0]
-        raise DataError(f"{len(bad)} predicted masks match no image of this dataset by name: "
-                        f"{some(bad, n=3)}. Name each mask like its image, or remove them.")
-    masks = pd.Series([str(f) for f in files], index=pd.Index(stems.index[rows],
+    ids = _images_named_like(files, catalog, what="predicted masks",
+                             fix="Name each mask like its image, or remove them.")
+    masks = pd.Series([str(f) for f in files], index=pd.Index(ids,
                                                                name="sample_id"), name="mask")
     return Predictions(classes=tuple(catalog.classes), masks=masks,
                        source=f"your model ({folder.name})")
