@@ -479,3 +479,18 @@ def hard_negatives_view(dataset, hard, *, pred_field: str = "predictions",
             wanted = wanted & (F(eval_key) == "fp")
         view = view.filter_labels(pred_field, wanted)
     return view
+
+
+def picks_view(dataset, picks, *, hard=None):
+    """The active-learning picks in the App, in pick order; with ``hard`` (hard negatives
+    from :func:`workbench.evaluate.hard_negatives`), those join the batch after them,
+    each image once. ``picks``: a :class:`workbench.collect.select.Picks` or sample ids."""
+    ids = list(getattr(picks, "sample_ids", picks))
+    if hard is not None:
+        ids = list(dict.fromkeys([*ids, *hard.sample_ids]))
+    keys = dict(zip(dataset.values("sample_key"), dataset.values("id"), strict=True))
+    missing = [k for k in ids if k not in keys]
+    if missing:
+        raise DataError(f"{len(missing)} picked images are not in this FiftyOne dataset, e.g. "
+                        f"{some(missing, n=3)}; build it from the same Catalog.")
+    return dataset.select([keys[k] for k in ids], ordered=True)

@@ -302,3 +302,51 @@ def threshold_panel(report, *, cls: str | None = None, threshold: float = 0.5):
 
     _wire(controls, update)
     return panel
+
+
+@headless_note
+def quota_panel(catalog: Catalog, *, targets, capacity_per_day: int = 100, days: int = 14,
+                by: str | None = None, yields=None):
+    """Capacity, days and a target per class; re-plans the quotas and redraws the
+    burn-up chart and the day table on every change.
+
+    ``targets``: class -> target count (one slider each, from the current count to five
+    times the target given). ``panel.result`` is the :class:`workbench.collect.QuotaPlan`
+    on show.
+    """
+    from workbench import collect, collection_plots
+
+    plan = collect.plan_quotas(catalog, targets=targets, capacity_per_day=capacity_per_day,
+                               days=days, by=by, yields=yields)
+    now = plan.expected.loc[0]
+    controls = {
+        "capacity": widgets.IntSlider(value=capacity_per_day, min=1,
+                                      max=max(10 * capacity_per_day, 10), step=1,
+                                      description="images a day", continuous_update=False),
+        "days": widgets.IntSlider(value=days, min=1, max=max(4 * days, 28),
+                                  description="days", continuous_update=False),
+    }
+    for cls, target in plan.targets.items():
+        controls[f"target:{cls}"] = widgets.IntSlider(
+            value=int(target), min=int(now[cls]), max=int(max(5 * target, now[cls] + 10)),
+            description=f"target {cls}", continuous_update=False)
+    summary, table, figure = widgets.HTML(), widgets.Output(), widgets.Output()
+    panel = widgets.VBox([widgets.HBox([controls["capacity"], controls["days"]]),
+                          widgets.HBox([c for k, c in controls.items()
+                                        if k.startswith("target:")]),
+                          summary, figure, table])
+    panel.controls = controls
+
+    def update(_=None):
+        goal = {k.split(":", 1)[1]: c.value for k, c in controls.items()
+                if k.startswith("target:")}
+        panel.result = collect.plan_quotas(now.to_dict(), targets=goal,
+                                           capacity_per_day=controls["capacity"].value,
+                                           days=controls["days"].value, yields=plan.yields,
+                                           unit=plan.unit)
+        summary.value = f"<p>{panel.result.summary()}</p>"
+        _show(figure, collection_plots.burn_up(panel.result).figure)
+        _show(table, panel.result.to_frame())
+
+    _wire(controls, update)
+    return panel

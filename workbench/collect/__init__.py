@@ -1,0 +1,28 @@
+"""Collect: what to label next, from where, and when to stop.
+
+Modules: ``quotas`` (a day-by-day labelling plan to per-class targets, and stop
+decisions from a labelling log), ``where`` (which conditions yield a rare class most
+per image, and the under-represented strata), ``select`` and ``simulate`` (active
+learning: selection strategies and their simulation on a labelled pool), ``hierarchy``
+(merging sparse classes into a parent and splitting back; the small-class model),
+``playbook`` (the collection playbook exercise) and ``page`` (the one-page plan).
+"""
+
+from workbench.collect.hierarchy import BUCKET, MergedLabels, merge_sparse, split_back
+from workbench.collect.page import OnePagePlan, check_page, one_page_plan
+from workbench.collect.quotas import (
+    QuotaPlan,
+    StopDecisions,
+    plan_quotas,
+    stop_decisions,
+    yields_from,
+)
+from workbench.collect.small_model import SmallClassComparison, small_class_model
+from workbench.collect.where import WhereToCollect, rare_classes, where_to_collect
+
+__all__ = [
+    "BUCKET", "MergedLabels", "OnePagePlan", "QuotaPlan", "SmallClassComparison",
+    "StopDecisions", "WhereToCollect", "check_page", "merge_sparse", "one_page_plan",
+    "plan_quotas", "rare_classes", "small_class_model", "split_back", "stop_decisions",
+    "where_to_collect", "yields_from",
+]

@@ -1,0 +1,349 @@
+"""Annotation quotas: a day-by-day labelling plan that meets per-class targets, and the
+decisions to take when what was labelled departs from it.
+
+Following the lesson on class imbalance in computer vision: "plan batches so each
+labeling cycle includes a minimum target per rare class; stop when per-class targets
+are met". :func:`plan_quotas` turns current counts, targets, a daily capacity and what
+each source yields per image into images to label per source per day; each day it
+labels the mix of sources that meets every remaining target with the fewest images (a
+linear programme, ``scipy.optimize.linprog``), so at full capacity the last target is
+met as early as it can be. :func:`stop_decisions` compares a labelling log with the
+plan: continue, re-route a source, stop a class, or escalate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.catalog import Catalog
+from workbench.errors import DataError, some
+
+POOL = "pool"  # the one source when yields are a single row
+
+
+@dataclass(frozen=True)
+class QuotaPlan:
+    """The plan: ``images`` (day x source, images to label), ``expected`` (day x class,
+    expected cumulative counts; day 0 is now), ``targets``, ``yields`` (source x class,
+    per image labelled), ``capacity_per_day``, ``days`` and ``unit``."""
+
+    images: pd.DataFrame
+    expected: pd.DataFrame
+    targets: pd.Series
+    yields: pd.DataFrame
+    capacity_per_day: int
+    days: int
+    unit: str
+
+    @property
+    def met_on(self) -> pd.Series:
+        """Per targeted class, the first day its expected count reaches the target (0:
+        met already; NaN: not within the horizon)."""
+        reached = self.expected[self.targets.index].ge(self.targets)
+        return reached.idxmax().where(reached.any()).rename("met_on_day")
+
+    @property
+    def capacity_needed(self) -> int:
+        """Images a day that would meet every target a source can yield within the
+        horizon (the fewest images that meet them all, spread over the days)."""
+        need = (self.targets - self.expected.loc[0, self.targets.index]).clip(lower=0)
+        total = _fewest_images(self.yields, need).sum()
+        return int(np.ceil(total / self.days - 1e-9))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per targeted class: now, target, expected at the end, the day it is
+        met, and for a class not met: the shortfall, the source that yields it most and
+        the images from that source (and days at this capacity) that would close it."""
+        end = self.expected.iloc[-1][self.targets.index]
+        short = (self.targets - end).clip(lower=0)
+        best = self.yields[self.targets.index].idxmax()
+        best_yield = self.yields[self.targets.index].max()
+        extra = np.ceil(short / best_yield.where(best_yield > 0) - 1e-9)
+        frame = pd.DataFrame({
+            "now": self.expected.loc[0, self.targets.index], "target": self.targets,
+            "expected_at_end": end.round(1), "met_on_day": self.met_on,
+            "short_by": np.ceil(short - 1e-9).clip(lower=0),
+            "best_source": best.where(short > 0), "per_image_there": best_yield,
+            "images_there": extra.where(short > 0),
+            "days_at_capacity": np.ceil(extra / self.capacity_per_day).where(short > 0),
+        })
+        frame.index.name = "class"
+        return frame
+
+    def summary(self) -> str:
+        """One sentence per targeted class, in numbers."""
+        lines = []
+        for cls, row in self.to_frame().iterrows():
+            if row["now"] >= row["target"]:
+                lines.append(f"{cls}: {row['now']:,.0f} already meets the target of "
+                             f"{row['target']:,.0f}.")
+            elif not np.isnan(row["met_on_day"]):
+                lines.append(f"{cls}: {row['now']:,.0f} now, the target of {row['target']:,.0f} "
+                             f"is met on day {row['met_on_day']:.0f} of {self.days}.")
+            elif np.isnan(row["images_there"]):
+                lines.append(f"{cls}: no source yields it; the target of "
+                             f"{row['target']:,.0f} needs a new source.")
+            else:
+                lines.append(
+                    f"{cls}: {row['expected_at_end']:,.0f} of {row['target']:,.0f} by day "
+                    f"{self.days}, {row['short_by']:,.0f} short; {row['images_there']:,.0f} "
+                    f"more images from {row['best_source']!r} ({row['per_image_there']:.3g} "
+                    f"per image) would close it, {row['days_at_capacity']:,.0f} more days at "
+                    f"{self.capacity_per_day:,} a day.")
+        if (self.to_frame()["short_by"] > 0).any():
+            lines.append(f"Meeting every target in {self.days} days needs "
+                         f"{self.capacity_needed:,} images a day (now "
+                         f"{self.capacity_per_day:,}).")
+        return " ".join(lines)
+
+    def __repr__(self) -> str:
+        return f"QuotaPlan({self.days} days at {self.capacity_per_day:,} images a day): " + \
+            self.summary()
+
+
+def yields_from(catalog: Catalog, *, by: str | None = None, unit: str | None = None
+                ) -> pd.DataFrame:
+    """Per value of the condition ``by`` (None: the whole dataset as one source), the
+    count of each class per image: what labelling one more image from there yields,
+    if new images resemble the ones at hand.
+
+    ``unit``: "instances" (the default when the data has boxes) or "images" (images
+    containing the class: the share of images holding it).
+    """
+    from workbench.measure import class_counts
+
+    unit = unit or ("instances" if len(catalog.objects) else "images")
+    if by is not None and by not in catalog.samples.columns:
+        raise DataError(f"yields_from: this dataset has no column {by!r} to group sources "
+                        f"by (conditions: {some(catalog.conditions)}).")
+    counts = class_counts(catalog, unit=unit, by=by)
+    images = class_counts(catalog, unit="images", by=by).sizes
+    table = (counts.table / images.where(images > 0)).T.fillna(0.0)
+    table.index = table.index.astype(str) if by is not None else pd.Index([POOL])
+    table.index.name = "source"
+    table.columns = table.columns.astype(str)
+    table.columns.name = "class"
+    return table
+
+
+def _as_counts(counts) -> pd.Series:
+    from workbench.measure import ClassCounts
+
+    if isinstance(counts, ClassCounts):
+        counts = counts.total
+    series = pd.Series(counts, dtype=float) if isinstance(counts, Mapping) else \
+        pd.Series(counts).astype(float)
+    series.index = series.index.astype(str)
+    if series.isna().any() or (series < 0).any():
+        bad = series[series.isna() | (series < 0)]
+        raise ValueError(f"Counts must be numbers >= 0; got {some(bad.to_dict().items())}.")
+    return series
+
+
+def _fewest_images(yields: pd.DataFrame, need: pd.Series) -> pd.Series:
+    """Images per source that meet ``need`` (per class) in expectation with the fewest
+    images in all; classes no source yields are left out."""
+    from scipy.optimize import linprog
+
+    need = need[(need > 0) & (yields[need.index].max() > 0)]
+    if not len(need):
+        return pd.Series(0.0, index=yields.index)
+    Y = yields[need.index].to_numpy()  # source x class
+    fit = linprog(np.ones(len(yields)), A_ub=-Y.T, b_ub=-need.to_numpy(), bounds=(0, None),
+                  method="highs")
+    return pd.Series(fit.x, index=yields.index)
+
+
+def _as_yields(yields, classes: pd.Index) -> pd.DataFrame:
+    table = yields.to_frame(POOL).T if isinstance(yields, pd.Series) else pd.DataFrame(yields)
+    table = table.astype(float)
+    table.columns = table.columns.astype(str)
+    table.index = table.index.astype(str)
+    missing = sorted(set(classes) - set(table.columns))
+    if missing:
+        raise ValueError(f"The yields name no source rate for {some(missing)}; give every "
+                         "class a column (0 where a source never yields it).")
+    if (table < 0).to_numpy().any() or table.isna().to_numpy().any():
+        raise ValueError("Yields must be numbers >= 0 (instances per image labelled).")
+    return table[list(classes)]
+
+
+def plan_quotas(counts, *, targets: Mapping[str, float], capacity_per_day: int, days: int,
+                yields=None, unit: str | None = None, by: str | None = None) -> QuotaPlan:
+    """Images to label per source per day so that each class reaches its target.
+
+    Parameters
+    ----------
+    counts : per-class counts now (a mapping, a Series or ``ClassCounts``), or a Catalog:
+        then the counts and the yields (per value of the condition ``by``) are measured
+        from it.
+    targets : class -> the count to reach. Classes without a target are counted as
+        they come.
+    capacity_per_day : images the annotation team labels a day.
+    days : the horizon.
+    yields : source x class, the count of each class per image labelled from that
+        source (a Series: one source). See :func:`yields_from`.
+
+    Each day the plan labels, at most at capacity, the mix of sources that meets every
+    remaining target with the fewest images; it labels nothing once all are met.
+
+    Examples
+    --------
+    >>> y = pd.DataFrame({"crack": [0.1, 0.0], "dent": [0.0, 0.2]}, index=["night", "day"])
+    >>> plan = plan_quotas({"crack": 10, "dent": 0}, targets={"crack": 40, "dent": 40},
+    ...                    capacity_per_day=100, days=7, yields=y)
+    >>> plan.images.loc[1].to_dict(), plan.met_on.to_dict()
+    ({'night': 60, 'day': 40}, {'crack': 5, 'dent': 5})
+    """
+    if isinstance(counts, Catalog):
+        catalog = counts
+        yields = yields_from(catalog, by=by, unit=unit) if yields is None else yields
+        from workbench.measure import class_counts
+
+        unit = unit or ("instances" if len(catalog.objects) else "images")
+        counts = class_counts(catalog, unit=unit).total
+    elif yields is None:
+        raise ValueError("plan_quotas needs `yields` (per source, each class per image "
+                         "labelled) when given counts; pass a Catalog to measure them, or "
+                         "collect.yields_from(catalog, by=condition).")
+    for name, value in (("capacity_per_day", capacity_per_day), ("days", days)):
+        if not float(value).is_integer() or value < 1:
+            raise ValueError(f"The {name!r} parameter of plan_quotas must be an integer >= 1. "
+                             f"Got {value!r} instead.")
+    capacity_per_day, days = int(capacity_per_day), int(days)
+    now = _as_counts(counts)
+    goal = _as_counts(targets)
+    unknown = sorted(set(goal.index) - set(now.index))
+    if unknown:
+        raise ValueError(f"targets name {some(unknown)}, which are not among the counted "
+                         f"classes ({some(now.index, n=20)}).")
+    table = _as_yields(yields, now.index)
+    expected = [now.to_numpy()]
+    images = []
+    for _ in range(days):
+        need = goal - pd.Series(expected[-1], index=now.index)[goal.index]
+        mix = _fewest_images(table, need)
+        total = mix.sum()
+        if total <= capacity_per_day:  # the last day of work: enough of each source
+            today = np.ceil(mix.to_numpy() - 1e-9).astype(int)
+        else:
+            from workbench.demo import largest_remainder
+
+            today = largest_remainder(mix.to_numpy(), capacity_per_day)
+        images.append(today)
+        expected.append(expected[-1] + today @ table.to_numpy())
+    days_index = pd.RangeIndex(0, days + 1, name="day")
+    return QuotaPlan(
+        images=pd.DataFrame(images, index=days_index[1:], columns=table.index),
+        expected=pd.DataFrame(expected, index=days_index, columns=now.index),
+        targets=goal, yields=table, capacity_per_day=capacity_per_day, days=days,
+        unit=unit or "instances")
+
+
+# -- what was labelled, against the plan -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StopDecisions:
+    """One row per targeted class and per source: ``decision`` (continue, re-route,
+    stop, escalate) and its ``reason`` in numbers."""
+
+    table: pd.DataFrame
+    day: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def __repr__(self) -> str:
+        lines = [f"Decisions after day {self.day}:"]
+        lines += [f"  {r.kind} {r.name!r}: {r.decision} - {r.reason}"
+                  for r in self.table.itertuples()]
+        return "\n".join(lines)
+
+
+def _check_log(log: pd.DataFrame, plan: QuotaPlan) -> pd.DataFrame:
+    needed = {"day", "source", "images"}
+    missing = sorted(needed - set(log.columns))
+    if missing:
+        raise ValueError(f"The log needs the columns {sorted(needed)} and one column per class "
+                         f"with the count labelled; it lacks {missing}.")
+    classes = [c for c in plan.targets.index if c not in log.columns]
+    if classes:
+        raise ValueError(f"The log has no column for the targeted classes {some(classes)}: "
+                         "give each the count labelled that day (0 when none).")
+    sources = sorted(set(log["source"].astype(str)) - set(plan.yields.index))
+    if sources:
+        raise ValueError(f"The log names sources the plan does not know: {some(sources)} "
+                         f"(the plan's: {some(plan.yields.index)}).")
+    return log.assign(source=log["source"].astype(str))
+
+
+def stop_decisions(plan: QuotaPlan, log: pd.DataFrame, *, reroute_below: float = 0.5,
+                   k_days: int = 3) -> StopDecisions:
+    """What to do next, given what was labelled.
+
+    ``log``: one row per day and source with ``day``, ``source``, ``images`` (labelled
+    that day from that source) and one column per targeted class (the count labelled).
+
+    - a class: **stop** once its count reaches the target; **escalate** when, at the
+      daily rate of its last ``k_days`` days, it would be met after the horizon (or
+      never); else **continue**, with the projected day.
+    - a source: **re-route** when, on each of its last ``k_days`` days, it yielded less
+      than ``reroute_below`` of what the plan expects of it (over the targeted classes
+      it is expected to yield); else **continue**.
+
+    Examples
+    --------
+    >>> y = pd.Series({"crack": 0.1})
+    >>> plan = plan_quotas({"crack": 0}, targets={"crack": 30}, capacity_per_day=100,
+    ...                    days=5, yields=y)
+    >>> log = pd.DataFrame({"day": [1, 2], "source": "pool", "images": 100,
+    ...                     "crack": [4, 3]})
+    >>> stop_decisions(plan, log, k_days=2).to_frame()["decision"].tolist()
+    ['escalate', 're-route']
+    """
+    log = _check_log(pd.DataFrame(log), plan)
+    targeted = list(plan.targets.index)
+    last = int(log["day"].max())
+    window = log[log["day"] > last - k_days]
+    rows = []
+    done = plan.expected.loc[0, targeted] + log[targeted].sum()
+    rate = window.groupby("day")[targeted].sum().sum() / k_days
+    for cls in targeted:
+        have, goal, per_day = done[cls], plan.targets[cls], rate[cls]
+        if have >= goal:
+            decision = "stop"
+            reason = f"{have:,.0f} labelled >= the target of {goal:,.0f}"
+        else:
+            remaining = goal - have
+            projected = last + np.ceil(remaining / per_day) if per_day > 0 else np.inf
+            decision = "escalate" if projected > plan.days else "continue"
+            reason = (f"{have:,.0f} of {goal:,.0f}; at {per_day:.1f} a day (last {k_days} "
+                      f"days) the {remaining:,.0f} still needed "
+                      + (f"are met on day {projected:.0f}" if np.isfinite(projected)
+                         else "are never met")
+                      + f" ({'past' if decision == 'escalate' else 'within'} the "
+                        f"{plan.days}-day horizon)")
+        rows.append({"kind": "class", "name": cls, "decision": decision, "reason": reason})
+    for source in plan.yields.index:
+        expected = plan.yields.loc[source, targeted]
+        mine = window[window["source"] == source]
+        if expected.sum() == 0 or mine.empty:
+            continue
+        per_day = mine.groupby("day")[["images", *targeted]].sum()
+        wanted = expected[expected > 0].index
+        observed = per_day[wanted].sum(axis=1) / per_day["images"].where(per_day["images"] > 0)
+        ratio = observed / expected[wanted].sum()
+        low = len(ratio) == k_days and bool((ratio < reroute_below).all())
+        reason = (f"yielded {observed.mean():.3g} targeted per image over days "
+                  f"{int(per_day.index.min())}-{int(per_day.index.max())}, "
+                  f"{ratio.mean():.0%} of the {expected[wanted].sum():.3g} planned"
+                  + (f" (below {reroute_below:.0%} on each of {k_days} days)" if low else ""))
+        rows.append({"kind": "source", "name": source,
+                     "decision": "re-route" if low else "continue", "reason": reason})
+    return StopDecisions(pd.DataFrame(rows, columns=["kind", "name", "decision", "reason"]),
+                         day=last)
