@@ -1,6 +1,7 @@
 import pytest
+from shapes import SHAPES
 
-from workbench.exercises import check, check_all
+from workbench.exercises import EXERCISES, check, check_all, solution
 from workbench.sources import load
 
 
@@ -48,3 +49,193 @@ def test_augment_exercises(surfaces):
                  surfaces).correct is True
     assert check("04.strength_at_half", 0, surfaces).correct is True
     assert check("04.strength_at_half", 0.5, surfaces).correct is False
+
+
+# -- 03.exercise_1: exact, with only the rounding the problem forces ------------------------------
+
+EXACT = {"Car": 2167, "Pedestrian": 2167, "Bicycle": 2166, "Wheelchair": 1500}
+
+
+@pytest.mark.parametrize("plan", [
+    EXACT,
+    {"Car": 2166, "Pedestrian": 2167, "Bicycle": 2167, "Wheelchair": 1500},
+    {"Car": 2167, "Pedestrian": 2166, "Bicycle": 2167, "Wheelchair": 1500.0},
+    {"Wheelchair": 1500, "Bicycle": 2166, "Pedestrian": 2167, "Car": 2167},
+])
+def test_exercise_1_accepts_the_plan_and_its_rounding_variants(plan):
+    assert check("03.exercise_1", plan).correct is True
+
+
+@pytest.mark.parametrize("plan, message", [
+    (EXACT | {"Wheelchair": 1501, "Car": 2166},
+     "Wheelchair is over the 5x cap (1,501 > 1,500)."),
+    (EXACT | {"Pedestrian": 2166}, "your plan sums to 7,999, not 8,000."),
+    (EXACT | {"Bicycle": 2165}, "Bicycle (2,165): not an equal share"),
+    (EXACT | {"Bicycle": 2167}, "your plan sums to 8,001, not 8,000."),
+    (EXACT | {"Car": 2168, "Pedestrian": 2166},
+     "Car (2,168): not an equal share of what the limits leave; the 3 classes no limit holds "
+     "share 6,500 (2,166.67 each: round it down or up)."),
+    (EXACT | {"Wheelchair": 1499, "Car": 2168},
+     "2 problems:"),
+    ({k: v for k, v in EXACT.items() if k != "Bicycle"},
+     "your plan lacks 'Bicycle': every class is drawn each epoch."),
+    (EXACT | {"Truck": 0}, "'Truck' is not among the classes"),
+    (EXACT | {"Car": 2166.5, "Bicycle": 2166.5}, "Car: 2166.5 is not a whole number"),
+])
+def test_exercise_1_rejects_near_misses_and_says_why(plan, message):
+    feedback = check("03.exercise_1", plan)
+    assert feedback.correct is False
+    assert message in " ".join([feedback.message, *feedback.details])
+
+
+def test_exercise_1_diagnoses_each_problem():
+    feedback = check("03.exercise_1", {"Car": 2000, "Pedestrian": 2000, "Bicycle": 2000,
+                                       "Wheelchair": 2000})
+    assert feedback.details[0] == "Wheelchair is over the 5x cap (2,000 > 1,500)"
+    assert feedback.details[1].startswith("Car (2,000), Pedestrian (2,000), Bicycle (2,000): ")
+    held_back = check("03.exercise_1", EXACT | {"Wheelchair": 1499, "Car": 2168})
+    assert held_back.details[0] == ("Wheelchair is held back (1,499): it may be drawn up to 5x "
+                                    "(1,500), and balancing needs all of it")
+
+
+def test_allowed_counts_exact_when_the_share_is_whole():
+    from workbench.exercises import _plan_problems, allowed_counts
+    from workbench.sample import plan_resampling
+
+    whole = plan_resampling({"a": 100, "b": 100, "c": 10}, total=250, max_oversample=5)
+    assert allowed_counts(whole) == {"a": (100,), "b": (100,), "c": (50,)}
+    assert _plan_problems({"a": 100, "b": 100, "c": 50}, whole) == []
+    assert _plan_problems({"a": 101, "b": 99, "c": 50}, whole)
+    floored = plan_resampling({"Background": 50000, "Crack": 1500}, total=32500,
+                              max_oversample=5, min_keep=0.5)
+    assert allowed_counts(floored) == {"Background": (25000,), "Crack": (7500,)}
+    assert _plan_problems({"Background": 25001, "Crack": 7499}, floored) == [
+        "Background keeps more than balancing needs (25,001): it may drop to 25,000",
+        "Crack is held back (7,499): it may be drawn up to 5x (7,500), and balancing needs all "
+        "of it"]
+
+
+# -- answers of the wrong shape, data without what an exercise needs ----------------------------
+
+
+@pytest.mark.parametrize("exercise, answer, message", [
+    ("03.exercise_1", [2167, 2167, 2166, 1500],
+     "answer a dict like {'Car': ..., 'Pedestrian': ..., 'Bicycle': ..., 'Wheelchair': ...}, "
+     "not a list"),
+    ("03.exercise_1", "Car 2167", "answer a dict like"),
+    ("06.exercise_2", ["target", 2000], "answer a dict like {'target': ..."),
+    ("01.most_hidden", "crack", "answer a tuple of 2 like (..., ...), not a str"),
+    ("01.most_hidden", ("crack",), "answer a tuple of 2 values, not 1"),
+    ("01.most_hidden", {"crack": "night"}, "answer a tuple of 2"),
+    ("01.classes_for_80", "one", "answer a number, not a str"),
+    ("01.classes_for_80", [1], "answer a number, not a list"),
+    ("01.fewest_pixels", ["crack"], "answer one name as text, not a list"),
+])
+def test_answers_of_the_wrong_shape_get_feedback(surfaces, exercise, answer, message):
+    feedback = check(exercise, answer, surfaces)
+    assert feedback.correct is False and message in feedback.message
+
+
+def test_wrong_answers_are_diagnosed(surfaces):
+    from workbench.sample import plan_resampling
+
+    assert "'crak' is not a class of this dataset" in check(
+        "01.most_hidden", ("crak", "night"), surfaces).message
+    assert "residual +" in check("01.most_hidden", ("crack", "day"), surfaces).message
+    assert "'rust' is not a class" in check("01.fewest_pixels", "rust", surfaces).message
+    assert "Crack is over the 5x cap (8,000 > 7,500)" in check(
+        "03.worked_example", 8000).message
+    plan = plan_resampling(surfaces.samples["label"], max_oversample=3)
+    drawn = int(plan.effective["crack"])
+    assert "materialize writes only the draws beyond" in check(
+        "04.copies_of_rarest", drawn, surfaces).message
+    assert "rarest class gets" in check("04.strength_at_half", 0.5, surfaces).message
+    undiagnosed = check("02.naive_leaks", 1, surfaces)
+    assert "Hint: split.split_report" in undiagnosed.message
+
+
+def test_catalog_is_optional_where_the_exercise_carries_its_numbers(surfaces):
+    assert check("03.exercise_1", EXACT).correct is True
+    assert check("03.worked_example", 7500).correct is True
+    assert check("03.exercise_1", EXACT, surfaces).correct is True
+    needs = check("01.fewest_pixels", "crack")
+    assert needs.correct is None and "computed from the catalog" in needs.message
+    report = check("05.uncertain_classes", 1, surfaces)
+    assert report.correct is None and "evaluation report" in report.message
+    from workbench.errors import Missing
+
+    missing = check("05.uncertain_classes", 1, Missing("The catalog has no image labels."))
+    assert missing.message == ("this exercise cannot be posed here: The catalog has no image "
+                               "labels.")
+
+
+@pytest.mark.filterwarnings("ignore::workbench.errors.DataWarning")
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_every_exercise_on_every_shape_answers_without_raising(tmp_path, shape):
+    catalog = load(SHAPES[shape](tmp_path / shape))
+    answers = [None, 1, 0.5, "x", ("a", "b"), ("a", "b", "c"), {"a": 1}, [1, 2], True]
+    for name in EXERCISES:
+        for answer in answers:
+            feedback = check(name, answer, catalog)
+            assert feedback.correct in (True, False, None), (name, answer)
+        posed = solution(name, catalog)
+        if posed.answer is None:
+            assert check(name, 1, catalog).correct is None
+            assert "cannot pose" in posed.explanation or "computed from" in posed.explanation
+        else:
+            assert check(name, posed.answer, catalog).correct is True, (shape, name)
+
+
+# -- solutions ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report():
+    """A 4-class evaluation with a rare class of 4 images: its recall interval is wide."""
+    import numpy as np
+    import pandas as pd
+
+    from workbench.catalog import Catalog
+    from workbench.evaluate import Predictions, classification_report
+
+    labels = ["a"] * 40 + ["b"] * 20 + ["c"] * 8 + ["d"] * 4
+    ids = [f"s{i:03d}" for i in range(len(labels))]
+    samples = pd.DataFrame({"filepath": [f"{i}.png" for i in ids], "width": 10, "height": 6,
+                            "label": labels, "split": "test"}, index=ids)
+    catalog = Catalog(samples, classes=["a", "b", "c", "d"])
+    rng = np.random.default_rng(0)
+    codes = np.array(["abcd".index(c) for c in labels])
+    logits = rng.normal(0, 1, (len(labels), 4)) + 2 * np.eye(4)[codes]
+    scores = pd.DataFrame(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True),
+                          index=ids, columns=list("abcd"))
+    return classification_report(catalog, Predictions(classes=catalog.classes, scores=scores),
+                                 n_boot=50)
+
+
+def test_every_solution_passes_its_own_checker(surfaces, report):
+    for name, spec in EXERCISES.items():
+        data = report if spec.needs == "report" else surfaces
+        posed = solution(name, data)
+        assert posed.answer is not None, name
+        assert check(name, posed.answer, data).correct is True, name
+        assert len(posed.explanation) > 80, name
+        assert name in posed.to_markdown() and repr(posed).startswith(f"[{name} solution]")
+    assert solution("05.more_for_rarest", report).answer == int(
+        report.to_frame().query("support > 0")["recall_more_10"].iloc[0])
+
+
+def test_solutions_state_the_numbers_of_the_data(surfaces):
+    assert "Wheelchair has only 300 and may be drawn at most 5x: 1,500" in solution(
+        "03.exercise_1").explanation
+    assert solution("03.exercise_1").answer == EXACT
+    assert "2,166.67 each" in solution("03.exercise_1").explanation
+    assert "Both limits bind" in solution("03.worked_example").explanation
+    playbook = solution("06.exercise_2")
+    assert "reaches 2,000 Wheelchair on day 13 of 14" in playbook.explanation
+    from workbench import measure
+
+    pixels = solution("01.fewest_pixels", surfaces)
+    n = int(measure.class_counts(surfaces, unit="pixels").total["crack"])
+    assert pixels.answer == "crack" and f"crack covers {n:,} pixels" in pixels.explanation
+    missing = solution("01.fewest_pixels")
+    assert missing.answer is None and "computed from the catalog" in missing.explanation

@@ -485,8 +485,12 @@ def picks_view(dataset, picks, *, hard=None):
     """The active-learning picks in the App, in pick order; with ``hard`` (hard negatives
     from :func:`workbench.evaluate.hard_negatives`), those join the batch after them,
     each image once. ``picks``: a :class:`workbench.collect.select.Picks` or sample ids."""
+    from workbench.errors import Missing
+
+    if isinstance(picks, Missing):
+        return picks
     ids = list(getattr(picks, "sample_ids", picks))
-    if hard is not None:
+    if hard is not None and not isinstance(hard, Missing):
         ids = list(dict.fromkeys([*ids, *hard.sample_ids]))
     keys = dict(zip(dataset.values("sample_key"), dataset.values("id"), strict=True))
     missing = [k for k in ids if k not in keys]

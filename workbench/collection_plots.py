@@ -130,3 +130,19 @@ def as_frame(plan) -> pd.DataFrame:
     """The plan's day table for display: images per source and expected counts."""
     return pd.concat({"images": plan.images, "expected": plan.expected.loc[1:,
                       plan.targets.index].round(1)}, axis=1)
+
+
+def picks_grid(catalog, picks, *, n: int = 12):
+    """Thumbnails of the first ``n`` picks, in pick order."""
+    if isinstance(picks, Missing):
+        return picks
+    from workbench.plots import thumbnail_grid
+
+    return thumbnail_grid(catalog, picks.sample_ids[:n], n_cols=4, size=192)
+
+
+def simulation(run):
+    """The active-learning curves (:meth:`ActiveLearningRun.plot`)."""
+    if isinstance(run, Missing):
+        return run
+    return run.plot()

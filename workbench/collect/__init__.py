@@ -8,19 +8,32 @@ learning: selection strategies and their simulation on a labelled pool), ``hiera
 ``playbook`` (the collection playbook exercise) and ``page`` (the one-page plan).
 """
 
+from workbench.collect.batch import pick_batch
 from workbench.collect.hierarchy import BUCKET, MergedLabels, merge_sparse, split_back
 from workbench.collect.page import OnePagePlan, check_page, one_page_plan
+from workbench.collect.playbook import playbook_template
 from workbench.collect.quotas import (
     QuotaPlan,
     StopDecisions,
+    example_log,
     plan_quotas,
     stop_decisions,
     yields_from,
 )
+from workbench.collect.select import Picks, select
+from workbench.collect.simulate import ActiveLearningRun, simulate_active_learning
 from workbench.collect.small_model import SmallClassComparison, small_class_model
-from workbench.collect.where import WhereToCollect, rare_classes, where_to_collect
+from workbench.collect.where import (
+    WhereToCollect,
+    collection_unit,
+    default_targets,
+    rare_classes,
+    where_to_collect,
+)
 
 __all__ = [
+    "ActiveLearningRun", "Picks", "collection_unit", "default_targets", "example_log",
+    "pick_batch", "playbook_template", "select", "simulate_active_learning",
     "BUCKET", "MergedLabels", "OnePagePlan", "QuotaPlan", "SmallClassComparison",
     "StopDecisions", "WhereToCollect", "check_page", "merge_sparse", "one_page_plan",
     "plan_quotas", "rare_classes", "small_class_model", "split_back", "stop_decisions",

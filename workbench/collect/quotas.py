@@ -172,7 +172,7 @@ def _as_yields(yields, classes: pd.Index) -> pd.DataFrame:
     return table[list(classes)]
 
 
-def plan_quotas(counts, *, targets: Mapping[str, float], capacity_per_day: int, days: int,
+def plan_quotas(counts, *, targets: Mapping[str, float], capacity_per_day: int | str, days: int,
                 yields=None, unit: str | None = None, by: str | None = None) -> QuotaPlan:
     """Images to label per source per day so that each class reaches its target.
 
@@ -183,7 +183,10 @@ def plan_quotas(counts, *, targets: Mapping[str, float], capacity_per_day: int, 
         from it.
     targets : class -> the count to reach. Classes without a target are counted as
         they come.
-    capacity_per_day : images the annotation team labels a day.
+    capacity_per_day : images the annotation team labels a day; "auto": the fewest that
+        meet every target a source yields within ``days``.
+    by : with a Catalog, the condition whose values are the sources; "auto" the one
+        :func:`workbench.collect.where_to_collect` routes by (None if the data has none).
     days : the horizon.
     yields : source x class, the count of each class per image labelled from that
         source (a Series: one source). See :func:`yields_from`.
@@ -201,6 +204,10 @@ def plan_quotas(counts, *, targets: Mapping[str, float], capacity_per_day: int, 
     """
     if isinstance(counts, Catalog):
         catalog = counts
+        if by == "auto":  # the condition where_to_collect routes by, if the data has one
+            from workbench.collect.where import chosen_condition
+
+            by = chosen_condition(catalog, unit or "images")
         yields = yields_from(catalog, by=by, unit=unit) if yields is None else yields
         from workbench.measure import class_counts
 
@@ -210,6 +217,10 @@ def plan_quotas(counts, *, targets: Mapping[str, float], capacity_per_day: int, 
         raise ValueError("plan_quotas needs `yields` (per source, each class per image "
                          "labelled) when given counts; pass a Catalog to measure them, or "
                          "collect.yields_from(catalog, by=condition).")
+    if capacity_per_day == "auto":  # the fewest images a day that meet every target in time
+        need = pd.Series(targets, dtype=float) - _as_counts(counts)[list(targets)]
+        total = _fewest_images(_as_yields(yields, _as_counts(counts).index), need).sum()
+        capacity_per_day = max(1, int(np.ceil(total / days - 1e-9)))
     for name, value in (("capacity_per_day", capacity_per_day), ("days", days)):
         if not float(value).is_integer() or value < 1:
             raise ValueError(f"The {name!r} parameter of plan_quotas must be an integer >= 1. "
@@ -347,3 +358,23 @@ def stop_decisions(plan: QuotaPlan, log: pd.DataFrame, *, reroute_below: float =
                      "decision": "re-route" if low else "continue", "reason": reason})
     return StopDecisions(pd.DataFrame(rows, columns=["kind", "name", "decision", "reason"]),
                          day=last)
+
+
+def example_log(plan: QuotaPlan, *, days: int = 5, under: str | None = None,
+                fraction: float = 0.3, seed: int = 0) -> pd.DataFrame:
+    """A labelling log for the first ``days`` of ``plan``, for trying
+    :func:`stop_decisions`: the planned images from each source, with counts drawn from a
+    Poisson law at the planned yield, except the source ``under`` (default: the one
+    with the most images on day 1), which yields ``fraction`` of what was planned.
+    """
+    if not 1 <= days <= plan.days:
+        raise ValueError(f"The 'days' parameter of example_log must be within 1-{plan.days}. "
+                         f"Got {days!r} instead.")
+    under = under or str(plan.images.loc[1].idxmax())
+    rng = np.random.default_rng(seed)
+    images = plan.images.loc[1:days].stack().rename("images").reset_index()
+    images = images[images["images"] > 0].reset_index(drop=True)
+    rates = plan.yields.loc[images["source"]].to_numpy()
+    rates = rates * np.where(images["source"].to_numpy() == under, fraction, 1.0)[:, None]
+    counts = rng.poisson(images["images"].to_numpy()[:, None] * rates)
+    return pd.concat([images, pd.DataFrame(counts, columns=plan.yields.columns)], axis=1)

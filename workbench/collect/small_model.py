@@ -45,6 +45,16 @@ class SmallClassComparison:
                 f"{self.design})\n" + "\n".join(rows))
 
 
+def _probe_components(catalog: Catalog, n_components: int = 32) -> np.ndarray:
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import StandardScaler
+
+    from workbench.evaluate.models import cached_probe_features
+
+    X = StandardScaler().fit_transform(cached_probe_features(catalog))
+    return PCA(n_components=min(n_components, *X.shape), random_state=0).fit_transform(X)
+
+
 def _pipeline(seed: int):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -81,7 +91,9 @@ def small_class_model(catalog: Catalog, *, min_count: int, seeds=(0, 1, 2), n_sp
     mean recall of the small classes, recall of the rarest; intervals from a bootstrap
     over images, pooled over seeds.
 
-    ``features``: one row per image (default: 16x16 grey thumbnails).
+    ``features``: one row per image (default: the baseline probe's HOG and colour
+    features, cached, reduced to their first 32 principal components over the labelled
+    images; label-free, so the folds stay honest).
     """
     import warnings
 
@@ -90,7 +102,6 @@ def small_class_model(catalog: Catalog, *, min_count: int, seeds=(0, 1, 2), n_sp
     from sklearn.model_selection import StratifiedKFold
 
     from workbench.collect.hierarchy import merge_sparse
-    from workbench.sample import thumbnail_features
 
     if "label" not in catalog.samples.columns or not catalog.samples["label"].notna().any():
         raise Lacks("A small-class model tells image labels apart, and this dataset has none "
@@ -111,7 +122,7 @@ def small_class_model(catalog: Catalog, *, min_count: int, seeds=(0, 1, 2), n_sp
                         "two of each.")
     names = np.asarray(catalog.classes)
     path = np.array([[merged.mapping.get(c, c), c] for c in names[y]])  # [parent, leaf]
-    X = thumbnail_features(labelled) if features is None else np.asarray(features)
+    X = _probe_components(labelled) if features is None else np.asarray(features)
     small_codes = np.flatnonzero(np.isin(names, small))
     rarest = int(np.flatnonzero(counts == counts[counts > 0].min())[0])
     weights = bootstrap_counts(len(y), n_boot=n_boot, seed=0).astype(float)
@@ -139,7 +150,9 @@ def small_class_model(catalog: Catalog, *, min_count: int, seeds=(0, 1, 2), n_sp
         rows[model] = {**{m: mean[m] for m in METRICS},
                        **{f"{m}_low": lo for m, lo in zip(METRICS, low, strict=True)},
                        **{f"{m}_high": hi for m, hi in zip(METRICS, high, strict=True)}}
-    design = (f"logistic regression on 16x16 thumbnails, stratified {n_splits}-fold, "
+    what = "32 principal components of HOG and colour features" if features is None \
+        else f"{X.shape[1]} given features"
+    design = (f"logistic regression on {what}, stratified {n_splits}-fold, "
               f"{len(seeds)} seeds, {len(y):,} labelled images; bucket = classes under "
               f"{min_count} images ({', '.join(small)})")
     return SmallClassComparison(runs=runs, intervals=pd.DataFrame(rows).T,

@@ -37,6 +37,12 @@ def poisson_rate_interval(count, exposure, *, confidence: float = CONFIDENCE):
     return low / exposure, high / exposure
 
 
+def collection_unit(catalog: Catalog) -> str:
+    """What a collection target counts: instances when the data has boxes, else images
+    holding the class."""
+    return "instances" if len(catalog.objects) else "images"
+
+
 def rare_classes(counts: pd.Series, *, background: str | None = None, n: int = 3) -> list[str]:
     """The classes below the median count (background left out), rarest first, at most
     ``n``; the rarest one when none is below the median.
@@ -116,15 +122,21 @@ def _count(value: float) -> str:
     return f"{value:,.0f}" if np.isfinite(value) else "no finite number of"
 
 
-def _chosen_condition(catalog: Catalog, unit: str) -> str:
+def chosen_condition(catalog: Catalog, unit: str) -> str | None:
+    """The condition where imbalance hides most (None when the data has none)."""
     from workbench.measure import condition_overview
 
     overview = condition_overview(catalog, unit="images" if unit == "pixels" else unit)
-    if not len(overview):
+    return str(overview["condition"].iloc[0]) if len(overview) else None
+
+
+def _chosen_condition(catalog: Catalog, unit: str) -> str:
+    condition = chosen_condition(catalog, unit)
+    if condition is None:
         raise Lacks("This dataset has no condition with two or more values, so there is no "
                     "'where' to compare; add one (time of day, site, camera) or derive them "
                     "with measure.derived_conditions.")
-    return str(overview["condition"].iloc[0])
+    return condition
 
 
 def where_to_collect(catalog: Catalog, *, condition: str | None = None,
@@ -144,7 +156,7 @@ def where_to_collect(catalog: Catalog, *, condition: str | None = None,
     """
     from workbench.measure import class_counts, hidden_imbalance
 
-    unit = unit or ("instances" if len(catalog.objects) else "images")
+    unit = unit or collection_unit(catalog)
     condition = condition or _chosen_condition(catalog, unit)
     if condition not in catalog.samples.columns:
         raise Lacks(f"This dataset has no condition {condition!r} (conditions: "

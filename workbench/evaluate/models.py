@@ -348,6 +348,25 @@ def probe_features(catalog: Catalog, *, size: int = 128) -> np.ndarray:
         return np.stack(list(pool.map(features, catalog.samples["filepath"])))
 
 
+def cached_probe_features(catalog: Catalog, *, cache: bool = True) -> np.ndarray:
+    """:func:`probe_features`, stored under ``data_home()/features`` by the data's
+    fingerprint (regenerated or edited files miss it): the probe, the active-learning
+    simulation and the small-class model read the images once."""
+    from workbench.demo import data_home
+
+    path = (data_home() / "features"
+            / f"probe-n{len(catalog)}-{catalog_fingerprint(catalog)[:24]}.npy")
+    if cache and path.is_file():
+        return np.load(path)
+    features = probe_features(catalog)
+    if cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
+            np.save(f, features)
+        os.replace(f.name, path)
+    return features
+
+
 def baseline_probe(catalog: Catalog, *, seed: int = 0) -> Predictions:
     """Image scores from a probe for a dataset that comes without predictions.
 
@@ -366,7 +385,7 @@ def baseline_probe(catalog: Catalog, *, seed: int = 0) -> Predictions:
         train &= targets >= 0
     else:
         targets = indicator(catalog).reindex(columns=list(catalog.classes)).to_numpy(bool)
-    X = probe_features(catalog)
+    X = cached_probe_features(catalog)
     scores = fit_scores(X[train], targets[train], X, len(catalog.classes), seed=seed,
                         class_weight="balanced", C=0.1)
     return Predictions(classes=catalog.classes, scores=pd.DataFrame(

@@ -1,0 +1,98 @@
+"""The sentences of notebook 06, from the numbers of the collect stage (never the
+demo's): each takes a result and returns Markdown; a Missing passes through."""
+
+from __future__ import annotations
+
+from IPython.display import Markdown
+
+from workbench.errors import passes_missing
+
+
+@passes_missing
+def counts(total, rare: list[str], unit: str) -> Markdown:
+    largest = total.drop(index=rare, errors="ignore").max()
+    parts = [f"**{c}** {total[c]:,} ({largest / max(total[c], 1):,.1f}x fewer than the "
+             "largest class)" for c in rare]
+    return Markdown(f"Counted in {unit}, the rare classes are " + ", ".join(parts) + ".")
+
+
+@passes_missing
+def where(result) -> Markdown:
+    return Markdown("\n".join(f"- {line}" for line in result.summary().splitlines()))
+
+
+@passes_missing
+def quotas(plan) -> Markdown:
+    return Markdown(plan.summary())
+
+
+@passes_missing
+def decisions(result) -> Markdown:
+    lines = [f"- **{r.decision}** {r.kind} *{r.name}*: {r.reason}."
+             for r in result.to_frame().itertuples()]
+    return Markdown(f"After day {result.day}:\n\n" + "\n".join(lines))
+
+
+@passes_missing
+def merged(result) -> Markdown:
+    if not result.mapping:
+        return Markdown(f"No class is below the threshold: every class keeps its own label "
+                        f"({result.before.min():,} {result.unit} at least).")
+    lines = [f"{child} ({result.before[child]:,}) -> {parent}"
+             for child, parent in result.mapping.items()]
+    text = (f"{len(result.mapping)} classes merge: " + "; ".join(lines) + f". The model then "
+            f"learns {len(result.after)} classes instead of {len(result.before)}.")
+    return Markdown(" ".join([text, *result.notes]))
+
+
+@passes_missing
+def small_model(result) -> Markdown:
+    table = result.to_frame()
+    flat, two = table.iloc[0], table.iloc[1]
+    overlap = not (two["macro_f1_low"] > flat["macro_f1_high"]
+                   or flat["macro_f1_low"] > two["macro_f1_high"])
+    verdict = ("the intervals overlap: on this data the second model is not shown to help"
+               if overlap else
+               f"the {'second model' if two['macro_f1'] > flat['macro_f1'] else 'flat model'} "
+               "is better beyond the intervals")
+    return Markdown(
+        f"Macro F1: flat {flat['macro_f1']:.3f} ({flat['macro_f1_low']:.3f}-"
+        f"{flat['macro_f1_high']:.3f}), bucket + small-class model {two['macro_f1']:.3f} "
+        f"({two['macro_f1_low']:.3f}-{two['macro_f1_high']:.3f}); {verdict}. Recall of the "
+        f"rarest class, {result.rarest!r}: {flat['rarest_recall']:.2f} against "
+        f"{two['rarest_recall']:.2f}.")
+
+
+@passes_missing
+def table(result, *, n: int | None = None):
+    """A result's table, rounded (its first ``n`` rows)."""
+    frame = result.to_frame()
+    return (frame if n is None else frame.head(n)).round(3)
+
+
+@passes_missing
+def in_app(view) -> Markdown:
+    return Markdown(f"{len(view)} images in the FiftyOne view: the picks in pick order, then "
+                    "the hard negatives.")
+
+
+@passes_missing
+def active_learning(run) -> Markdown:
+    summary = run.to_frame()
+    last = summary[summary["round"] == summary["round"].max()].set_index("strategy")
+    if "random" not in last.index:
+        return Markdown(repr(run))
+    base = last.loc["random"]
+    lines = []
+    for name, row in last.drop(index="random").iterrows():
+        beyond = row["macro_f1_low"] > base["macro_f1_high"]
+        below = row["macro_f1_high"] < base["macro_f1_low"]
+        verdict = ("above random beyond the intervals" if beyond else
+                   "below random beyond the intervals" if below else "within random's interval")
+        lines.append(f"- **{name}**: macro F1 {row['macro_f1']:.3f} ({row['macro_f1_low']:.3f}-"
+                     f"{row['macro_f1_high']:.3f}), {verdict}; {row['rare_acquired']:.1f} images "
+                     f"of {run.rare_class!r} labelled against random's "
+                     f"{base['rare_acquired']:.1f}.")
+    return Markdown(f"After {int(base['labelled']):,} labelled images, random reaches macro F1 "
+                    f"{base['macro_f1']:.3f} ({base['macro_f1_low']:.3f}-"
+                    f"{base['macro_f1_high']:.3f}). {run.design}\n\n" + "\n".join(lines))
