@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 DATASET ?= demo:surfaces
 PREDICTIONS ?= auto
 SEED ?= 0
+SOLUTIONS ?=
 export FIFTYONE_DO_NOT_TRACK := true
 export FIFTYONE_DATABASE_VALIDATION := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -14,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: report test lab bench data env clean
 
 report: $(STAMP) data
-	$(PY) -m workbench report --dataset $(DATASET) --predictions $(PREDICTIONS) --seed $(SEED) --out reports
+	$(PY) -m workbench report --dataset $(DATASET) --predictions $(PREDICTIONS) --seed $(SEED) --out reports $(if $(SOLUTIONS),--solutions)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

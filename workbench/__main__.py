@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="your model's predictions for notebook 05 (probs:PATH.csv, "
                              "coco-results:RESULTS.json, yolo-pred:DIR, masks-pred:DIR, "
                              "fiftyone:NAME:FIELD); auto: the demo model or the baseline probe")
+    report.add_argument("--solutions", action="store_true",
+                        help="render the exercises notebook with its solutions (for teachers)")
     report.add_argument("--out", default="reports", help="output folder")
     report.add_argument("--notebook", action="append", type=Path,
                         help="run only these notebooks (repeatable)")
@@ -54,7 +56,8 @@ def _report(args) -> int:
             rest = ":".join(str(Path(p).expanduser().absolute()) for p in rest.split(":"))
         predictions = f"{scheme}:{rest}"
     runs = build_report(args.dataset, args.out, seed=args.seed, selected=args.notebook,
-                        timeout=args.timeout, parameters={"predictions": predictions})
+                        timeout=args.timeout, parameters={"predictions": predictions,
+                                                       "solutions": args.solutions})
     for run in runs:
         if not run.ok:
             print(f"error: {run.error}\n  executed notebook: {run.executed}", file=sys.stderr)

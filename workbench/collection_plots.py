@@ -58,11 +58,13 @@ def images_per_source(plan, *, ax=None):
         values = plan.images[source].to_numpy()
         ax.bar(plan.images.index, values, bottom=bottom, color=palette(i % 8), label=source)
         bottom += values
-    ax.axhline(plan.capacity_per_day, color=GREY, ls=":", lw=1)
+    ax.axhline(plan.capacity_per_day, color="#e76f51", ls=":", lw=1.5)
+    ax.set_ylim(0, plan.capacity_per_day * 1.12)
     ax.set_xlabel("day")
     ax.set_ylabel("images to label")
     ax.set_title("Images a day per source (dotted: capacity)", fontsize=10)
-    ax.legend(fontsize=9, frameon=False, title=None, ncol=min(4, plan.images.shape[1]))
+    ax.legend(fontsize=9, frameon=False, title="source", loc="upper left",
+              bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -121,7 +123,7 @@ def small_model_bars(comparison, *, ax=None):
                capsize=3)
     ax.set_xticks(x, [label for _, label in metrics])
     ax.set_ylim(0, 1.05)
-    ax.legend(fontsize=9, frameon=False, loc="lower right")
+    ax.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title("One flat model or a separate model for the small classes", fontsize=10)
     return ax
 

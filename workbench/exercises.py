@@ -7,6 +7,8 @@ exercise works on the demo data and on a reader's own data::
     check("03.exercise_1", {"Car": 2167, ...})          # posed with its own numbers
     check("06.exercise_2", playbook)                    # the collection playbook
     solution("03.exercise_1")                           # the answer, worked out
+    pose("01.fewest_pixels")                            # the question, as Markdown
+    solutions_report(catalog, report)                   # every solution, for a teacher
 
 A wrong answer is told what is wrong with it where that can be said ("Wheelchair is
 over the 5x cap (1,501 > 1,500)"), else given the hint; an answer of the wrong shape
@@ -68,6 +70,8 @@ class Exercise:
     - ``needs``: what the exercise is computed from: ``"catalog"``, ``"report"`` (a
       classification report) or None (it carries its own numbers).
     - ``confirm(answer)``: the line a correct answer gets (default: ``yes: answer``).
+    - ``uses_predictions``: ``expected`` also takes ``predictions=`` (a model's
+      predictions; None: it trains the baseline probe).
     """
 
     question: str
@@ -78,6 +82,7 @@ class Exercise:
     explain: Callable[[object, object], str] | None = None
     needs: str | None = "catalog"
     confirm: Callable[[object], str] | None = None
+    uses_predictions: bool = False
 
 
 def _n(value) -> str:
@@ -598,15 +603,18 @@ def _rules(rules) -> str:
 # -- the registry --------------------------------------------------------------------------------
 
 
-def _one_page(catalog: Catalog) -> dict:
+def _one_page(catalog: Catalog, predictions=None) -> dict:
     """The page :func:`workbench.collect.one_page_plan` writes for the rarest class, its
-    hard negatives from the baseline probe (trained on the chosen split)."""
+    hard negatives from ``predictions``, by default from the baseline probe (trained on
+    the chosen split)."""
     from workbench.collect import one_page_plan
     from workbench.evaluate import predictions_for
     from workbench.split import chosen_split
 
     split = catalog if "split" in catalog.samples.columns else chosen_split(catalog)
-    return one_page_plan(split, predictions=predictions_for(split)).to_dict()
+    if predictions is None:
+        predictions = predictions_for(split)
+    return one_page_plan(split, predictions=predictions).to_dict()
 
 
 def _page_problems(answer, _expected, catalog) -> list[str]:
@@ -703,7 +711,7 @@ EXERCISES: dict[str, Exercise] = {
         "or PR AUC, the stop rule a number",
         _one_page, problems=_page_problems, explain=_page_explained,
         confirm=lambda page: f"yes: the page for {page['class']!r} is complete and agrees "
-                             "with the data."),
+                             "with the data.", uses_predictions=True),
 }
 
 
@@ -725,7 +733,7 @@ def _spec(exercise: str) -> Exercise:
     return EXERCISES[exercise]
 
 
-def _posed(exercise: str, data) -> tuple[object, str | None]:
+def _posed(exercise: str, data, predictions=None) -> tuple[object, str | None]:
     """(the expected answer, None), or (None, why the exercise does not apply)."""
     spec = _spec(exercise)
     if spec.needs == "report":
@@ -743,7 +751,8 @@ def _posed(exercise: str, data) -> tuple[object, str | None]:
             got = "nothing" if data is None else f"a {type(data).__name__}"
             return None, f"this exercise is computed from {how}; it got {got}."
     try:
-        expected = spec.expected(data)
+        expected = (spec.expected(data, predictions=predictions) if spec.uses_predictions
+                    else spec.expected(data))
     except DataError as err:  # Lacks included: the data does not have what it needs
         return None, f"this dataset cannot pose this exercise: {err}"
     if expected is None:
@@ -782,19 +791,20 @@ def _equal(answer, expected) -> bool:
     return str(answer) == str(expected)
 
 
-def check(exercise: str, answer, catalog=None) -> Feedback:
+def check(exercise: str, answer, catalog=None, *, predictions=None) -> Feedback:
     """Check ``answer`` to ``exercise``; None means not answered yet.
 
     ``catalog`` is what the exercise is computed from: a Catalog for most, the evaluation
     report for the 05 exercises, nothing for the exercises that carry their own numbers
-    (03.exercise_1, 03.worked_example, 06.exercise_2).
+    (03.exercise_1, 03.worked_example, 06.exercise_2). ``predictions``: the model's, for
+    06.mini_challenge (None: the baseline probe is trained to pose it).
 
     >>> check("03.exercise_1", {"Car": 2167, "Pedestrian": 2166, "Bicycle": 2166,
     ...                         "Wheelchair": 1501})
     [03.exercise_1: not yet] Wheelchair is over the 5x cap (1,501 > 1,500).
     """
     spec = _spec(exercise)
-    expected, reason = _posed(exercise, catalog)
+    expected, reason = _posed(exercise, catalog, predictions)
     if reason is not None:
         return Feedback(exercise, None, reason)
     if answer is None:
@@ -864,6 +874,9 @@ class Solution:
         """The question, the answer and the explanation, for a solutions report."""
         import pprint
 
+        if self.answer is None:
+            return (f"**{self.exercise}.** {self.question}\n\n> **Not posed here:** "
+                    f"{self.explanation}\n")
         return (f"**{self.exercise}.** {self.question}\n\n```python\n"
                 f"{pprint.pformat(self.answer, sort_dicts=False, width=88)}\n```\n\n"
                 f"{self.explanation}\n")
@@ -872,15 +885,64 @@ class Solution:
         return self.to_markdown()
 
 
-def solution(exercise: str, catalog=None) -> Solution:
-    """The expected answer to ``exercise`` on ``catalog`` (or report), worked out.
+def solution(exercise: str, catalog=None, *, predictions=None) -> Solution:
+    """The expected answer to ``exercise`` on ``catalog`` (or report), worked out;
+    ``predictions`` as in :func:`check`.
 
     >>> solution("03.worked_example").answer
     7500
     """
     spec = _spec(exercise)
-    expected, reason = _posed(exercise, catalog)
+    expected, reason = _posed(exercise, catalog, predictions)
     if reason is not None:
         return Solution(exercise, spec.question, None, reason)
     explanation = spec.explain(expected, catalog) if spec.explain else ""
     return Solution(exercise, spec.question, expected, explanation)
+
+
+# -- for a notebook of all the exercises ----------------------------------------------------------
+
+
+def pose(exercise: str):
+    """The question of ``exercise`` as Markdown, to show above its answer cell.
+
+    >>> pose("03.worked_example").data[:40]
+    '**03.worked_example.** Background 50,000'
+    """
+    from IPython.display import Markdown
+
+    return Markdown(f"**{exercise}.** {_spec(exercise).question}")
+
+
+def solutions_report(catalog=None, report=None, *, predictions=None, enabled: bool = True):
+    """Every exercise's :func:`solution`, with its worked explanation, as Markdown.
+
+    Each exercise gets what it is computed from (``needs``): ``catalog``, the evaluation
+    ``report``, or nothing; ``predictions`` as in :func:`check`. An exercise the data
+    cannot pose (or given a :class:`~workbench.errors.Missing`) says why. With
+    ``enabled=False``, one sentence: the solutions are hidden, and how to show them.
+
+    >>> print(solutions_report(enabled=False).data)
+    The solutions are hidden: to show them, run this notebook with `solutions = True` ...
+    """
+    from IPython.display import Markdown
+
+    if not enabled:
+        return Markdown(
+            "The solutions are hidden: to show them, run this notebook with `solutions = "
+            "True` (in the parameters cell, or when rendering it: `make report SOLUTIONS=1`, "
+            "papermill `-p solutions True`).")
+    data = {"catalog": catalog, "report": report, None: None}
+    solved = [solution(name, data[spec.needs], predictions=predictions)
+              for name, spec in EXERCISES.items()]
+    posed = sum(s.answer is not None for s in solved)
+    parts = [f"The answers worked out on this dataset: {posed} of the {len(solved)} exercises "
+             "are posed here" + ("." if posed == len(solved) else
+                                 "; the others say what the data lacks.")]
+    notebook = None
+    for worked in solved:
+        if worked.exercise[:2] != notebook:
+            notebook = worked.exercise[:2]
+            parts.append(f"### From notebook {notebook}")
+        parts.append(worked.to_markdown())
+    return Markdown("\n\n".join(parts))

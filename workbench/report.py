@@ -33,8 +33,11 @@ class NotebookRun:
 
 
 def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
-    """The numbered notebooks of a folder, in order (``01_measure.ipynb``, ...)."""
-    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+    """The numbered notebooks of a folder, in order (``01_measure.ipynb``, ...), then
+    those of its ``exercises`` folder."""
+    folder = Path(folder)
+    return (sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+            + sorted((folder / "exercises").glob("*.ipynb")))
 
 
 def _ipc_kernel_manager(folder: Path | None = None):

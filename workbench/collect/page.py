@@ -40,6 +40,7 @@ class OnePagePlan:
     metrics: tuple[str, ...]
     stop_rule: str
     unit: str = "instances"
+    sampling_note: str = ""
     notes: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict:
@@ -68,7 +69,7 @@ def page_markdown(page: dict) -> str:
         f"{page.get('capacity_per_day', 0):,} images labelled a day.",
         f"**Collect:** {page.get('collect')}",
         f"**Sampling:** x{page.get('multiplier', 1):.2g} in the capped resampling plan "
-        f"(at most {MAX_OVERSAMPLE:g}x).",
+        f"(at most {MAX_OVERSAMPLE:g}x){page.get('sampling_note', '')}.",
         "**Augmentations:**", bullets(page.get("augmentations", [])),
         "**Hard negatives to add:**", bullets(page.get("hard_negatives", [])),
         "**Metrics:**", bullets(page.get("metrics", [])),
@@ -88,8 +89,10 @@ def _augmentations(catalog: Catalog, cls: str, counts: pd.Series) -> tuple[str, 
     out = []
     for family in DEFAULT_FAMILIES[:3]:
         transform = policy(strength, families=(family,), task=catalog.task).transforms[0]
-        out.append(f"{family}: {type(transform).__name__} (strength {strength:.2f}, "
-                   f"p {transform.p:.2f})")
+        inner = getattr(transform, "transforms", None)
+        name = type(transform).__name__ + (
+            f"({' | '.join(type(t).__name__ for t in inner)})" if inner else "")
+        out.append(f"{family}: {name} (strength {strength:.2f}, p {transform.p:.2f})")
     return tuple(out)
 
 
@@ -154,6 +157,13 @@ def one_page_plan(catalog: Catalog, cls: str | None = None, *, predictions=None,
     plan = plan_resampling(keys, max_oversample=MAX_OVERSAMPLE)
     factor = float(plan.effective.get(cls, 0) / plan.count[cls]) if cls in plan.count.index \
         and plan.count[cls] else 1.0
+    keyed = int(plan.count.get(cls, 0))
+    sampling_note = ("" if "label" in catalog.samples.columns and catalog.samples["label"]
+                     .notna().all() else
+                     f"; images are keyed by the rarest class they hold: {keyed:,} are keyed "
+                     f"{cls}" + ((", the most of any key" if keyed == int(plan.count.max())
+                                  else "") + ", so the plan draws them less"
+                                 if factor < 1 else ""))
     hard: tuple[str, ...] = ()
     if predictions is None:
         notes.append("Hard negatives: no predictions given (notebook 05 makes them).")
@@ -179,7 +189,8 @@ def one_page_plan(catalog: Catalog, cls: str | None = None, *, predictions=None,
                        capacity_per_day=int(capacity_per_day), collect=collect,
                        multiplier=round(factor, 2),
                        augmentations=_augmentations(catalog, cls, counts), hard_negatives=hard,
-                       metrics=metrics, stop_rule=stop_rule, unit=unit, notes=tuple(notes))
+                       metrics=metrics, stop_rule=stop_rule, unit=unit,
+                       sampling_note=sampling_note, notes=tuple(notes))
 
 
 def check_page(page, catalog: Catalog) -> list[str]:

@@ -66,7 +66,7 @@ class QuotaPlan:
         frame = pd.DataFrame({
             "now": self.expected.loc[0, self.targets.index], "target": self.targets,
             "expected_at_end": end.round(1), "met_on_day": self.met_on,
-            "short_by": np.ceil(short - 1e-9).clip(lower=0),
+            "short_by": np.ceil(short - 1e-9).clip(lower=0) + 0.0,  # no -0.0
             "best_source": best.where(short > 0), "per_image_there": best_yield,
             "images_there": extra.where(short > 0),
             "days_at_capacity": np.ceil(extra / self.capacity_per_day).where(short > 0),
@@ -249,7 +249,8 @@ def plan_quotas(counts, *, targets: Mapping[str, float], capacity_per_day: int |
         expected.append(expected[-1] + today @ table.to_numpy())
     days_index = pd.RangeIndex(0, days + 1, name="day")
     return QuotaPlan(
-        images=pd.DataFrame(images, index=days_index[1:], columns=table.index),
+        images=pd.DataFrame(images, index=days_index[1:],
+                            columns=pd.Index(table.index, name="source")),
         expected=pd.DataFrame(expected, index=days_index, columns=now.index),
         targets=goal, yields=table, capacity_per_day=capacity_per_day, days=days,
         unit=unit or "instances")
