@@ -31,18 +31,22 @@ def burn_up(plan, *, ax=None, classes=None):
         ax.axhline(plan.targets[cls], color=colour, ls="--", lw=1)
         if np.isfinite(met[cls]):
             day = int(met[cls])
-            ax.plot([day], [plan.expected.loc[day, cls]], "o", color=colour, ms=7)
-            ax.annotate(f"day {day}", (day, plan.expected.loc[day, cls]),
-                        textcoords="offset points", xytext=(4, -12), fontsize=9, color=colour)
+            ax.plot([day], [plan.expected.loc[day, cls]], "o", color=colour, ms=7, clip_on=False)
+            ax.annotate("met already" if day == 0 else f"day {day}",
+                        (day, plan.expected.loc[day, cls]), textcoords="offset points",
+                        xytext=(-6, 7), ha="right", fontsize=9, color=colour,
+                        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
+                              "alpha": 0.8})
         else:
             ax.plot([plan.days], [plan.expected[cls].iloc[-1]], "x", color="#e76f51", ms=10,
                     mew=2)
     ax.set_xlabel("day")
     ax.set_ylabel(f"{plan.unit} (expected)")
-    ax.set_xlim(0, plan.days + 0.5)
+    ax.set_xlim(-0.3, plan.days + 0.5)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_title(f"Burn-up: {plan.capacity_per_day:,} images a day for {plan.days} days "
                  "(dashed: targets)", fontsize=10)
-    ax.legend(fontsize=9, frameon=False, loc="upper left")
+    ax.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
     return ax
 
@@ -61,6 +65,7 @@ def images_per_source(plan, *, ax=None):
     ax.axhline(plan.capacity_per_day, color="#e76f51", ls=":", lw=1.5)
     ax.set_ylim(0, plan.capacity_per_day * 1.12)
     ax.set_xlabel("day")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylabel("images to label")
     ax.set_title("Images a day per source (dotted: capacity)", fontsize=10)
     ax.legend(fontsize=9, frameon=False, title="source", loc="upper left",
@@ -109,8 +114,8 @@ def small_model_bars(comparison, *, ax=None):
     if isinstance(comparison, Missing):
         return comparison
     table = comparison.to_frame()
-    metrics = [("macro_f1", "macro F1"), ("small_class_recall", "small classes' recall"),
-               ("rarest_recall", f"recall of {comparison.rarest!r}")]
+    metrics = [("macro_f1", "macro F1"), ("small_class_recall", "small classes'\nrecall"),
+               ("rarest_recall", f"recall of\n{comparison.rarest!r}")]
     ax = _axes(ax, (MAX_WIDTH * 0.6, 3.0))
     width = 0.38
     x = np.arange(len(metrics))

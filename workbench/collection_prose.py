@@ -38,7 +38,7 @@ def merged(result) -> Markdown:
     if not result.mapping:
         return Markdown(f"No class is below the threshold: every class keeps its own label "
                         f"({result.before.min():,} {result.unit} at least).")
-    lines = [f"{child} ({result.before[child]:,}) -> {parent}"
+    lines = [f"{child} ({result.before[child]:,} {result.unit}) -> {parent}"
              for child, parent in result.mapping.items()]
     text = (f"{len(result.mapping)} classes merge: " + "; ".join(lines) + f". The model then "
             f"learns {len(result.after)} classes instead of {len(result.before)}.")
@@ -71,9 +71,11 @@ def table(result, *, n: int | None = None):
 
 
 @passes_missing
-def in_app(view) -> Markdown:
-    return Markdown(f"{len(view)} images in the FiftyOne view: the picks in pick order, then "
-                    "the hard negatives.")
+def in_app(view, picks) -> Markdown:
+    extra = len(view) - len(picks.sample_ids)
+    return Markdown(f"{len(view)} images in the FiftyOne view: the {len(picks.sample_ids)} picks "
+                    f"in pick order, then {extra} hard negative{'' if extra == 1 else 's'} not "
+                    "picked already.")
 
 
 @passes_missing
@@ -88,7 +90,8 @@ def active_learning(run) -> Markdown:
         beyond = row["macro_f1_low"] > base["macro_f1_high"]
         below = row["macro_f1_high"] < base["macro_f1_low"]
         verdict = ("above random beyond the intervals" if beyond else
-                   "below random beyond the intervals" if below else "within random's interval")
+                   "below random beyond the intervals" if below else
+                   "its interval overlaps random's")
         lines.append(f"- **{name}**: macro F1 {row['macro_f1']:.3f} ({row['macro_f1_low']:.3f}-"
                      f"{row['macro_f1_high']:.3f}), {verdict}; {row['rare_acquired']:.1f} images "
                      f"of {run.rare_class!r} labelled against random's "

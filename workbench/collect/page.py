@@ -99,7 +99,8 @@ def _augmentations(catalog: Catalog, cls: str, counts: pd.Series) -> tuple[str, 
 def one_page_plan(catalog: Catalog, cls: str | None = None, *, predictions=None,
                   days: int = 14, capacity_per_day: int | None = None,
                   multiplier: float = 2.0) -> OnePagePlan:
-    """The page for ``cls`` (default: the rarest class) from the data.
+    """The page for ``cls`` (default: the rarest class, counted in instances when the
+    data has boxes, else in images) from the data.
 
     - now and target: the class's count (instances with boxes, else images) and
       ``multiplier`` times it;
@@ -113,14 +114,14 @@ def one_page_plan(catalog: Catalog, cls: str | None = None, *, predictions=None,
     - metrics and the stop rule.
     """
     from workbench.collect.quotas import plan_quotas, yields_from
-    from workbench.collect.where import where_to_collect
-    from workbench.evaluate import hard_negatives, rarest_class
+    from workbench.collect.where import rare_classes, where_to_collect
+    from workbench.evaluate import hard_negatives
     from workbench.measure import class_counts
     from workbench.sample import plan_resampling, sampling_keys
 
     unit = "instances" if len(catalog.objects) else "images"
     counts = class_counts(catalog, unit=unit).total.rename(index=str)
-    cls = cls or rarest_class(catalog)
+    cls = cls or rare_classes(counts, background=catalog.background)[0]
     if cls not in counts.index or counts[cls] == 0:
         raise Lacks(f"{cls!r} has no {unit} in this dataset, so there is nothing to plan from; "
                     "pick a class it has.")
@@ -169,10 +170,18 @@ def one_page_plan(catalog: Catalog, cls: str | None = None, *, predictions=None,
         notes.append("Hard negatives: no predictions given (notebook 05 makes them).")
     else:
         try:
+            from workbench.catalog import indicator
+
             level = "images" if predictions.scores is not None else "boxes"
-            mined = hard_negatives(catalog, predictions, cls=cls, split=None, n=2, level=level)
+            mined = hard_negatives(catalog, predictions, cls=cls, split=None, n=50, level=level)
+            # an image label can name another class while a box or mask holds this one
+            holds = indicator(catalog)[cls]
+            table = mined.table[~holds.reindex(mined.table["sample_id"]).to_numpy()]
             hard = tuple(f"{r.sample_id} (score {r.score:.2f})"
-                         for r in mined.table.head(2).itertuples())
+                         for r in table.drop_duplicates("sample_id").head(2).itertuples())
+            if len(hard) < 2:
+                notes.append(f"Hard negatives: fewer than two images without {cls} score "
+                             "high for it.")
         except Lacks as lack:
             notes.append(f"Hard negatives: {lack}")
     boxes = len(catalog.objects) > 0
@@ -233,7 +242,7 @@ def check_page(page, catalog: Catalog) -> list[str]:
         holds = indicator(catalog).loc[named, cls]
         if holds.any():
             problems.append(f"{list(holds[holds].index)} contain {cls}: a hard negative is an "
-                            "image without it that the model mistakes for it.")
+                            "image without it that the model mistakes for it")
     text = " ".join(map(str, page["metrics"])).lower()
     if cls.lower() not in text or not any(w in text for w in ("ap", "pr auc", "precision")):
         problems.append(f"The metrics name no ranking metric of {cls} (its AP or PR AUC).")

@@ -87,22 +87,28 @@ class QuotaPlan:
             elif np.isnan(row["images_there"]):
                 lines.append(f"{cls}: no source yields it; the target of "
                              f"{row['target']:,.0f} needs a new source.")
-            else:
+            else:  # expected counts round down, shortfalls up: they add up to the target
                 lines.append(
-                    f"{cls}: {row['expected_at_end']:,.0f} of {row['target']:,.0f} by day "
-                    f"{self.days}, {row['short_by']:,.0f} short; {row['images_there']:,.0f} "
-                    f"more images from {row['best_source']!r} ({row['per_image_there']:.3g} "
-                    f"per image) would close it, {row['days_at_capacity']:,.0f} more days at "
+                    f"{cls}: {np.floor(row['expected_at_end']):,.0f} of {row['target']:,.0f} by "
+                    f"day {self.days}, {row['short_by']:,.0f} short; "
+                    f"{_plural(row['images_there'], 'more image')} from "
+                    f"{row['best_source']!r} ({row['per_image_there']:.3g} per image) would "
+                    f"close it, {_plural(row['days_at_capacity'], 'more day')} at "
                     f"{self.capacity_per_day:,} a day.")
         if (self.to_frame()["short_by"] > 0).any():
-            lines.append(f"Meeting every target in {self.days} days needs "
-                         f"{self.capacity_needed:,} images a day (now "
+            lines.append(f"Meeting every target in {_plural(self.days, 'day')} needs "
+                         f"{_plural(self.capacity_needed, 'image')} a day (now "
                          f"{self.capacity_per_day:,}).")
         return " ".join(lines)
 
     def __repr__(self) -> str:
-        return f"QuotaPlan({self.days} days at {self.capacity_per_day:,} images a day): " + \
-            self.summary()
+        return (f"QuotaPlan({_plural(self.days, 'day')} at "
+                f"{_plural(self.capacity_per_day, 'image')} a day): " + self.summary())
+
+
+def _plural(n, noun: str) -> str:
+    """'1 day', '2 days', '1,500 more images'."""
+    return f"{n:,.0f} {noun}{'' if round(n) == 1 else 's'}"
 
 
 def yields_from(catalog: Catalog, *, by: str | None = None, unit: str | None = None
