@@ -1,7 +1,7 @@
 import pytest
 from shapes import SHAPES
 
-from workbench.exercises import EXERCISES, check, check_all, solution
+from workbench.exercises import EXERCISES, check, check_all, pose, solution, solutions_report
 from workbench.sources import load
 
 
@@ -212,16 +212,58 @@ def report():
                                  n_boot=50)
 
 
-def test_every_solution_passes_its_own_checker(surfaces, report):
+@pytest.fixture(scope="module")
+def split_surfaces(surfaces):
+    """demo:surfaces with the split notebook 02 hands on, and made-up image scores (each
+    image's label raised over noise): the mini challenge's hard negatives then need no
+    trained model (the baseline probe on 2,000 images took most of this module's time;
+    the probe's path is run on every shape above)."""
+    import numpy as np
+    import pandas as pd
+
+    from workbench.evaluate import Predictions
+    from workbench.split import chosen_split
+
+    catalog = chosen_split(surfaces)
+    classes = [str(c) for c in catalog.classes]
+    codes = pd.Categorical(catalog.samples["label"].astype(str), categories=classes).codes
+    logits = (np.random.default_rng(0).normal(0, 1, (len(catalog), len(classes)))
+              + 2 * np.eye(len(classes))[codes])
+    scores = pd.DataFrame(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True),
+                          index=catalog.samples.index, columns=classes)
+    return catalog, Predictions(classes=tuple(classes), scores=scores, source="made up")
+
+
+def test_every_solution_passes_its_own_checker(surfaces, split_surfaces, report):
+    split, predictions = split_surfaces
     for name, spec in EXERCISES.items():
-        data = report if spec.needs == "report" else surfaces
-        posed = solution(name, data)
+        data = {"report": report, "catalog": surfaces, None: None}[spec.needs]
+        if spec.uses_predictions:
+            data = split
+        posed = solution(name, data, predictions=predictions)
         assert posed.answer is not None, name
-        assert check(name, posed.answer, data).correct is True, name
+        assert check(name, posed.answer, data, predictions=predictions).correct is True, name
         assert len(posed.explanation) > 80, name
         assert name in posed.to_markdown() and repr(posed).startswith(f"[{name} solution]")
     assert solution("05.more_for_rarest", report).answer == int(
         report.to_frame().query("support > 0")["recall_more_10"].iloc[0])
+
+
+def test_mini_challenge_is_the_page_of_the_predictions_given(split_surfaces):
+    from workbench.collect import one_page_plan
+
+    split, predictions = split_surfaces
+    page = solution("06.mini_challenge", split, predictions=predictions).answer
+    assert page == one_page_plan(split, predictions=predictions).to_dict()
+    from workbench.catalog import indicator
+
+    holds = indicator(split)[page["class"]]  # the two top scores of images without it
+    without = predictions.scores.loc[~holds.reindex(predictions.scores.index), page["class"]]
+    assert [h.split(" ")[0] for h in page["hard_negatives"]] == list(
+        without.nlargest(2).index)
+    unanswered = check("06.mini_challenge", None, split, predictions=predictions)
+    assert unanswered.correct is None and "Hint: start from collect.one_page_plan" in (
+        unanswered.message)
 
 
 def test_solutions_state_the_numbers_of_the_data(surfaces):
@@ -239,3 +281,55 @@ def test_solutions_state_the_numbers_of_the_data(surfaces):
     assert pixels.answer == "crack" and f"crack covers {n:,} pixels" in pixels.explanation
     missing = solution("01.fewest_pixels")
     assert missing.answer is None and "computed from the catalog" in missing.explanation
+
+
+# -- the exercises notebook: questions and the solutions report -----------------------------------
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_pose_shows_the_question(name):
+    assert pose(name).data == f"**{name}.** {EXERCISES[name].question}"
+
+
+def test_pose_refuses_an_unknown_exercise():
+    with pytest.raises(ValueError, match="Unknown exercise '01.nope'; known: 01.fewest_pixels"):
+        pose("01.nope")
+
+
+def test_solutions_report_shows_every_answer_or_hides_them(split_surfaces, report):
+    import pprint
+
+    split, predictions = split_surfaces
+    shown = solutions_report(split, report, predictions=predictions).data
+    assert shown.startswith("The answers worked out on this dataset: 13 of the 13 exercises "
+                            "are posed here.")
+    at = [shown.index(f"**{name}.** {spec.question}") for name, spec in EXERCISES.items()]
+    assert at == sorted(at)  # in the notebooks' order, each under its notebook's heading
+    assert [h for h in shown.splitlines() if h.startswith("### ")] == [
+        f"### From notebook 0{n}" for n in range(1, 7)]
+    for name, spec in EXERCISES.items():
+        data = {"report": report, "catalog": split, None: None}[spec.needs]
+        worked = solution(name, data, predictions=predictions)
+        assert pprint.pformat(worked.answer, sort_dicts=False, width=88) in shown, name
+        assert worked.explanation in shown, name
+    assert "'Wheelchair': 1500" in shown and "may be drawn at most 5x: 1,500" in shown
+
+    hidden = solutions_report(split, report, predictions=predictions, enabled=False).data
+    assert hidden.startswith("The solutions are hidden") and "`solutions = True`" in hidden
+    assert "1500" not in hidden and "1,500" not in hidden
+    assert not any(name in hidden for name in EXERCISES)
+    assert len(hidden.splitlines()) == 1
+
+
+def test_solutions_report_says_which_exercises_the_data_cannot_pose():
+    from workbench.errors import Missing
+
+    text = solutions_report(None, Missing("The catalog has no image labels.")).data
+    assert text.startswith("The answers worked out on this dataset: 3 of the 13 exercises are "
+                           "posed here; the other 10 say why not.")
+    question = EXERCISES["05.uncertain_classes"].question
+    assert (f"**05.uncertain_classes.** {question}\n\n> This exercise cannot be posed here: "
+            "The catalog has no image labels.") in text
+    assert "> This exercise is computed from the catalog" in text
+    assert "'Wheelchair': 1500" in text  # 03.exercise_1 carries its own numbers
+

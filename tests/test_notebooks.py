@@ -49,7 +49,7 @@ SHAPES = {
 # Notebook 05's strategy comparison and bootstrap, notebook 06's active-learning simulation,
 # at a test size (the report runs them full).
 FAST = {"strategy_seeds": [0], "strategy_images": 120, "n_boot": 100, "al_seeds": [0],
-        "al_rounds": 2}
+        "al_rounds": 2, "solutions": True}
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(NOTEBOOKS_DIR)))

@@ -159,7 +159,8 @@ def _classes_for_80_explained(expected, catalog) -> str:
     steps = ", ".join(f"{c} {cumulative[c]:.0%}" for c in counts.index[:expected])
     return (f"Sort the classes by images, largest first, and add up their shares "
             f"(measure.long_tail(measure.class_counts(catalog)).n_classes_80): {steps}. "
-            f"{expected} of the {len(counts)} classes reach 80%.")
+            f"{expected} of the {len(counts)} classes "
+            f"{'reaches' if expected == 1 else 'reach'} 80%.")
 
 
 def _overview_first(catalog: Catalog) -> pd.Series:
@@ -875,8 +876,8 @@ class Solution:
         import pprint
 
         if self.answer is None:
-            return (f"**{self.exercise}.** {self.question}\n\n> **Not posed here:** "
-                    f"{self.explanation}\n")
+            why = self.explanation[:1].upper() + self.explanation[1:]
+            return f"**{self.exercise}.** {self.question}\n\n> {why}\n"
         return (f"**{self.exercise}.** {self.question}\n\n```python\n"
                 f"{pprint.pformat(self.answer, sort_dicts=False, width=88)}\n```\n\n"
                 f"{self.explanation}\n")
@@ -935,10 +936,11 @@ def solutions_report(catalog=None, report=None, *, predictions=None, enabled: bo
     data = {"catalog": catalog, "report": report, None: None}
     solved = [solution(name, data[spec.needs], predictions=predictions)
               for name, spec in EXERCISES.items()]
-    posed = sum(s.answer is not None for s in solved)
-    parts = [f"The answers worked out on this dataset: {posed} of the {len(solved)} exercises "
-             "are posed here" + ("." if posed == len(solved) else
-                                 "; the others say what the data lacks.")]
+    unposed = sum(s.answer is None for s in solved)
+    others = "the other says" if unposed == 1 else f"the other {unposed} say"
+    parts = [f"The answers worked out on this dataset: {len(solved) - unposed} of the "
+             f"{len(solved)} exercises are posed here"
+             + (f"; {others} why not." if unposed else ".")]
     notebook = None
     for worked in solved:
         if worked.exercise[:2] != notebook:

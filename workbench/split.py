@@ -443,7 +443,8 @@ def _rare_to_train(catalog, st: Strata, group_values, k: int, rare: str):
         )
     rows = np.unique(Y[:, too_rare].nonzero()[0])
     warn_data(
-        f"{len(names)} classes or strata have fewer {unit} than the {k} splits "
+        f"{len(names)} {'class or stratum has' if len(names) == 1 else 'classes or strata have'}"
+        f" fewer {unit} than the {k} splits "
         f"({some([f'{n}: {u}' for n, u in zip(names, units[too_rare], strict=True)])}): "
         f"their {len(rows)} images are kept in the first split, so they have no metric in "
         "the others. Collect more, or merge them into a parent class."
