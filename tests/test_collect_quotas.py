@@ -139,3 +139,13 @@ def test_a_log_without_a_class_column_is_refused():
     log = pd.DataFrame({"day": [1], "source": ["day"], "images": [10], "dent": [1]})
     with pytest.raises(ValueError, match="'crack'"):
         stop_decisions(_plan(), log)
+
+
+def test_a_target_reached_up_to_rounding_is_met():
+    # ten images at 0.1 sum to 0.9999999999999999 in floating point: met on day 10
+    plan = plan_quotas({"crack": 0}, targets={"crack": 1}, capacity_per_day=1, days=12,
+                       yields=pd.Series({"crack": 0.1}))
+    assert plan.expected.loc[10, "crack"] < 1
+    assert plan.met_on["crack"] == 10
+    assert plan.to_frame().loc["crack", "short_by"] == 0
+    assert "met on day 10 of 12" in plan.summary()

@@ -113,8 +113,8 @@ def test_every_notebook_runs_on_every_shape(shape, tmp_path, fiftyone_db):
     for phrase in must_not + NEVER:
         assert phrase not in pages, f"{shape}: the report says {phrase!r}"
     assert "Traceback" not in pages
-    # notebook 06 plans on every shape: the page for the rarest class, a quota plan
-    assert "One-page plan" in pages and "the target of" in pages
+    # notebook 06 plans on every shape: the page for the rarest class, stop decisions
+    assert "One-page plan" in pages and "After day" in pages
     assert not re.search(r"(src|href)=\"https?://", pages), "the report fetches from the web"
     assert pages.count("data:image/png;base64") >= 10  # figures are inline
     index = (tmp_path / "report" / "index.html").read_text()

@@ -23,6 +23,7 @@ from workbench.catalog import Catalog
 from workbench.errors import DataError, some
 
 POOL = "pool"  # the one source when yields are a single row
+TOLERANCE = 1e-6  # expected counts are sums of rates: 7.9999999 meets a target of 8
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class QuotaPlan:
     def met_on(self) -> pd.Series:
         """Per targeted class, the first day its expected count reaches the target (0:
         met already; NaN: not within the horizon)."""
-        reached = self.expected[self.targets.index].ge(self.targets)
+        reached = self.expected[self.targets.index].ge(self.targets - TOLERANCE)
         return reached.idxmax().where(reached.any()).rename("met_on_day")
 
     @property
@@ -59,7 +60,7 @@ class QuotaPlan:
         met, and for a class not met: the shortfall, the source that yields it most and
         the images from that source (and days at this capacity) that would close it."""
         end = self.expected.iloc[-1][self.targets.index]
-        short = (self.targets - end).clip(lower=0)
+        short = (self.targets - end).where(lambda gap: gap > TOLERANCE, 0.0)
         best = self.yields[self.targets.index].idxmax()
         best_yield = self.yields[self.targets.index].max()
         extra = np.ceil(short / best_yield.where(best_yield > 0) - 1e-9)
