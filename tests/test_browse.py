@@ -128,3 +128,26 @@ def test_unknown_fiftyone_type_lists_the_known_ones(fo, tmp_path):
     with pytest.raises(DataError, match=r"'Nope' is not a FiftyOne dataset type\. Known types: "
                        r".*'CVATImageDataset'"):
         load(f"fiftyone-dir:Nope:{tmp_path}")
+
+
+def test_each_kernel_has_its_own_app_on_a_free_port(fo, small_detection, capsys):
+    from workbench import browse
+
+    import socket
+
+    port = browse.free_port()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # nothing listens there
+    first = browse.to_fiftyone(small_detection)
+    session = browse.launch_app(first, enabled=True)
+    try:
+        assert session.server_address == "127.0.0.1"
+        assert session.server_port != 5151  # never the shared default
+        assert f"http://127.0.0.1:{session.server_port}/" in capsys.readouterr().out
+        other = browse.to_fiftyone(small_detection.subset(["a"]))
+        again = browse.launch_app(other.view(), enabled=True)
+        assert again is session  # the same App shows the next view
+        assert session.dataset.name == other.name and len(session.view) == 1
+    finally:
+        session.close()
+        browse._SESSION = None

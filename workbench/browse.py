@@ -376,15 +376,42 @@ def label_issues_view(dataset, issues, *, findings=None):
     return dataset.select([by_key[k] for k in order if k in by_key], ordered=True)
 
 
-def launch_app(view, *, enabled: bool = True, port: int | None = None):
-    """Open the FiftyOne App on ``view``, bound to 127.0.0.1; None when not ``enabled``.
+_SESSION = None  # this kernel's App session: one per notebook, never shared
 
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on now (the OS picks it)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def launch_app(view, *, enabled: bool = True, port: int | None = None):
+    """Open the FiftyOne App on ``view``, bound to 127.0.0.1, and print its address;
+    None when not ``enabled``.
+
+    Each kernel (each notebook) gets an App of its own, on a free port unless ``port`` is
+    given, and later calls in the same kernel show their view in it: closing another
+    notebook cannot take this one's App away. The App closes when the kernel ends.
     Reports run headless with ``enabled=False``: they show a static thumbnail grid.
     """
+    global _SESSION
     if not enabled:
         return None
-    kwargs = {"port": port} if port else {}
-    return fo.launch_app(view, address="127.0.0.1", auto=False, **kwargs)
+    if _SESSION is not None and (port is None or port == _SESSION.server_port):
+        _SESSION.view = view
+    else:
+        import atexit
+
+        if _SESSION is not None:
+            _SESSION.close()
+        _SESSION = fo.launch_app(view, address="127.0.0.1", port=port or free_port(),
+                                 auto=False)
+        atexit.register(_SESSION.close)
+    print(f"This notebook's FiftyOne App: http://127.0.0.1:{_SESSION.server_port}/")
+    return _SESSION
 
 
 def split_views(dataset) -> dict:
