@@ -131,9 +131,9 @@ def test_unknown_fiftyone_type_lists_the_known_ones(fo, tmp_path):
 
 
 def test_each_kernel_has_its_own_app_on_a_free_port(fo, small_detection, capsys):
-    from workbench import browse
-
     import socket
+
+    from workbench import browse
 
     port = browse.free_port()
     with socket.socket() as probe:
