@@ -83,3 +83,10 @@ def test_the_quota_panel_replans_when_a_slider_moves():
     assert panel.result.to_frame().loc["crack", "short_by"] == 16  # 50 - (13 + 14 x 1.5)
     panel.controls["days"].value = 28
     assert panel.result.met_on["crack"] == 25
+
+
+def test_the_default_capacity_is_the_fewest_images_that_meet_the_target_in_time():
+    # 13 more cracks at 0.3 a day image: 43.3 images over 14 days, 4 a day (1.2 cracks)
+    page = one_page_plan(_catalog())
+    assert page.capacity_per_day == 4
+    assert "expected on day 11" in page.stop_rule

@@ -147,12 +147,10 @@ def one_page_plan(catalog: Catalog, cls: str | None = None, *, predictions=None,
         yields = yields_from(catalog, unit=unit)
         collect = (f"the pool as it comes, {yields.loc['pool', cls]:.3f} per image "
                    f"(no condition to route by)")
-    if capacity_per_day is None:
-        probe = plan_quotas(counts, targets={cls: target}, capacity_per_day=10**9, days=1,
-                            yields=yields)
-        capacity_per_day = max(1, int(np.ceil(probe.images.to_numpy().sum() / days)))
-    quota = plan_quotas(counts, targets={cls: target}, capacity_per_day=capacity_per_day,
-                        days=days, yields=yields)
+    quota = plan_quotas(counts, targets={cls: target}, days=days, yields=yields,
+                        capacity_per_day="auto" if capacity_per_day is None
+                        else capacity_per_day)
+    capacity_per_day = quota.capacity_per_day
     met = quota.met_on[cls]
     keys = sampling_keys(catalog)
     plan = plan_resampling(keys, max_oversample=MAX_OVERSAMPLE)
