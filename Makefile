@@ -12,12 +12,12 @@ export FIFTYONE_DO_NOT_TRACK := true
 export FIFTYONE_DATABASE_VALIDATION := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: report test lab bench data env clean
+.PHONY: report test lab app bench data env browser clean
 
-report: $(STAMP) data
+report: $(STAMP) browser data
 	$(PY) -m workbench report --dataset $(DATASET) --predictions $(PREDICTIONS) --seed $(SEED) --out reports $(if $(SOLUTIONS),--solutions)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
@@ -31,6 +31,16 @@ data: $(STAMP)
 	$(PY) -m workbench demo --all
 
 env: $(STAMP)
+
+# Debian's chromium, for the real-browser tests and the App pictures in the reports (driven
+# by playwright at /usr/bin/chromium, never `playwright install`, which downloads a browser).
+# Installed by apt when missing and we are root (as in CI); otherwise those tests skip and the
+# reports say why.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and apt needs root: the browser tests will skip"; fi; }
 
 # The environment: a virtualenv built from pyproject.toml's pins, the package installed
 # editable (so every kernel can import workbench), then a check that FiftyOne's mongod runs.
