@@ -116,22 +116,125 @@ def test_panels_build_no_widget_when_disabled(surfaces):
         assert isinstance(note, Markdown) and "JupyterLab" in note.data
 
 
-def test_infeasible_plan_clears_the_table_and_figure_at_once(surfaces, monkeypatch):
-    """wait=True would clear only when new output comes, and none comes on the error path."""
-    import ipywidgets
+def _mimes(out) -> list[list[str]]:
+    return [sorted(o["data"]) for o in out.outputs]
 
+
+def test_infeasible_plan_clears_the_table_and_figure_at_once(surfaces):
+    """An infeasible choice leaves only the message: no earlier plan or figure on show."""
     from workbench.widgets import resampling_panel
 
     panel = resampling_panel(surfaces)
-    calls = []
-    monkeypatch.setattr(ipywidgets.Output, "clear_output",
-                        lambda self, *a, **k: calls.append(k.get("wait")))
+    assert len(panel.table.outputs) == 1 and len(panel.figure.outputs) == 2  # plan, repeats
     panel.controls["total"].value = 10 ** 7
     assert panel.result is None and "feasible totals" in panel.error
-    assert calls == [False, False]  # the table and the figure, cleared now
-    calls.clear()
+    assert panel.table.outputs == () and panel.figure.outputs == ()
+    assert "feasible totals" in panel.children[2].value  # the message, in red
     panel.controls["total"].value = len(surfaces)
-    assert panel.result is not None and calls == [True, True]
+    assert panel.result is not None and panel.children[2].value == ""
+    assert len(panel.table.outputs) == 1 and len(panel.figure.outputs) == 2
+
+
+def test_a_redraw_replaces_the_outputs_in_one_step(surfaces):
+    """Each recompute sets the whole output list: never appended to, never doubled."""
+    from workbench.widgets import measure_panel
+
+    panel = measure_panel(surfaces)
+    before = _mimes(panel.figure)
+    for value in (5, 50, 500):
+        panel.controls["min_count"].value = value
+        assert _mimes(panel.figure) == before and len(panel.table.outputs) == 1
+    assert "500" in panel.table.outputs[0]["data"]["text/html"] or \
+        panel.result.min_count == 500
+
+
+def test_three_quick_changes_cause_one_recompute_in_a_kernel(surfaces, monkeypatch):
+    """In a running event loop (a kernel) a burst of moves is applied once, with the
+    last value, DEBOUNCE seconds after the last move."""
+    import asyncio
+
+    from workbench import widgets
+
+    calls = []
+    later = widgets.debounced(lambda: calls.append(len(calls)), delay=0.05)
+
+    async def burst():
+        for _ in range(3):
+            later()
+        await asyncio.sleep(0.01)
+        assert calls == []  # nothing yet: the burst may go on
+        await asyncio.sleep(0.2)
+
+    asyncio.run(burst())
+    assert calls == [0]
+    later()  # no running loop (a script, a test): at once
+    assert calls == [0, 1]
+
+    from workbench import split
+
+    splits = []
+    real = split.stratified_split
+    monkeypatch.setattr(split, "stratified_split",
+                        lambda *a, **k: splits.append(k["fractions"]) or real(*a, **k))
+
+    async def panel_burst():
+        panel = widgets.split_panel(surfaces)
+        for value in (0.2, 0.25, 0.3):
+            panel.controls["val"].value = value
+        await asyncio.sleep(widgets.DEBOUNCE + 0.5)
+        return panel
+
+    panel = asyncio.run(panel_burst())
+    assert splits == [(0.7, 0.15, 0.15), (0.55, 0.3, 0.15)]  # built, then the last move
+    assert (panel.result.samples["split"] == "val").mean() == pytest.approx(0.3, abs=0.02)
+
+
+def test_figures_fill_the_panel_and_never_shrink_below_100_dpi(surfaces):
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    from workbench import plots
+    from workbench.widgets import DPI, resampling_panel
+
+    panel = resampling_panel(surfaces)
+    assert panel.figure.layout.width == "100%"
+    assert all(child is not panel.figure for box in panel.children
+               if hasattr(box, "children") for child in box.children)  # not squeezed in an HBox
+    html = panel.figure.outputs[0]["data"]["text/html"]
+    data = base64.b64decode(re.search(r"base64,([^\"]+)", html).group(1))
+    width = Image.open(io.BytesIO(data)).width
+    assert "width:100%" in html and f"min-width:{round(width * 100 / DPI)}px" in html
+    assert round(width * 100 / DPI) <= plots.MAX_WIDTH * 100 + 5  # at most a page wide
+
+
+def test_controls_without_effect_are_disabled(surfaces, tmp_path):
+    import shapes
+
+    import workbench
+    from workbench.widgets import augment_panel, measure_panel, split_panel
+
+    panel = split_panel(surfaces)
+    assert panel.controls["condition"].disabled  # class strata ignore the condition
+    panel.controls["by"].value = next(b for b in panel.controls["by"].options if b != "class")
+    assert not panel.controls["condition"].disabled
+    plain = workbench.load(shapes.folder(tmp_path / "folder"))  # no condition, no group
+    panel = split_panel(plain)
+    assert panel.controls["by"].disabled and panel.controls["condition"].disabled
+    assert panel.controls["groups"].disabled
+    assert measure_panel(plain).controls["condition"].disabled
+    assert not measure_panel(surfaces).controls["condition"].disabled
+
+    panel = augment_panel(surfaces)
+    assert not panel.controls["strength"].disabled
+    panel.controls["families"].value = ()
+    assert panel.controls["strength"].disabled and panel.result.strength == 0.0
+    assert "identity" in panel.figure.outputs[0]["data"]["text/markdown"]
+    assert all((a["image"] == o["image"]).all()
+               for o, versions in zip(panel.result.originals, panel.result.augmented,
+                                      strict=True) for a in versions)
 
 
 def test_panel_figures_are_opaque_pngs():

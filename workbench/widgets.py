@@ -3,6 +3,12 @@
 Each factory returns the panel widget; ``panel.controls`` holds the controls by name and
 ``panel.result`` the value last computed, so a test can set ``.value`` and read it.
 
+A panel answers the last choice only: in a kernel, a change is applied :data:`DEBOUNCE`
+seconds after the last control moved (three arrow presses, one recompute), and the table
+and figure are replaced in one step, never appended to or left showing an earlier answer.
+Figures are PNGs shown at the panel's full width, never below their size at 100 dpi (so
+text of :data:`workbench.plots.MIN_FONT` points reads at that size).
+
 With ``enabled=False`` (headless report runs) a factory builds no widget and returns a
 short note instead: a static report cannot run a panel, and executing widget cells
 headless can stall the kernel client (nbclient issue #312).
@@ -10,39 +16,58 @@ headless can stall the kernel client (nbclient issue #312).
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import functools
 import io
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Image, Markdown, display
+import PIL.Image
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.display import HTML, Image, Markdown
 
 from workbench import augment, measure, plots, sample, split
 from workbench.catalog import Catalog
 from workbench.errors import DataError, Missing, passes_missing
 
 NO_CONDITION = "(none)"
+DEBOUNCE = 0.3  # seconds of quiet after the last control move before a panel recomputes
+DPI = 150       # figures are drawn at this resolution and shown at >= 100 dpi
 
 
 def _show(out: widgets.Output, *items) -> None:
-    """Replace what ``out`` shows; with no items, clear it at once (no stale answer).
+    """Make ``out`` show exactly ``items`` (nothing when none), in one state change.
 
-    Figures are rendered to PNG here and closed, so what is shown does not depend on
-    the inline backend's hooks, which do not run for widget callbacks.
+    Setting ``outputs`` needs no kernel message context (``with out:`` does), so it
+    works from a debounced callback and in a plain Python process alike.
     """
-    out.clear_output(wait=bool(items))  # wait=True only clears when new output arrives
-    with out:
-        for item in items:
-            display(png(item) if isinstance(item, plt.Figure) else item)
+    fmt = InteractiveShell.instance().display_formatter.format
+    bundles = []
+    for item in items:
+        data, metadata = fmt(_figure_html(item) if isinstance(item, plt.Figure) else item)
+        bundles.append({"output_type": "display_data", "data": data, "metadata": metadata})
+    out.outputs = tuple(bundles)
 
 
-def png(figure: plt.Figure) -> Image:
+def png(figure: plt.Figure, *, dpi: int = DPI) -> Image:
     """A figure as a PNG image on white (then closed)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight", facecolor="white")
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
     plt.close(figure)
     return Image(data=buffer.getvalue(), format="png")
+
+
+def _figure_html(figure: plt.Figure) -> HTML:
+    """The figure as an <img> as wide as the panel, and never narrower than at 100 dpi
+    (the panel scrolls sideways instead), so its smallest text stays readable."""
+    image = png(figure)
+    width = round(PIL.Image.open(io.BytesIO(image.data)).width * 100 / DPI)
+    data = base64.b64encode(image.data).decode("ascii")
+    return HTML(f'<img class="workbench-figure" src="data:image/png;base64,{data}" '
+                f'data-min-width="{width}" style="width:100%;min-width:{width}px;'
+                f'max-width:none;height:auto" alt="figure">')
 
 
 def headless_note(factory):
@@ -57,11 +82,41 @@ def headless_note(factory):
     return wrapper
 
 
+def debounced(update, delay: float = DEBOUNCE):
+    """``update`` called once, ``delay`` seconds after the last of a burst of calls.
+
+    In a kernel (a running asyncio loop) each call cancels the pending one; with no
+    running loop (a script, a test) it calls ``update`` at once.
+    """
+    pending = None
+
+    def call(_change=None):
+        nonlocal pending
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            update()
+            return
+        if pending is not None:
+            pending.cancel()
+        pending = loop.call_later(delay, update)
+
+    return call
+
+
+def _output(**layout) -> widgets.Output:
+    """An Output as wide as the panel that scrolls sideways rather than squeeze a figure."""
+    return widgets.Output(layout=widgets.Layout(**{"width": "100%", "overflow": "auto"}
+                                                | layout))
+
+
 def _wire(controls: dict, update) -> None:
-    """Show each control's whole label, call ``update`` on every change, and once now."""
+    """Show each control's whole label, recompute (debounced) on every change, and once
+    now."""
+    later = debounced(update)
     for control in controls.values():
         control.style.description_width = "initial"  # "max oversample", not "max over..."
-        control.observe(update, names="value")
+        control.observe(later, names="value")
     update()
 
 
@@ -75,18 +130,18 @@ def measure_panel(catalog: Catalog, *, min_count: int = 100, condition: str | No
         "condition": widgets.Dropdown(
             options=[NO_CONDITION, *conditions],
             value=condition or (conditions[0] if conditions else NO_CONDITION),
-            description="condition"),
+            description="condition", disabled=not conditions),  # nothing to choose
         "min_count": widgets.IntSlider(value=min_count, min=1, max=1000, step=1,
                                        description="min count", continuous_update=False),
         "critical": widgets.SelectMultiple(options=list(catalog.classes), value=(),
                                            description="critical",
                                            rows=min(6, len(catalog.classes))),
     }
-    table, figure = widgets.Output(), widgets.Output()
+    table, figure = _output(), _output()
     panel = widgets.VBox([widgets.HBox([controls["unit"], controls["condition"]]),
                           widgets.HBox([controls["min_count"], controls["critical"]]),
-                          widgets.HBox([table, figure])])
-    panel.controls = controls
+                          table, figure])
+    panel.controls, panel.table, panel.figure = controls, table, figure
 
     def update(_=None):
         condition = controls["condition"].value
@@ -128,20 +183,21 @@ def split_panel(catalog: Catalog, *, seed: int = 0):
                                     description="test", continuous_update=False),
         "seed": widgets.IntText(value=seed, description="seed"),
         "by": widgets.Dropdown(options=list(split.BY) if conditions else ["class"],
-                               value="class", description="strata"),
+                               value="class", description="strata",
+                               disabled=not conditions),  # no condition: class strata only
         "condition": widgets.Dropdown(options=conditions or [NO_CONDITION],
                                       description="condition", disabled=True),
         "groups": widgets.Checkbox(value="group" in catalog.samples.columns,
                                    description="keep groups whole",
                                    disabled="group" not in catalog.samples.columns),
     }
-    table, figure = widgets.Output(), widgets.Output()
+    table, figure = _output(), _output()
     panel = widgets.VBox([
         widgets.HBox([controls["val"], controls["test"], controls["seed"]]),
         widgets.HBox([controls["by"], controls["condition"], controls["groups"]]),
-        widgets.HBox([table, figure]),
+        table, figure,
     ])
-    panel.controls = controls
+    panel.controls, panel.table, panel.figure = controls, table, figure
 
     def update(_=None):
         val, test = controls["val"].value, controls["test"].value
@@ -187,11 +243,11 @@ def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0,
                                            description="priority x2",
                                            rows=min(6, len(classes))),
     }
-    message, table, figure = widgets.HTML(), widgets.Output(), widgets.Output()
+    message, table, figure = widgets.HTML(), _output(), _output()
     panel = widgets.VBox([widgets.HBox([controls["max_oversample"], controls["total"]]),
                           widgets.HBox([controls["min_keep"], controls["priority"]]),
-                          message, widgets.HBox([table, figure])])
-    panel.controls = controls
+                          message, table, figure])
+    panel.controls, panel.table, panel.figure = controls, table, figure
 
     def update(_=None):
         panel.error = None
@@ -240,20 +296,21 @@ def augment_panel(catalog: Catalog, *, cls: str | None = None, strength: float =
                                            description="families", rows=len(augment.FAMILIES)),
         "seed": widgets.IntText(value=seed, description="seed"),
     }
-    figure = widgets.Output()
+    figure = _output()
     panel = widgets.VBox([widgets.HBox([controls["strength"], controls["cls"]]),
                           widgets.HBox([controls["families"], controls["seed"]]), figure])
-    panel.controls = controls
+    panel.controls, panel.figure = controls, figure
 
     def update(_=None):
         strengths = augment.class_strengths(totals, strength=controls["strength"].value)
         families = controls["families"].value
+        controls["strength"].disabled = not families  # the identity has no strength
         panel.result = augment.preview(
             catalog, controls["cls"].value, n=n,
             strength=float(strengths[controls["cls"].value]) if families else 0.0,
             seed=controls["seed"].value, families=families)
-        note = [] if families else [Markdown("*No family selected: the copies are the "
-                                             "originals (strength 0).*")]
+        note = [] if families else [Markdown("*No family selected: augmentation is the "
+                                             "identity, the copies are the originals.*")]
         _show(figure, *note, plots.preview_grid(panel.result).figure)
 
     _wire(controls, update)
@@ -286,9 +343,9 @@ def threshold_panel(report, *, cls: str | None = None, threshold: float = 0.5):
     if detection:
         controls["iou"] = widgets.Dropdown(options=[0.5, 0.75, 0.9], value=0.5,
                                            description="IoU threshold")
-    table, counts = widgets.Output(), widgets.Output()
+    table, counts = _output(width="auto"), _output(width="auto")
     panel = widgets.VBox([widgets.HBox(list(controls.values())), widgets.HBox([table, counts])])
-    panel.controls = controls
+    panel.controls, panel.table = controls, table
 
     def update(_=None):
         name, t = controls["cls"].value, controls["threshold"].value
@@ -330,12 +387,12 @@ def quota_panel(catalog: Catalog, *, targets, capacity_per_day: int = 100, days:
         controls[f"target:{cls}"] = widgets.IntSlider(
             value=int(target), min=int(now[cls]), max=int(max(5 * target, now[cls] + 10)),
             description=f"target {cls}", continuous_update=False)
-    summary, table, figure = widgets.HTML(), widgets.Output(), widgets.Output()
+    summary, table, figure = widgets.HTML(), _output(), _output()
     panel = widgets.VBox([widgets.HBox([controls["capacity"], controls["days"]]),
                           widgets.HBox([c for k, c in controls.items()
                                         if k.startswith("target:")]),
                           summary, figure, table])
-    panel.controls = controls
+    panel.controls, panel.table, panel.figure = controls, table, figure
 
     def update(_=None):
         goal = {k.split(":", 1)[1]: c.value for k, c in controls.items()
