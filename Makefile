@@ -8,6 +8,7 @@ DATASET ?= demo:surfaces
 PREDICTIONS ?= auto
 SEED ?= 0
 SOLUTIONS ?=
+APP_PORT ?= 8866
 export FIFTYONE_DO_NOT_TRACK := true
 export FIFTYONE_DATABASE_VALIDATION := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -23,6 +24,17 @@ test: $(STAMP) browser
 
 lab: $(STAMP) data
 	$(VENV)/bin/jupyter lab --no-browser --allow-root --ip=127.0.0.1 --notebook-dir=notebooks
+
+# The panels of every notebook without the code, served by Voila at http://127.0.0.1:$(APP_PORT)/
+# with its own widget manager, offline: the template in notebooks/app/voila drops the lab
+# template's CDN stylesheets. Voila keeps stderr and tracebacks off the page; the cell
+# timeout (none by default: a stalled cell would hang the page) leaves room for a slow
+# first build (probe features, caches).
+app: $(STAMP) data
+	WORKBENCH_DATASET='$(DATASET)' WORKBENCH_PREDICTIONS='$(PREDICTIONS)' \
+	JUPYTER_PATH=$(CURDIR)/notebooks/app \
+	  $(VENV)/bin/voila notebooks/app/dashboard.ipynb --template=offline --no-browser \
+	  --Voila.ip=127.0.0.1 --port=$(APP_PORT) --Voila.port_retries=0 --VoilaExecutor.timeout=900
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
