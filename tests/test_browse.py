@@ -151,3 +151,96 @@ def test_each_kernel_has_its_own_app_on_a_free_port(fo, small_detection, capsys)
     finally:
         session.close()
         browse._SESSION = None
+
+
+def _answers(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def ports(monkeypatch):
+    """The ports browse.free_port hands out during the test."""
+    from workbench import browse
+
+    given = []
+    real = browse.free_port
+
+    def recording(*args, **kwargs):
+        given.append(real(*args, **kwargs))
+        return given[-1]
+
+    monkeypatch.setattr(browse, "free_port", recording)
+    return given
+
+
+def _chromium_missing():
+    from workbench import chromium
+
+    return chromium.missing()
+
+
+needs_chromium = pytest.mark.skipif(_chromium_missing() is not None,
+                                    reason=_chromium_missing() or "")
+
+
+@needs_chromium
+def test_app_picture_is_a_png_of_the_app_then_the_app_closes(fo, small_detection, ports):
+    """Grey (128) 20x10 images: the picture holds the App at the window size with the
+    images drawn, and afterwards nothing answers on the App's port."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from workbench import browse, chromium
+
+    dataset = browse.to_fiftyone(small_detection)
+    picture = browse.app_picture(dataset.limit(2), what="grey images")
+    assert picture.reason is None, picture.reason
+    assert picture.caption == "The FiftyOne App on the 2 grey images (screenshot)"
+    assert picture.png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert picture.size == (chromium.VIEWPORT["width"], chromium.VIEWPORT["height"])
+    pixels = np.asarray(Image.open(io.BytesIO(picture.png)).convert("RGB"), dtype=float)
+    assert pixels.std() > 10  # not blank
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50  # not a few flat colours
+    # the grid has drawn both images: two tiles (each about 350x175 here) of their grey
+    assert (pixels == 128).all(axis=2).sum() > 50_000
+    assert repr(picture).startswith("AppPicture(The FiftyOne App on the 2 grey images")
+    assert len(ports) == 1 and not _answers(ports[0])  # the App's server stopped
+    assert len(dataset) == 3 and "predictions" not in dataset.get_field_schema()
+
+
+@needs_chromium
+def test_app_picture_that_times_out_says_so_and_closes(fo, small_detection, ports):
+    from workbench import browse
+
+    picture = browse.app_picture(browse.to_fiftyone(small_detection), timeout=0.5)
+    assert picture.png is None
+    assert picture.reason.startswith("No picture of the FiftyOne App on the 3 images here: ")
+    assert "had not drawn its images after" in picture.reason
+    assert len(ports) == 1 and not _answers(ports[0])
+
+
+def test_app_picture_without_chromium_is_the_reason(fo, small_detection, ports, monkeypatch,
+                                                    capsys):
+    from workbench import browse, chromium
+    from workbench.errors import Missing
+
+    monkeypatch.setattr(chromium, "missing", lambda: "chromium is not installed here.")
+    view = browse.to_fiftyone(small_detection).view()
+    picture = browse.app_picture(view, what="minority images")
+    assert picture.png is None and picture.size is None
+    assert picture.reason == ("No picture of the FiftyOne App on the 3 minority images here: "
+                              "chromium is not installed here.")
+    assert not ports  # no App was started
+    # the notebooks' call: no App when not interactive, the picture (here its reason) instead
+    assert browse.launch_app(view, enabled=False, picture=True) is None
+    assert "No picture of the FiftyOne App on the 3 images here" in capsys.readouterr().out
+    for nothing in (None, Missing("No hard negatives.")):  # the section already said why
+        assert browse.launch_app(nothing, enabled=False, picture=True) is None
+    assert browse.launch_app(view, enabled=False) is None
+    assert capsys.readouterr().out == ""

@@ -48,8 +48,10 @@ SHAPES = {
 }
 # Notebook 05's strategy comparison and bootstrap, notebook 06's active-learning simulation,
 # at a test size (the report runs them full).
+# No App screenshots (about 20 s each) but on one shape, where the test looks at them.
 FAST = {"strategy_seeds": [0], "strategy_images": 120, "n_boot": 100, "al_seeds": [0],
-        "al_rounds": 2, "solutions": True}
+        "al_rounds": 2, "solutions": True, "app_picture": False}
+PICTURED = "demo:surfaces:120"
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(NOTEBOOKS_DIR)))
@@ -94,7 +96,7 @@ def test_every_notebook_runs_on_every_shape(shape, tmp_path, fiftyone_db):
         data = snapshot(tmp_path / "data")
     temp_before = set(os.listdir(tempfile.gettempdir()))
     runs = build_report(spec, tmp_path / "report", timeout=300, private_database=False,
-                        parameters=FAST)
+                        parameters=FAST | {"app_picture": shape == PICTURED})
     assert [r.notebook for r in runs] == notebooks()
     assert not [r.error for r in runs if not r.ok]
     for run in runs:
@@ -119,8 +121,38 @@ def test_every_notebook_runs_on_every_shape(shape, tmp_path, fiftyone_db):
     assert pages.count("data:image/png;base64") >= 10  # figures are inline
     index = (tmp_path / "report" / "index.html").read_text()
     assert all(f"href='{r.html.name}'" in index for r in runs)
+    if shape == PICTURED:
+        assert_app_picture(runs[0].executed, "01-40", "minority images")
+    else:
+        assert "The FiftyOne App on the" not in pages
     if data is not None:
         assert snapshot(tmp_path / "data") == data, "a notebook wrote into the dataset"
     litter = {n for n in set(os.listdir(tempfile.gettempdir())) - temp_before
               if n.startswith(("workbench", "wb-"))}
     assert not litter, f"left in the temp folder: {litter}"
+
+
+def assert_app_picture(executed: Path, cell_id: str, what: str):
+    """The cell shows a screenshot of the App at chromium's window size, captioned, or
+    (no chromium here) the sentence saying why."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from workbench import chromium
+
+    cell = next(c for c in json.loads(executed.read_text())["cells"] if c.get("id") == cell_id)
+    markdown = "".join("".join(o["data"].get("text/markdown", ""))
+                       for o in cell["outputs"] if "data" in o)
+    pngs = [o["data"]["image/png"] for o in cell["outputs"] if "image/png" in o.get("data", {})]
+    if chromium.missing():
+        assert "No picture of the FiftyOne App on the" in markdown and what in markdown
+        assert chromium.missing().rstrip(".") in markdown and not pngs
+        return
+    assert re.search(rf"The FiftyOne App on the \d+ {what} \(screenshot\)", markdown), markdown
+    assert len(pngs) == 1
+    with Image.open(io.BytesIO(base64.b64decode(pngs[0]))) as image:
+        assert image.size == (chromium.VIEWPORT["width"], chromium.VIEWPORT["height"])
+        assert np.asarray(image.convert("L"), dtype=float).std() > 10  # not blank

@@ -6,7 +6,9 @@ The only module that imports fiftyone; it sets FiftyOne's environment first
 
 from __future__ import annotations
 
+import io
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -388,17 +390,26 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
-def launch_app(view, *, enabled: bool = True, port: int | None = None):
+def launch_app(view, *, enabled: bool = True, port: int | None = None,
+               picture: bool = False, what: str = "images"):
     """Open the FiftyOne App on ``view``, bound to 127.0.0.1, and print its address;
     None when not ``enabled``.
 
     Each kernel (each notebook) gets an App of its own, on a free port unless ``port`` is
     given, and later calls in the same kernel show their view in it: closing another
     notebook cannot take this one's App away. The App closes when the kernel ends.
-    Reports run headless with ``enabled=False``: they show a static thumbnail grid.
+    Reports run headless with ``enabled=False``; with ``picture`` they show
+    :func:`app_picture` of the view instead (``what`` names its images in the caption),
+    and nothing for a view that is None or Missing (its section already says why).
     """
     global _SESSION
     if not enabled:
+        from workbench.errors import Missing
+
+        if picture and view is not None and not isinstance(view, Missing):
+            from IPython.display import display
+
+            display(app_picture(view, what=what))
         return None
     if _SESSION is not None and (port is None or port == _SESSION.server_port):
         _SESSION.view = view
@@ -407,11 +418,142 @@ def launch_app(view, *, enabled: bool = True, port: int | None = None):
 
         if _SESSION is not None:
             _SESSION.close()
-        _SESSION = fo.launch_app(view, address="127.0.0.1", port=port or free_port(),
-                                 auto=False)
+        port = port or free_port()
+        _start_app_server(port)  # before the session's client: no 10 s "Could not connect"
+        _SESSION = fo.launch_app(view, address="127.0.0.1", port=port, auto=False)
         atexit.register(_SESSION.close)
     print(f"This notebook's FiftyOne App: http://127.0.0.1:{_SESSION.server_port}/")
     return _SESSION
+
+
+@dataclass(frozen=True)
+class AppPicture:
+    """A screenshot of the FiftyOne App on a view, or the sentence saying why there is
+    none. In a notebook it shows its caption and the PNG (or the sentence)."""
+
+    caption: str
+    png: bytes | None = None
+    reason: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def size(self) -> tuple[int, int] | None:
+        """(width, height) of the PNG in pixels, or None without one."""
+        if self.png is None:
+            return None
+        from PIL import Image
+
+        with Image.open(io.BytesIO(self.png)) as image:
+            return image.size
+
+    def __repr__(self) -> str:
+        if self.png is None:
+            return f"AppPicture(none: {self.reason})"
+        width, height = self.size
+        return f"AppPicture({self.caption}, {width}x{height} PNG, {self.seconds:.0f} s)"
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Image, Markdown, display
+
+        if self.png is None:
+            display(Markdown(f"*{self.reason}*"))
+        else:
+            display(Markdown(f"*{self.caption}:*"), Image(data=self.png, format="png"))
+
+
+def app_picture(view, *, what: str = "images", timeout: float = 120.0) -> AppPicture:
+    """A PNG of the FiftyOne App showing ``view``, for reports whose App cannot run.
+
+    Starts an App session of its own on the view (a free port on 127.0.0.1), opens it in
+    headless chromium (:mod:`workbench.app_screenshot`, a subprocess), waits at most
+    ``timeout`` seconds until the sample grid has drawn its images, takes the picture and
+    closes the session and the browser. Nothing is written to the dataset; the PNG goes
+    through a temporary folder, removed afterwards. When chromium is missing, or the
+    picture fails or takes too long, the result carries the sentence saying why instead
+    of a PNG, and the notebook carries on. ``what`` names the images in the caption:
+    "The FiftyOne App on the 37 minority images (screenshot)".
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    import fiftyone.core.context as focx
+
+    from workbench import chromium
+
+    n = len(view)
+    caption = f"The FiftyOne App on the {n} {what} (screenshot)"
+
+    def without(reason: str) -> AppPicture:
+        return AppPicture(caption, reason=f"No picture of the FiftyOne App on the {n} {what} "
+                                          f"here: {reason.rstrip('.')}.")
+
+    reason = chromium.missing()
+    if reason:
+        return without(reason)
+    if n == 0:
+        return without("the view holds no images")
+    start = time.monotonic()
+    port = free_port()
+    try:
+        _start_app_server(port)
+        session = fo.Session(view, address="127.0.0.1", port=port, auto=False,
+                             remote=not focx.is_notebook_context())  # remote: no browser tab
+    except Exception as err:  # a report without the picture, not a failed notebook
+        _stop_app_server(port)
+        return without(f"the App did not start ({type(err).__name__}: {err})")
+    try:
+        with tempfile.TemporaryDirectory(prefix="workbench-app-") as folder:
+            out = Path(folder) / "app.png"
+            command = [sys.executable, "-m", "workbench.app_screenshot",
+                       f"http://127.0.0.1:{session.server_port}/", str(out),
+                       "--samples", str(n), "--timeout", str(timeout)]
+            # chromium's profile and files go into the temporary folder (TMPDIR), and the
+            # browser runs in a process group of its own, stopped whole if it overstays
+            with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  text=True, env={**os.environ, "TMPDIR": folder},
+                                  start_new_session=True) as process:
+                try:
+                    _, errors = process.communicate(timeout=timeout + 60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.communicate()
+                    return without(f"chromium had not finished after {timeout + 60:.0f} s")
+            if process.returncode != 0 or not out.exists():
+                lines = errors.strip().splitlines()
+                return without(lines[-1] if lines else
+                               f"the screenshot failed (exit status {process.returncode})")
+            return AppPicture(caption, png=out.read_bytes(),
+                              seconds=time.monotonic() - start)
+    finally:
+        session._disable_wait_warning = True  # closed on purpose: no "call wait()" hint
+        session.close()
+
+
+def _start_app_server(port: int) -> None:
+    """Start the App's server on ``port`` before a session uses it, registered where
+    FiftyOne keeps its servers (so closing the session stops it). A session starts its
+    client before its server; a client that finds no server prints "Could not connect
+    session, trying again in 10 seconds" and waits that long."""
+    import fiftyone.core.service as fos
+    import fiftyone.core.session.session as fo_session
+
+    services = getattr(fo_session, "_server_services", None)
+    if isinstance(services, dict) and port not in services:
+        services[port] = fos.ServerService(port, address="127.0.0.1",
+                                           do_not_track=fo.config.do_not_track)
+
+
+def _stop_app_server(port: int) -> None:
+    """Stop a server :func:`_start_app_server` started, if no session took it over."""
+    import fiftyone.core.session.session as fo_session
+
+    service = getattr(fo_session, "_server_services", {}).pop(port, None)
+    if service is not None:
+        service.stop()
 
 
 def split_views(dataset) -> dict:
