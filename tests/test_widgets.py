@@ -251,3 +251,16 @@ def test_panel_figures_are_opaque_pngs():
     pixels = np.asarray(Image.open(io.BytesIO(png(figure).data)).convert("RGBA"))
     assert pixels[..., 3].min() == 255 and pixels[..., :3].min() < 100  # drawn, not blank
     assert not plt.fignum_exists(figure.number)
+
+
+def test_panels_outside_a_kernel_leave_ipython_as_it_was(surfaces):
+    """A global InteractiveShell made by a panel would change what ``display`` prints for
+    the rest of the process (test_browse's App picture test failed after test_app)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from workbench.widgets import resampling_panel
+
+    before = InteractiveShell.initialized()
+    panel = resampling_panel(surfaces)
+    assert "text/html" in panel.table.outputs[0]["data"]
+    assert InteractiveShell.initialized() == before

@@ -25,6 +25,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
 import PIL.Image
+from IPython.core.formatters import DisplayFormatter
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import HTML, Image, Markdown
 
@@ -43,12 +44,20 @@ def _show(out: widgets.Output, *items) -> None:
     Setting ``outputs`` needs no kernel message context (``with out:`` does), so it
     works from a debounced callback and in a plain Python process alike.
     """
-    fmt = InteractiveShell.instance().display_formatter.format
+    fmt = _formatter().format
     bundles = []
     for item in items:
         data, metadata = fmt(_figure_html(item) if isinstance(item, plt.Figure) else item)
         bundles.append({"output_type": "display_data", "data": data, "metadata": metadata})
     out.outputs = tuple(bundles)
+
+
+def _formatter() -> DisplayFormatter:
+    """The kernel's display formatter; outside IPython a plain one (never a new global
+    shell: that would change how ``display`` behaves for the rest of the process)."""
+    if InteractiveShell.initialized():
+        return InteractiveShell.instance().display_formatter
+    return DisplayFormatter()
 
 
 def png(figure: plt.Figure, *, dpi: int = DPI) -> Image:
