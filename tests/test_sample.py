@@ -217,6 +217,41 @@ def test_imblearn_bridge_reaches_the_plan():
         assert pd.Series(y_new).value_counts().to_dict() == plan.effective.to_dict()
 
 
+@pytest.mark.parametrize("method", ["random", "smote"])
+def test_imblearn_bridge_returns_exactly_imblearns_rows(method):
+    """An undersampling plan with a class left as it is: the same rows, in the same order,
+    as imbalanced-learn's samplers given the plan's strategies and random_state."""
+    from imblearn.over_sampling import SMOTE, RandomOverSampler
+    from imblearn.under_sampling import RandomUnderSampler
+
+    rng = np.random.default_rng(1)
+    y = np.repeat(["a", "b", "c", "d"], [300, 100, 60, 20])
+    X = rng.normal(size=(len(y), 3))
+    plan = plan_resampling(pd.Series(y), total=400, max_oversample=5)  # 100 each: b as it is
+    over, under = imblearn_strategies(plan)
+    assert under and over and set(plan.count.index) - set(over) - set(under)  # one untouched
+    Xu, yu = RandomUnderSampler(sampling_strategy=under, random_state=7).fit_resample(X, y)
+    sampler = (SMOTE(sampling_strategy=over, random_state=7) if method == "smote"
+               else RandomOverSampler(sampling_strategy=over, random_state=7))
+    X_ref, y_ref = sampler.fit_resample(Xu, yu)
+    X_new, y_new = resample_features(X, y, plan, method=method, random_state=7)
+    np.testing.assert_array_equal(y_new, y_ref)
+    np.testing.assert_array_equal(X_new, X_ref)
+
+
+def test_smote_on_a_class_smaller_than_k_says_which_and_what_k():
+    from workbench.errors import DataError
+
+    y = np.repeat(["a", "b", "c"], [50, 4, 12])
+    X = np.random.default_rng(0).normal(size=(len(y), 2))
+    plan = plan_resampling(pd.Series(y), max_oversample=3)
+    with pytest.raises(DataError, match=r"k_neighbors=5 needs more than 5 samples .*"
+                                        r"'b' has 4\. Pass k_neighbors=3"):
+        resample_features(X, y, plan, method="smote")
+    _, y_new = resample_features(X, y, plan, method="smote", k_neighbors=3)
+    assert pd.Series(y_new).value_counts().to_dict() == plan.effective.to_dict()
+
+
 def test_teaching_helpers_on_hand_counts():
     from workbench.sample import accuracy_paradox, plan_sweep, strategy_costs, weights_table
 

@@ -346,11 +346,9 @@ def _resample(X, y, plan, *, seed: int, smote: bool):
     ``k_neighbors`` up to 5 but below the smallest oversampled class (imbalanced-learn's
     default of 5 needs 6 images, more than a rare class has in a fold).
     """
-    from imblearn.over_sampling import SMOTE
-
     from workbench.sample import imblearn_strategies, resample_features
 
-    over, under = imblearn_strategies(plan)
+    over, _ = imblearn_strategies(plan)
     kept = int(np.minimum(plan.effective, plan.count).sum())
     if not smote or not over:
         Xr, yr = resample_features(X, y, plan, method="random", random_state=seed)
@@ -359,11 +357,6 @@ def _resample(X, y, plan, *, seed: int, smote: bool):
     if smallest < 2:
         raise Lacks(f"SMOTE needs 2 images of a class to interpolate; "
                         f"{some(list(over))} has {smallest} in a training fold.")
-    keep_only = plan.__class__(count=plan.count, effective=np.minimum(plan.effective, plan.count),
-                               binding=plan.binding, max_oversample=1.0, min_keep=plan.min_keep,
-                               priority=plan.priority)
-    X, y = resample_features(X, y, keep_only, method="random", random_state=seed)
-    target = {c: int(n) for c, n in pd.Series(y).value_counts().items()} | over
-    X, y = SMOTE(sampling_strategy=target, k_neighbors=min(5, smallest - 1),
-                 random_state=seed).fit_resample(X, y)
+    X, y = resample_features(X, y, plan, method="smote", k_neighbors=min(5, smallest - 1),
+                             random_state=seed)
     return X, y, kept
