@@ -93,3 +93,21 @@ def test_largest_remainder_sums_exactly():
     for total in (7, 100, 2001):
         parts = largest_remainder(np.array([0.825, 0.075, 0.045, 0.03, 0.025]), total)
         assert parts.sum() == total
+
+
+def test_readme_states_the_demos_numbers_as_generated(tmp_path):
+    """The README's ratios are the data's, not the profile's parameter (32) or a share."""
+    from pathlib import Path
+
+    from workbench.measure import class_counts
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = " ".join(readme.split())
+    digits = class_counts(make_digits(tmp_path / "d", seed=0)).total
+    big, small = int(digits.max()), int(digits.min())
+    assert f"{big} : {small} = {big / small:.1f} : 1" in readme  # 174 : 5 = 34.8 : 1
+    surfaces = make_surfaces(tmp_path / "s", seed=0)
+    labels = surfaces.samples["label"].value_counts()
+    assert f"{int(class_counts(surfaces).total['crack'])} images contain a crack" in readme
+    assert (f"intact : crack = {labels['intact']:,} : {labels['crack']} = "
+            f"{labels['intact'] / labels['crack']:.0f} : 1") in readme

@@ -4,10 +4,11 @@
     The real handwritten digits that scikit-learn ships (1,797 8x8 scans), written as
     32x32 PNGs in an image-folder layout and made long-tailed: the digit of rarity rank
     ``r`` (0 = most common; the order is a seeded permutation of the ten digits) keeps
-    ``round(n_max * ratio ** (-r / 9))`` of its images, so the largest class is
-    ``ratio`` (32) times the smallest. A ``scanner`` condition (flatbed / phone) is mixed
-    differently per class: the rarer the digit, the more of it comes from the phone,
-    whose scans are blurrier and greyer, a hidden imbalance to find later.
+    ``round(n_max * ratio ** (-r / 9))`` of its images (``ratio`` = 32). With scikit-learn's
+    digits, ``n_max`` = 174 (its smallest digit) and the rarest keeps round(5.44) = 5, so the
+    largest class is 174 : 5 = 34.8 times the smallest. A ``scanner`` condition (flatbed /
+    phone) is mixed differently per class: the rarer the digit, the more of it comes from
+    the phone, whose scans are blurrier and greyer, a hidden imbalance to find later.
 
 ``demo:surfaces``
     Procedurally generated 128x128 surface-inspection images in the spirit of the
@@ -17,8 +18,9 @@
     segmentation. Conditions: ``lighting`` (day / night; night is rarer, cracks at night
     rarer still) and ``camera`` (A / B / C, fixed per asset). Each physical ``group``
     (asset) has several images, and a damaged asset shows its defect in several of them,
-    which is what leaks when a split ignores groups. Default: 2,000 images with
-    intact:crack = 33:1.
+    which is what leaks when a split ignores groups. Default: 2,000 images with image
+    labels intact:crack = 1,650:50 = 33:1 (59 images contain a crack, counting the cracks
+    beside another label's defect).
 """
 
 from __future__ import annotations
