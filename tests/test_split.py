@@ -198,3 +198,38 @@ def test_split_exercises():
     assert check("02.naive_leaks", leaks, cat).correct is True
     assert check("02.naive_leaks", leaks + 1, cat).correct is False
     assert check("02.naive_leaks", 3, load_spec("demo:digits")).correct is None  # no groups
+
+
+def test_the_checklist_and_split_report_give_the_same_largest_share_gap():
+    """One definition (image shares), though the checklist counts boxes on detection: on the
+    BCCD slice instance shares would name another class and another gap."""
+    from pathlib import Path
+
+    import workbench
+    from workbench import measure, split
+
+    bccd = Path(__file__).resolve().parent / "data" / "bccd" / "BCCD"
+    catalog = split.stratified_split(workbench.load(f"voc:{bccd}"),
+                                     fractions=(0.5, 0.25, 0.25), seed=0)
+    report = split.split_report(catalog).summary()
+    checks = measure.health_checklist(catalog).to_frame()
+    row = checks[checks["check"] == "split proportions preserved"].iloc[0]
+    assert row["subject"] == report["worst_class"]
+    assert row["value"] == round(report["largest_share_gap"], 4)
+    by_instances = measure.class_counts(catalog, unit="instances", by="split").shares
+    assert measure.share_gaps(by_instances).max() != pytest.approx(report["largest_share_gap"])
+
+
+def test_class_counts_by_split_orders_train_val_test():
+    import pandas as pd
+
+    from workbench.catalog import Catalog
+    from workbench.measure import _strata, class_counts
+
+    samples = pd.DataFrame({"filepath": list("wxyz"), "width": 8, "height": 8,
+                            "label": list("abab"), "split": ["val", "test", "train", "val"]},
+                           index=list("wxyz"))
+    catalog = Catalog(samples, classes=["a", "b"])
+    assert list(class_counts(catalog, by="split").table.columns) == ["train", "val", "test"]
+    codes, names = _strata(samples.assign(split=["val", None, "train", "zeta"]), "split")
+    assert names == ["train", "val", "zeta", "(missing)"] and codes.tolist() == [1, 3, 0, 2]

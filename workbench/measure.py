@@ -168,7 +168,33 @@ def _strata(table: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list[str]]
         return codes, names
     values = column.astype("string").fillna("(missing)")
     codes, names = pd.factorize(values, sort=True)
-    return codes.astype(np.int64), [str(n) for n in names]
+    names = [str(n) for n in names]
+    if by == "split":  # train, val, test first, as everywhere else; missing last
+        first = [n for n in ("train", "val", "test") if n in names]
+        order = first + [n for n in names if n not in first and n != "(missing)"] + \
+            [n for n in names if n == "(missing)"]
+        codes = pd.Index(order).get_indexer(np.asarray(names, dtype=object)[codes])
+        names = order
+    return codes.astype(np.int64), names
+
+
+def split_shares(catalog: Catalog) -> pd.DataFrame:
+    """Each class's share of each split's images: the images of the split that contain it
+    over the images of the split (train, val, test first; images with no split left out).
+
+    The one definition behind the checklist's split check and
+    :attr:`workbench.split.SplitReport.max_share_gap`, whatever unit the rest counts in:
+    a split is made of images.
+    """
+    counts = class_counts(catalog, unit="images", by="split")
+    table = counts.table.drop(columns="(missing)", errors="ignore")
+    sizes = counts.sizes.drop("(missing)", errors="ignore")
+    return table / sizes.where(sizes > 0)
+
+
+def share_gaps(shares: pd.DataFrame) -> pd.Series:
+    """Per class (row): its largest share minus its smallest across the splits (columns)."""
+    return shares.max(axis=1) - shares.min(axis=1)
 
 
 def image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
@@ -521,8 +547,7 @@ def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int
         add("per-class counts per split", "all", "pass", len(by_split.table.columns),
             f"counted in {len(by_split.table.columns)} splits: "
             f"{', '.join(by_split.table.columns)}")
-        shares = by_split.shares.fillna(0)
-        gap = (shares.max(axis=1) - shares.min(axis=1))
+        gap = share_gaps(split_shares(catalog).fillna(0))  # split_report's, in images
         worst = gap.idxmax()
         status = ("pass" if gap.max() <= max_split_gap else
                   "warn" if gap.max() <= fail_split_gap else "fail")

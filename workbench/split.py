@@ -37,7 +37,7 @@ from workbench.errors import (
     some,
     warn_data,
 )
-from workbench.measure import condition_overview, image_class_pairs
+from workbench.measure import condition_overview, image_class_pairs, share_gaps
 
 SPLIT_NAMES = ("train", "val", "test")
 BY = ("class", "class+condition")
@@ -503,8 +503,9 @@ class SplitReport:
 
     @property
     def max_share_gap(self) -> pd.Series:
-        """Per class: largest share minus smallest share across splits."""
-        return self.shares.max(axis=1) - self.shares.min(axis=1)
+        """Per class: largest share minus smallest share across splits
+        (:func:`workbench.measure.share_gaps`, as the checklist's split check)."""
+        return share_gaps(self.shares)
 
     @property
     def mean_share_gap(self) -> float:
