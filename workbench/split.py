@@ -209,7 +209,8 @@ def _stratify_units(units: sparse.csr_matrix, size: np.ndarray, r: np.ndarray, r
         if weighted:
             splits = _greedy_groups(weights, desired[label], desired_size, have[label], floor)
         else:
-            counts = _batch_counts(len(rows), desired[label], desired_size, have[label], floor)
+            counts = _batch_counts(len(rows), desired[label], desired_size, have[label], floor,
+                                   r)
             splits = np.repeat(np.arange(k), counts)  # rows are shuffled
         before = unit_labels[rows]
         place(rows, splits)
@@ -222,14 +223,16 @@ def _stratify_units(units: sparse.csr_matrix, size: np.ndarray, r: np.ndarray, r
                                     np.zeros(k, np.int64), 0)
         else:
             splits = np.repeat(np.arange(k), _batch_counts(
-                len(free), desired_size, desired_size, np.zeros(k, np.int64), 0))
+                len(free), desired_size, desired_size, np.zeros(k, np.int64), 0, r))
         place(free, splits)
     return assignment
 
 
 def _batch_counts(m: int, want: np.ndarray, want_size: np.ndarray, have: np.ndarray,
-                  floor: int) -> np.ndarray:
-    """How many of ``m`` units of one label each split gets: its remaining desire."""
+                  floor: int, r: np.ndarray) -> np.ndarray:
+    """How many of ``m`` units of one label each split gets: its remaining desire
+    (``want``); equal remainders go to the split furthest behind its fraction ``r`` of the
+    units placed so far (``want_size`` is what each split still wants)."""
     k = len(want)
     counts = np.zeros(k, dtype=np.int64)
     if floor:  # splits still short of this label get their minimum first, neediest first
@@ -243,7 +246,10 @@ def _batch_counts(m: int, want: np.ndarray, want_size: np.ndarray, have: np.ndar
         weights = np.maximum(want_size, 0)
     if weights.sum() <= 0:
         weights = np.ones(k)
-    counts += largest_remainder(weights, left, tiebreak=want_size)  # ties: the emptier split
+    # ties: the split furthest behind its share of what is placed so far, so equal
+    # remainders alternate between splits rather than all going to the largest
+    behind = want_size - r * want_size.sum()
+    counts += largest_remainder(weights, left, tiebreak=behind)
     return counts
 
 
