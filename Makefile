@@ -13,7 +13,7 @@ export FIFTYONE_DO_NOT_TRACK := true
 export FIFTYONE_DATABASE_VALIDATION := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: report test lab app bench data env browser clean
+.PHONY: report test lab app bench data env browser lock clean
 
 report: $(STAMP) browser data
 	$(PY) -m workbench report --dataset $(DATASET) --predictions $(PREDICTIONS) --seed $(SEED) --out reports $(if $(SOLUTIONS),--solutions)
@@ -54,13 +54,20 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing and apt needs root: the browser tests will skip"; fi; }
 
-# The environment: a virtualenv built from pyproject.toml's pins, the package installed
-# editable (so every kernel can import workbench), then a check that FiftyOne's mongod runs.
-$(STAMP): pyproject.toml
+# The environment: a virtualenv built from requirements.lock (every transitive package pinned
+# with its hashes: the same install in a year), the package installed editable on top (so
+# every kernel can import workbench), then a check that FiftyOne's mongod runs.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e '.[dev,torch]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m workbench doctor
 	touch $(STAMP)
+
+# Regenerate requirements.lock from pyproject.toml's direct pins (after changing one).
+lock: $(STAMP)
+	$(VENV)/bin/pip-compile --quiet --extra dev --extra torch --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/notebooks reports/outputs notebooks/outputs data/demo
