@@ -451,16 +451,23 @@ def widgets_debounce() -> float:
     return DEBOUNCE
 
 
+def handed_on(root: Path, spec: str):
+    """The Catalog notebooks 05 and 06 start from (their first code cell's two lines)."""
+    from workbench import measure, split
+
+    cache = root / "outputs" / "cache"
+    catalog = split.chosen_split(workbench.load(spec), fractions=[0.7, 0.15, 0.15], seed=0,
+                                 cache_dir=cache)
+    return measure.derived_conditions(catalog, cache_dir=cache)
+
+
 def test_05_evaluate(page, lab):
-    from workbench import evaluate, measure, split
+    from workbench import evaluate
 
     _, _, root, spec = lab
     run_all(page, lab, "05_evaluate.ipynb")
     area = cell_output(page, "widgets.threshold_panel(")
-    cache = root / "outputs" / "cache"
-    catalog = split.chosen_split(workbench.load(spec), fractions=[0.7, 0.15, 0.15], seed=0,
-                                 cache_dir=cache)
-    catalog = measure.derived_conditions(catalog, cache_dir=cache)
+    catalog = handed_on(root, spec)
     preds = evaluate.predictions_for(catalog, "auto", dataset=spec, seed=0)
     report = evaluate.classification_report(catalog, preds,
                                             split=evaluate.held_out_split(catalog),
@@ -482,15 +489,12 @@ def test_05_evaluate(page, lab):
 
 
 def test_06_collect(page, lab):
-    from workbench import collect, measure, split
+    from workbench import collect, measure
 
     _, _, root, spec = lab
     run_all(page, lab, "06_collect.ipynb")
     area = cell_output(page, "widgets.quota_panel(")
-    cache = root / "outputs" / "cache"
-    catalog = split.chosen_split(workbench.load(spec), fractions=[0.7, 0.15, 0.15], seed=0,
-                                 cache_dir=cache)
-    catalog = measure.derived_conditions(catalog, cache_dir=cache)
+    catalog = handed_on(root, spec)
     unit = collect.collection_unit(catalog)
     counts = measure.class_counts(catalog, unit=unit).total.rename(index=str)
     targets = collect.default_targets(
