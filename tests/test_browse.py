@@ -1,5 +1,6 @@
 import pandas as pd
 import pytest
+from browser_support import needs_chromium
 
 from workbench.sources import load
 
@@ -175,16 +176,6 @@ def ports(monkeypatch):
 
     monkeypatch.setattr(browse, "free_port", recording)
     return given
-
-
-def _chromium_missing():
-    from workbench import chromium
-
-    return chromium.missing()
-
-
-needs_chromium = pytest.mark.skipif(_chromium_missing() is not None,
-                                    reason=_chromium_missing() or "")
 
 
 @needs_chromium
