@@ -242,7 +242,7 @@ def test_remainder_ties_alternate_so_sizes_stay_within_one_of_their_targets(seed
     from workbench.split import multilabel_stratify
 
     Y = np.repeat(np.eye(3, dtype=int), 5, axis=0)
-    split = multilabel_stratify(Y, fractions=(0.7, 0.3), seed=seed, n_restarts=1)
+    split = multilabel_stratify(Y, fractions=(0.7, 0.3), seed=seed)
     sizes = np.bincount(split, minlength=2)
     assert np.abs(sizes - np.array([10.5, 4.5])).max() <= 1, sizes
     per_class = [np.bincount(split[Y[:, c] == 1], minlength=2).tolist() for c in range(3)]
@@ -261,3 +261,76 @@ def test_digits_split_sizes_within_one_of_their_targets():
                                        ).samples["split"].value_counts()
         target = np.array([0.7, 0.3]) * len(catalog)
         assert np.abs(sizes[["train", "test"]].to_numpy() - target).max() <= 1, sizes
+
+
+def _iterstrat(Y, test_size, seed=0):
+    from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
+
+    dense = sparse.csr_matrix(Y).toarray()
+    _, test = next(MultilabelStratifiedShuffleSplit(
+        n_splits=1, test_size=test_size, random_state=seed).split(np.zeros(len(dense)), dense))
+    split = np.zeros(len(dense), dtype=np.int64)
+    split[test] = 1
+    return split
+
+
+def _bccd_indicator():
+    from pathlib import Path
+
+    import workbench
+    from workbench.catalog import indicator
+
+    bccd = Path(__file__).resolve().parent / "data" / "bccd" / "BCCD"
+    with pytest.warns(DataWarning):
+        catalog = workbench.load(f"voc:{bccd}")
+    return sparse.csr_matrix(indicator(catalog).to_numpy().astype(np.int64))
+
+
+@pytest.mark.parametrize("name", ["zipf 3000 x 40", "zipf 1500 x 300", "BCCD"])
+def test_one_pass_with_refinement_beats_iterative_stratification_on_ld(name):
+    """LD no worse than iterative-stratification's, on synthetic Zipf label sets (one with
+    many rare labels) and on BCCD's real image labels; sizes on their targets.
+
+    On the set with many labels of 2-4 samples the comparison is like for like, without
+    our floor of one sample per split (iterative-stratification has none): the floor puts
+    a label of 2 in test where its share is 0.4, which costs LD (0.00070 against the
+    peer's 0.00065 at seed 0; 0.00059 without it) and buys a metric for that label.
+    """
+    Y = {"zipf 3000 x 40": lambda: zipf_multilabel(),
+         "zipf 1500 x 300": lambda: zipf_multilabel(n=1500, n_labels=300, seed=5),
+         "BCCD": _bccd_indicator}[name]()
+    floor = 0 if name == "zipf 1500 x 300" else 1
+    for seed in (0, 1):
+        ours = multilabel_stratify(Y, fractions=(0.8, 0.2), seed=seed, min_per_split=floor)
+        peer = _iterstrat(Y, 0.2, seed)
+        assert label_distribution(Y, ours, 2) <= label_distribution(Y, peer, 2), seed
+        target = np.array([0.8, 0.2]) * Y.shape[0]
+        assert np.abs(np.bincount(ours, minlength=2) - target).max() < 1
+
+
+def test_refinement_lowers_ld_keeps_floors_and_frozen_samples():
+    from workbench.split_refine import refine
+
+    Y = zipf_multilabel(n=1200, n_labels=80, seed=3)
+    rng = np.random.default_rng(0)
+    start = rng.permutation(np.repeat([0, 1, 2], [900, 200, 100]))  # 100 off in two splits
+    frozen = rng.random(1200) < 0.2
+    per_label = np.bincount(Y.indices, minlength=80)
+    floor = np.where(per_label >= 3, 1, 0)
+    start_counts = np.array([np.bincount(Y[start == s].indices, minlength=80) for s in range(3)])
+    floor = np.where(start_counts.min(axis=0) >= 1, floor, 0)  # floors the start meets
+    done = refine(Y, start, np.array([0.7, 0.15, 0.15]), floor=floor, frozen=frozen)
+    assert (done[frozen] == start[frozen]).all()
+    assert np.bincount(done, minlength=3).tolist() == [840, 180, 180]
+    counts = np.array([np.bincount(Y[done == s].indices, minlength=80) for s in range(3)])
+    assert (counts >= floor).all()
+    assert label_distribution(Y, done, 3) < 0.5 * label_distribution(Y, start, 3)
+    again = refine(Y, start, np.array([0.7, 0.15, 0.15]), floor=floor, frozen=frozen)
+    assert (again == done).all()
+
+
+def test_dense_and_sparse_input_give_the_same_split():
+    Y = zipf_multilabel(n=500, n_labels=30, seed=1)
+    dense = Y.toarray().astype(np.int8)
+    assert (multilabel_stratify(Y, seed=2) == multilabel_stratify(dense, seed=2)).all()
+    assert (multilabel_stratify(dense * 3, seed=2) == multilabel_stratify(dense, seed=2)).all()
