@@ -630,8 +630,8 @@ def epoch_indices(plan: ResamplingPlan, labels, *, epoch: int = 0, seed: int = 0
         full, extra = divmod(int(want), len(members))
         if full:
             parts.append(np.tile(members, full))
-        if extra:
-            parts.append(members[rng.permutation(len(members))[:extra]])
+        if extra:  # a draw without replacement, not a permutation of the whole class
+            parts.append(members[rng.choice(len(members), extra, replace=False)])
     out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     return out[rng.permutation(len(out))]
 
