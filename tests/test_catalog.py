@@ -95,3 +95,16 @@ def test_indicator_by_task(small_detection):
 def test_numeric_labels_match_string_classes(labels, expected):
     label = Catalog(samples(label=labels), classes=["0", "1"]).samples["label"]
     assert [None if pd.isna(v) else v for v in label] == expected
+
+
+def test_default_mask_values_step_over_the_ignore_index_past_255_classes():
+    """An LVIS-sized detection Catalog (1,203 classes) used to fail: class 255's default
+    mask value was the ignore index."""
+    classes = [f"c{i}" for i in range(300)]
+    samples = pd.DataFrame({"filepath": ["a.jpg"], "width": 4, "height": 4}, index=["a"])
+    catalog = Catalog(samples, classes=classes, task="detection")
+    values = list(catalog.mask_values)
+    assert values[:255] == list(range(255)) and values[255] == 256 and values[-1] == 300
+    assert 255 not in values
+    assert Catalog(samples, classes=classes, task="detection",
+                   ignore_index=None).mask_values[255] == 255

@@ -221,8 +221,9 @@ def _check_mask_values(values, classes: tuple[str, ...], ignore_index) -> tuple[
                                          and ignore_index >= 0):
         raise ValueError(f"The 'ignore_index' parameter of Catalog must be a non-negative "
                          f"integer or None. Got {ignore_index!r} instead.")
-    if values is None:
-        values = tuple(range(len(classes)))
+    if values is None:  # 0, 1, 2, ... in class order, stepping over the ignore index
+        values = np.arange(len(classes) + 1)
+        values = tuple(values[values != ignore_index][:len(classes)])
     values = tuple(int(v) for v in values)
     if len(values) != len(classes):
         raise DataError(f"{len(values)} mask values for {len(classes)} classes; give one "
