@@ -334,10 +334,12 @@ def test_probe_is_marked_and_finds_damage(surfaces):
     probe = baseline_probe(surfaces)
     assert probe.probe is True and probe.source == PROBE_SOURCE
     assert "not your model" in probe.source
-    test = surfaces.samples.index[surfaces.samples["split"] == "test"]
+    held = surfaces.samples.index[surfaces.samples["split"] != "train"]  # 120 images
     np.testing.assert_allclose(probe.scores.sum(axis=1), 1.0)
-    damaged = surfaces.samples.loc[test, "label"] != "intact"
-    assert roc_auc_score(damaged, 1 - probe.scores.loc[test, "intact"]) > 0.8  # measured 0.93
+    damaged = surfaces.samples.loc[held, "label"] != "intact"  # 21 of them
+    # measured 0.81 (split seed 0) to 0.90 (seeds 2, 3); chance is 0.5 +- 0.07 here. On
+    # the 60 test images alone (11 damaged) it swings from 0.74 to 0.93 with the split.
+    assert roc_auc_score(damaged, 1 - probe.scores.loc[held, "intact"]) > 0.7
 
 
 def test_probe_reads_digits(digits):

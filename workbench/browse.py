@@ -80,7 +80,9 @@ def _classes_present(catalog: Catalog) -> list[list[str]]:
     """Per sample, the sorted names of the classes it contains."""
     from workbench.measure import image_class_pairs
 
-    rows, codes = image_class_pairs(catalog)  # sorted by row, then class code
+    rows, codes = image_class_pairs(catalog)
+    order = np.lexsort((codes, rows))  # by row, then class code
+    rows, codes = rows[order], codes[order]
     names = np.asarray(catalog.classes, dtype=object)[codes].tolist()
     bounds = np.searchsorted(rows, np.arange(len(catalog.samples) + 1)).tolist()
     return [names[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

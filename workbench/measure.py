@@ -20,10 +20,10 @@ import pandas as pd
 from scipy import stats
 
 from workbench.catalog import Catalog, rows_of
+from workbench.counting import bincount, first_in_image
 from workbench.errors import DataError, DataWarning, Lacks, Missing, check_option, some
 
 UNITS = ("images", "instances", "pixels")
-DENSE_LIMIT = 200_000_000  # images x classes up to which a boolean grid (<= 200 MB) is used
 STATUSES = ("pass", "warn", "fail")
 
 
@@ -120,19 +120,20 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
     n_classes, n_strata = len(catalog.classes), len(names)
     if unit == "images":
         rows, codes = image_class_pairs(catalog)
-        flat = codes * n_strata + strata[rows]
-        counts = np.bincount(flat, minlength=n_classes * n_strata)
+        flat = codes * n_strata + strata[rows] if n_strata > 1 else codes
+        counts = bincount(flat, n_classes * n_strata)
         sizes = np.bincount(strata, minlength=n_strata)
     else:
         table = catalog.objects if unit == "instances" else catalog.pixels
-        keep = np.ones(len(table), dtype=bool)
-        if unit == "instances" and "iscrowd" in table.columns:
+        if unit == "instances" and "iscrowd" in table.columns:  # crowd boxes left out
             keep = ~table["iscrowd"].to_numpy()
-        rows = rows_of(table)[keep]
-        stratum = strata[keep] if per_box else strata[rows]
-        flat = table["label"].cat.codes.to_numpy().astype(np.int64)[keep] * n_strata + stratum
-        weights = table["count"].to_numpy()[keep] if unit == "pixels" else None
-        counts = np.bincount(flat, weights=weights, minlength=n_classes * n_strata)
+            table, strata = table[keep], (strata[keep] if per_box else strata)
+        flat = table["label"].cat.codes.to_numpy()  # 8 or 16 bits: counted as they are
+        if n_strata > 1:
+            stratum = strata if per_box else strata[rows_of(table)]
+            flat = flat.astype(np.int64) * n_strata + stratum
+        weights = table["count"].to_numpy() if unit == "pixels" else None
+        counts = bincount(flat, n_classes * n_strata, weights)
         sizes = None
     table = pd.DataFrame(
         counts.reshape(n_classes, n_strata).astype(np.int64),
@@ -198,30 +199,32 @@ def share_gaps(shares: pd.DataFrame) -> pd.Series:
 
 
 def image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
-    """(row, class code) for every distinct class an image contains (label, boxes, mask)."""
-    ids = catalog.samples.index
-    rows, codes = [], []  # (row, class code) from the label and from boxes or mask pixels
+    """(row, class code) for every distinct class an image contains (label, boxes, mask),
+    sorted by row; within a row, the label's class first, then the boxes' in box order.
+
+    Linear in the boxes: the Catalog keeps them grouped by image
+    (:func:`workbench.counting.first_in_image`).
+    """
+    n_classes = len(catalog.classes)
+    label = np.full(len(catalog), -1, dtype=np.int64)
     if "label" in catalog.samples.columns:
         label = catalog.samples["label"].cat.codes.to_numpy().astype(np.int64)
-        rows.append(np.flatnonzero(label >= 0))
-        codes.append(label[label >= 0])
-    if catalog.task != "classification":
-        table = catalog.objects if catalog.task == "detection" else catalog.pixels
-        if catalog.task == "segmentation":
-            table = table[table["count"].to_numpy() > 0]
-        rows.append(rows_of(table))
-        codes.append(table["label"].cat.codes.to_numpy().astype(np.int64))
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    rows, codes = np.concatenate(rows), np.concatenate(codes)
-    n_classes = len(catalog.classes)
-    if len(ids) * n_classes <= DENSE_LIMIT:  # a boolean image x class grid: no sort needed
-        grid = np.zeros(len(ids) * n_classes, dtype=bool)
-        grid[rows * n_classes + codes] = True
-        pairs = np.flatnonzero(grid)
-    else:
-        pairs = np.unique(rows * n_classes + codes)
-    return pairs // n_classes, pairs % n_classes
+    labelled = np.flatnonzero(label >= 0)
+    if catalog.task == "classification":
+        return labelled, label[labelled]
+    table = catalog.objects if catalog.task == "detection" else catalog.pixels
+    if catalog.task == "segmentation":
+        table = table[table["count"].to_numpy() > 0]
+    rows = table["sample_id"].cat.codes.to_numpy()
+    codes = table["label"].cat.codes.to_numpy()
+    keep = first_in_image(rows, codes, n_classes)
+    rows, codes = rows[keep].astype(np.int64), codes[keep].astype(np.int64)
+    if not len(labelled):
+        return rows, codes
+    new = codes != label[rows]  # a box of the class the image label already gives
+    rows = np.concatenate([labelled, rows[new]])
+    order = np.argsort(rows, kind="stable")  # two sorted runs: merged, labels first
+    return rows[order], np.concatenate([label[labelled], codes[new]])[order]
 
 
 def class_order(catalog: Catalog) -> list[str]:
