@@ -282,9 +282,13 @@ def _check_samples(samples: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFr
     samples = samples.copy()
     if "sample_id" in samples.columns:
         samples = samples.set_index("sample_id")
-    samples.index = pd.Index(samples.index.astype(str), name="sample_id")
-    duplicated = samples.index[samples.index.duplicated()].unique()
-    if len(duplicated):
+    index = samples.index  # kept when already text: pandas caches its uniqueness on it
+    if not (pd.api.types.is_string_dtype(index.dtype)
+            and index.inferred_type in ("string", "empty")):
+        index = index.astype(str)
+    samples.index = index.rename("sample_id")
+    if not samples.index.is_unique:
+        duplicated = samples.index[samples.index.duplicated()].unique()
         raise DataError(
             f"Sample ids must be unique; {len(duplicated)} appear more than once: "
             f"{some(duplicated)}. Give every image its own id."
@@ -315,6 +319,13 @@ def _check_samples(samples: pd.DataFrame, classes: tuple[str, ...]) -> pd.DataFr
 
 def _as_split(values: pd.Series) -> pd.Series:
     """Split names as a categorical over the values present, train/val/test first."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and all(
+            isinstance(c, str) for c in values.cat.categories):  # recode only
+        values = values.cat.remove_unused_categories()
+        present = list(values.cat.categories)
+        known = [s for s in ("train", "val", "test") if s in present]
+        return values.cat.reorder_categories(
+            known + sorted(s for s in present if s not in known))
     text = as_text(values)
     present = pd.unique(text.dropna())
     known = [s for s in ("train", "val", "test") if s in set(present)]

@@ -54,12 +54,25 @@ class _State:
         self.floor = floor
         self.free = np.ones(n, bool) if frozen is None else ~frozen
 
+        onehot = sparse.csr_matrix((np.ones(n), (split, np.arange(n))), shape=(k, n))
+        self._counts = np.asarray((onehot @ self.Y).todense())
+        self._sizes = np.bincount(split, minlength=k).astype(float)[:, None]
+
     def counts(self) -> tuple[np.ndarray, np.ndarray]:
         """Per split: label counts (split x label) and sizes (split x 1)."""
-        onehot = sparse.csr_matrix((np.ones(len(self.split)), (self.split,
-                                    np.arange(len(self.split)))), shape=(self.k, len(self.split)))
-        sizes = np.bincount(self.split, minlength=self.k).astype(float)[:, None]
-        return np.asarray((onehot @ self.Y).todense()), sizes
+        return self._counts, self._sizes
+
+    def move(self, rows: np.ndarray, to: int) -> None:
+        """Put ``rows`` in split ``to``, keeping the counts up to date."""
+        rows = np.asarray(rows, dtype=np.int64)
+        for source in np.unique(self.split[rows]):
+            these = rows[self.split[rows] == source]
+            labels = np.asarray(self.Y[these].sum(axis=0)).ravel()
+            self._counts[source] -= labels
+            self._counts[to] += labels
+            self._sizes[source] -= len(these)
+            self._sizes[to] += len(these)
+        self.split[rows] = to
 
     def gains(self) -> tuple[np.ndarray, np.ndarray]:
         """Per split and label: how much LD's term falls when one sample of the label
@@ -83,8 +96,9 @@ class _State:
     def best(self, source: int, gain: np.ndarray) -> np.ndarray:
         """Free samples of split ``source`` by ``gain``, best first (at most CANDIDATES)."""
         rows = np.flatnonzero((self.split == source) & self.free)
-        order = np.argsort(-gain[rows], kind="stable")[:CANDIDATES]
-        rows = rows[order]
+        if len(rows) > CANDIDATES:  # the top few without sorting millions
+            rows = rows[np.argpartition(-gain[rows], CANDIDATES - 1)[:CANDIDATES]]
+        rows = rows[np.lexsort((rows, -gain[rows]))]  # best first; ties by row: deterministic
         return rows[np.isfinite(gain[rows])]
 
 
@@ -109,7 +123,7 @@ def _fix_sizes(state: _State) -> None:
                     continue
                 gain = state.Y @ (out[i] + into[j])
                 rows = _disjoint(state, state.best(i, gain))[:room]
-                state.split[rows] = j
+                state.move(rows, j)
                 sizes[i] -= len(rows)
                 sizes[j] += len(rows)
                 moved += len(rows)
@@ -145,7 +159,8 @@ def _swap_round(state: _State) -> bool:
             a, b = _pairs(state, state.best(i, forward), state.best(j, backward),
                           forward, backward)
             if len(a):
-                state.split[a], state.split[b] = j, i
+                state.move(a, j)
+                state.move(b, i)
                 swapped = True
     return swapped
 
@@ -171,7 +186,7 @@ def _best_move(state: _State, i: int, j: int) -> bool:
     rows = state.best(i, gain)
     if not len(rows) or gain[rows[0]] <= 1e-15:
         return False
-    state.split[rows[0]] = j
+    state.move(rows[:1], j)
     return True
 
 
