@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pandas as pd
 
 from workbench.catalog import Catalog, rows_of
@@ -117,11 +118,19 @@ def read_coco(path, images_dir=None, *, check_files: bool = True) -> Catalog:
                    problems=problems.frame())
 
 
+def _parse(text: str):
+    """orjson (2-3x faster than json on a 100 MB file); json where orjson refuses what
+    Python writes and reads (NaN, Infinity), and for json's own error messages."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def read_json(path: Path) -> dict:
     """The COCO JSON as a dict with its three required lists, or one clear error."""
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            data = json.load(f)
+        data = _parse(path.read_bytes().decode("utf-8-sig"))
     except json.JSONDecodeError as err:
         raise DataError(
             f"{str(path)!r} is not valid JSON ({err.msg} at line {err.lineno}, column "
