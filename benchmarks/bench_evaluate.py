@@ -23,6 +23,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import detection_catalog
+from table import Row, render
 
 from workbench.evaluate.detection import class_curves, detection_report
 from workbench.evaluate.intervals import bootstrap_counts
@@ -109,16 +110,15 @@ def bench_detection():
     t_boot, _ = timed(lambda: [class_curves(m, counts) for m in report.matches])
     reference = stock.eval["precision"][:, :, :, 0, -1].mean(axis=(0, 1))
     assert np.allclose(report.to_frame()["ap"].to_numpy(), reference, atol=1e-6)
-    print(f"detection: {N_IMAGES:,} images, {len(catalog.objects):,} true boxes, "
-          f"{len(predictions.objects):,} predicted, {N_CLASSES} classes")
-    print(f"  workbench detection_report(n_boot=0)        : {t_ours:6.2f} s")
-    print(f"  pycocotools evaluate+accumulate (stock)      : {t_stock:6.2f} s")
-    print(f"  ratio workbench / pycocotools                : {t_ours / t_stock:6.2f}x")
-    print(f"  accumulation only, workbench                 : {t_acc:6.3f} s")
-    print(f"  accumulate() only, pycocotools ('all', 100)  : {t_single_acc:6.3f} s "
-          f"(its evaluate(): {t_single_eval:.2f} s)")
-    print(f"  ratio workbench / pycocotools                : {t_acc / t_single_acc:6.2f}x")
-    print(f"  400 bootstrap replicates, workbench          : {t_boot:6.2f} s")
+    size = (f"{N_IMAGES // 1000}k images / {len(catalog.objects) // 1000}k boxes / "
+            f"{len(predictions.objects) // 1000}k predictions")
+    return [
+        Row(f"detection AP per class, {size}", t_ours, "pycocotools evaluate+accumulate",
+            t_stock, ("slower", 1.0), note=f"400 bootstrap replicates on top: {t_boot:.2f} s"),
+        Row("AP accumulation alone ('all' areas, 100 detections)", t_acc,
+            "pycocotools accumulate()", t_single_acc, ("slower", 1.0),
+            note=f"pycocotools' evaluate() for that range: {t_single_eval:.2f} s"),
+    ]
 
 
 def synthetic_masks(k, seed=0):
@@ -155,17 +155,13 @@ def bench_segmentation(k):
     t_ours, iou = timed(ours)
     t_peer, reference = timed(per_class_loop)
     assert np.allclose(iou, reference)
-    print(f"segmentation: {N_MASKS:,} masks of {SIDE}x{SIDE}, {k} classes (in memory)")
-    print(f"  workbench pixel_confusion + iou_from_confusion : {t_ours:6.2f} s")
-    print(f"  per-class boolean masks loop                   : {t_peer:6.2f} s")
-    print(f"  ratio workbench / loop                         : {t_ours / t_peer:6.2f}x")
+    return Row(f"per-class IoU, {N_MASKS:,} masks {SIDE}x{SIDE}, {k} classes", t_ours,
+               "per-class boolean masks loop", t_peer, ("faster", 1.0))
 
 
-def main():
-    bench_detection()
-    for k in N_SEG_CLASSES:
-        bench_segmentation(k)
+def rows() -> list[Row]:
+    return bench_detection() + [bench_segmentation(k) for k in N_SEG_CLASSES]
 
 
 if __name__ == "__main__":
-    main()
+    print(render(rows()))

@@ -7,6 +7,7 @@ the same files; no cache.
 """
 
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -14,6 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).parent))
+from table import Row, render
 
 from workbench.catalog import Catalog
 from workbench.conditions import dhash_bits, image_statistics, laplacian_variance
@@ -51,7 +55,7 @@ def plain_loop(paths) -> np.ndarray:
     return out
 
 
-def main():
+def rows() -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp:
         start = time.perf_counter()
         paths = write_photos(Path(tmp), N_IMAGES)
@@ -67,13 +71,11 @@ def main():
         peer = plain_loop(paths)
         t_peer = time.perf_counter() - start
     brightness_gap = np.abs(ours["brightness"].to_numpy() - peer[:, 0]).max()
-    print(f"{N_IMAGES:,} JPEGs of {WIDTH}x{HEIGHT} ({size_mb:.0f} kB each; written in "
-          f"{made:.0f} s), {os.cpu_count()} cores")
-    print(f"  workbench image_statistics (draft decode, threads) : {t_ours:6.2f} s")
-    print(f"  plain Pillow loop at full size                      : {t_peer:6.2f} s")
-    print(f"  ratio workbench / plain                             : {t_ours / t_peer:6.2f}x")
-    print(f"  largest brightness difference (grey levels)         : {brightness_gap:6.2f}")
+    return [Row(f"image statistics, {N_IMAGES:,} JPEGs {WIDTH}x{HEIGHT} ({size_mb:.0f} kB)",
+                t_ours, "plain Pillow loop at full size", t_peer, ("faster", 1.0),
+                note=f"largest brightness difference {brightness_gap:.2f} grey levels; "
+                f"{os.cpu_count()} cores; files written in {made:.0f} s")]
 
 
 if __name__ == "__main__":
-    main()
+    print(render(rows()))

@@ -7,11 +7,14 @@ Peer: pycocotools' ``COCO(path)``, which reads the same file and builds its inde
 import contextlib
 import io
 import json
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from table import Row, best_of, render
 
 from workbench.sources import read_coco
 
@@ -42,16 +45,7 @@ def synthetic_coco(path: Path, seed: int = 0) -> None:
     path.write_text(json.dumps(data))
 
 
-def best_of(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
-def main():
+def rows() -> list[Row]:
     from pycocotools.coco import COCO
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,11 +56,9 @@ def main():
         with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
             peer, _ = best_of(lambda: COCO(str(path)))
     assert len(catalog) == N_IMAGES and len(catalog.objects) == N_BOXES
-    print(f"COCO JSON: {N_IMAGES:,} images, {N_BOXES:,} boxes, {size_mb:.0f} MB")
-    print(f"  workbench read_coco -> Catalog : {ours:6.2f} s")
-    print(f"  pycocotools COCO(path)         : {peer:6.2f} s")
-    print(f"  ratio workbench / pycocotools  : {ours / peer:6.2f}x")
+    return [Row(f"COCO JSON load, {N_IMAGES // 1000}k images / {N_BOXES // 1000}k boxes "
+                f"({size_mb:.0f} MB)", ours, "pycocotools COCO(path)", peer, ("slower", 1.0))]
 
 
 if __name__ == "__main__":
-    main()
+    print(render(rows()))
