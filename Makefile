@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: report test lab app bench data env browser lock clean
 
 report: $(STAMP) browser data
-	$(PY) -m workbench report --dataset $(DATASET) --predictions $(PREDICTIONS) --seed $(SEED) --out reports $(if $(SOLUTIONS),--solutions)
+	$(PY) -m workbench report --dataset $(DATASET) --predictions $(PREDICTIONS) --seed $(SEED) --out reports $(if $(SOLUTIONS),--solutions) $(if $(FRESH),--fresh)
 
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check .

@@ -17,14 +17,21 @@ from workbench.environment import private_database
 
 
 def naive(catalog, fo):
-    boxes = catalog.objects.groupby("sample_id")
+    """What a user writes first: one fo.Sample with fo.Detections per image, boxes grouped
+    by image in one pass (dict of lists), then one add_samples call."""
+    per_image = {}
+    objects = catalog.objects
+    for sample_id, label, x, y, w, h in zip(objects["sample_id"].astype(str),
+                                            objects["label"].astype(str), objects["x"],
+                                            objects["y"], objects["w"], objects["h"],
+                                            strict=True):
+        per_image.setdefault(sample_id, []).append(
+            fo.Detection(label=label, bounding_box=[x, y, w, h]))
     samples = []
-    for sample_id, row in catalog.samples.iterrows():
+    for sample_id, row in zip(catalog.samples.index, catalog.samples.itertuples(),
+                              strict=True):
         sample = fo.Sample(filepath=row.filepath, lighting=row.lighting, split=row.split)
-        found = boxes.get_group(sample_id) if sample_id in boxes.groups else None
-        sample["detections"] = fo.Detections(detections=[] if found is None else [
-            fo.Detection(label=r.label, bounding_box=[r.x, r.y, r.w, r.h])
-            for r in found.itertuples()])
+        sample["detections"] = fo.Detections(detections=per_image.get(sample_id, []))
         samples.append(sample)
     dataset = fo.Dataset()
     dataset.add_samples(samples, progress=False)

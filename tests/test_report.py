@@ -43,3 +43,18 @@ def test_cli_reports_a_bad_spec_in_one_line(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: Unknown dataset scheme 'nope'") and "Traceback" not in err
+
+
+@pytest.mark.notebook
+def test_unchanged_pages_are_reused_and_failed_or_fresh_ones_run_again(tmp_path):
+    good = notebook(tmp_path / "01_good.ipynb", "import time\nprint(time.time_ns())")
+    bad = notebook(tmp_path / "02_bad.ipynb", "1 / 0")
+    first = build_report("demo:digits", tmp_path / "out", selected=[good, bad])
+    ran_at = first[0].executed.read_text()
+    again = build_report("demo:digits", tmp_path / "out", selected=[good, bad])
+    assert again[0].ok and again[0].executed.read_text() == ran_at  # reused, not run
+    assert not again[1].ok and "ZeroDivisionError" in again[1].error  # failed: run again
+    reseeded = build_report("demo:digits", tmp_path / "out", seed=1, selected=[good])
+    assert reseeded[0].executed.read_text() != ran_at  # a parameter changed
+    fresh = build_report("demo:digits", tmp_path / "out", seed=1, selected=[good], fresh=True)
+    assert fresh[0].executed.read_text() != reseeded[0].executed.read_text()

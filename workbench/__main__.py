@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--notebook", action="append", type=Path,
                         help="run only these notebooks (repeatable)")
     report.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    report.add_argument("--fresh", action="store_true",
+                        help="run every notebook, even those whose inputs are unchanged")
 
     demo = commands.add_parser("demo", help="generate demo data")
     demo.add_argument("name", nargs="?", choices=["digits", "surfaces"])
@@ -57,7 +59,8 @@ def _report(args) -> int:
         predictions = f"{scheme}:{rest}"
     runs = build_report(args.dataset, args.out, seed=args.seed, selected=args.notebook,
                         timeout=args.timeout, parameters={"predictions": predictions,
-                                                       "solutions": args.solutions})
+                                                       "solutions": args.solutions},
+                        fresh=args.fresh)
     for run in runs:
         if not run.ok:
             print(f"error: {run.error}\n  executed notebook: {run.executed}", file=sys.stderr)

@@ -114,6 +114,15 @@ class Catalog:
                             ("pixels", pixels), ("conditions", conditions),
                             ("mask_values", mask_values), ("problems", problems)]:
             object.__setattr__(self, name, value)
+        table = objects if self.task == "detection" else pixels[pixels["count"].to_numpy() > 0]
+        object.__setattr__(self, "_pairs", _distinct_pairs(table, len(classes)))
+
+    @property
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(row, class code) of each distinct class the boxes (detection) or masks
+        (segmentation) put in an image, grouped by row in box order: found once, when the
+        Catalog is made, since every count of images per class needs them."""
+        return self._pairs
 
     # -- reading -----------------------------------------------------------------------
 
@@ -371,6 +380,17 @@ def _labelled_table(table, columns, sample_ids: pd.Index, classes, *, name: str,
     table["sample_id"] = _as_rows(table["sample_id"], sample_ids, what)
     table["label"] = _as_category(table["label"], classes, what)
     return _in_image_order(table)
+
+
+def _distinct_pairs(table: pd.DataFrame, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """One (row, class code) per distinct pair of a table kept in image order (int32 rows
+    and int16 codes: 6 bytes a pair, 0.3 GB for 50M boxes)."""
+    from workbench.counting import first_in_image
+
+    rows = table["sample_id"].cat.codes.to_numpy()
+    codes = table["label"].cat.codes.to_numpy()
+    keep = first_in_image(rows, codes, n_classes)
+    return rows[keep].astype(np.int32), codes[keep].astype(np.int16)
 
 
 def _in_image_order(table: pd.DataFrame) -> pd.DataFrame:

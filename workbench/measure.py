@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from workbench.catalog import Catalog, rows_of
-from workbench.counting import bincount, first_in_image
+from workbench.counting import bincount
 from workbench.errors import DataError, DataWarning, Lacks, Missing, check_option, some
 
 UNITS = ("images", "instances", "pixels")
@@ -204,8 +204,8 @@ def image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
     """(row, class code) for every distinct class an image contains (label, boxes, mask),
     sorted by row; within a row, the label's class first, then the boxes' in box order.
 
-    Linear in the boxes: the Catalog keeps them grouped by image
-    (:func:`workbench.counting.first_in_image`).
+    The boxes' pairs are found when the Catalog is made (:attr:`Catalog.pairs`, linear
+    in the boxes: :func:`workbench.counting.first_in_image`).
     """
     label, rows, codes = _labels_and_box_pairs(catalog)
     labelled = np.flatnonzero(label >= 0)
@@ -228,20 +228,15 @@ def _image_class_codes(catalog: Catalog) -> np.ndarray:
 
 
 def _labels_and_box_pairs(catalog: Catalog):
-    """Each image's label code (-1: none), and the rows and codes of one box (or pixel
-    count) per distinct (image, class)."""
+    """Each image's label code (-1: none), and the rows and codes of the distinct (image,
+    class) pairs of its boxes or masks (found when the Catalog was made)."""
     label = np.full(len(catalog), -1, dtype=np.int64)
     if "label" in catalog.samples.columns:
         label = catalog.samples["label"].cat.codes.to_numpy().astype(np.int64)
     if catalog.task == "classification":
         return label, np.zeros(0, np.int64), np.zeros(0, np.int64)
-    table = catalog.objects if catalog.task == "detection" else catalog.pixels
-    if catalog.task == "segmentation":
-        table = table[table["count"].to_numpy() > 0]
-    rows = table["sample_id"].cat.codes.to_numpy()
-    codes = table["label"].cat.codes.to_numpy()
-    keep = first_in_image(rows, codes, len(catalog.classes))
-    return label, rows[keep], codes[keep]
+    rows, codes = catalog.pairs
+    return label, rows, codes
 
 
 def class_order(catalog: Catalog) -> list[str]:

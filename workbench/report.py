@@ -128,7 +128,7 @@ def render_html(executed: Path, target: Path) -> Path:
 
 def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] | None = None,
                  timeout: int = CELL_TIMEOUT, private_database: bool = True,
-                 parameters: dict | None = None) -> list[NotebookRun]:
+                 parameters: dict | None = None, fresh: bool = False) -> list[NotebookRun]:
     """Execute each notebook on ``dataset``, render HTML, and write ``index.html``.
 
     The dataset spec is checked once, before any notebook runs: a bad spec is one
@@ -137,7 +137,11 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
     exports (``out_dir/outputs``) and, with ``private_database``, FiftyOne's database for
     the run (removed at the end). ``parameters`` overrides notebook parameters by name
     (each notebook takes those it declares), e.g. ``{"strategy_images": 200}``.
+
+    A page whose inputs are unchanged since its last successful run is reused
+    (:mod:`workbench.report_cache`), unless ``fresh``.
     """
+    from workbench import report_cache
     from workbench.environment import private_database as database
     from workbench.sources import absolute_spec, load
 
@@ -163,11 +167,18 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
         bar = tqdm(selected or notebooks(), unit="notebook")
         for notebook in bar:
             bar.set_description(notebook.stem)
-            executed = out / "notebooks" / notebook.name
+            executed, page = out / "notebooks" / notebook.name, out / f"{notebook.stem}.html"
+            key = None if fresh else report_cache.fingerprint(notebook, parameters)
+            if report_cache.reusable(executed.parent, notebook.name, key, page):
+                bar.set_description(f"{notebook.stem} (unchanged)")
+                runs.append(NotebookRun(notebook, executed, page, None))
+                continue
             error = run_notebook(notebook, executed, parameters=parameters, timeout=timeout,
                                  runtime=runtime)
-            page = (render_html(executed, out / f"{notebook.stem}.html") if executed.exists()
-                    else None)
+            page = render_html(executed, page) if executed.exists() else None
+            report_cache.record(executed.parent, notebook.name,
+                                report_cache.fingerprint(notebook, parameters)
+                                if error is None else None)
             runs.append(NotebookRun(notebook, executed, page, error))
     write_index(runs, out / "index.html", dataset=dataset, seed=seed)
     return runs
