@@ -19,7 +19,7 @@ from workbench.augment import ClassAwareAugmenter, policy, read_sample
 from workbench.sources import load
 
 
-def rows(rounds: int = 5) -> list[Row]:
+def rows(rounds: int = 9) -> list[Row]:
     catalog = load("demo:surfaces:400")
     samples = [read_sample(catalog, s) for s in catalog.samples.index]
     strength = 0.8
