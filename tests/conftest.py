@@ -16,6 +16,10 @@ from PIL import Image
 # Before anything imports workbench.demo or fiftyone: generated data and FiftyOne's
 # settings stay private to this test run.
 _HOME = Path(tempfile.mkdtemp(prefix="workbench-tests-"))
+# A temp folder per test process (make test runs two, pytest-xdist): the notebook test's
+# check that nothing is left in the temp folder sees only its own process's files.
+(_HOME / "tmp").mkdir()
+os.environ["TMPDIR"] = tempfile.tempdir = str(_HOME / "tmp")
 os.environ["WORKBENCH_DATA"] = str(_HOME / "data")
 os.environ["FIFTYONE_DO_NOT_TRACK"] = "true"
 os.environ["FIFTYONE_DATABASE_VALIDATION"] = "false"

@@ -36,7 +36,9 @@ from workbench import chromium
 from workbench.browse import free_port
 from workbench.report import notebooks
 
-pytestmark = [needs_chromium, pytest.mark.notebook, pytest.mark.fiftyone]
+# One worker runs every real-browser test (make test runs two): one JupyterLab at a time.
+pytestmark = [needs_chromium, pytest.mark.notebook, pytest.mark.fiftyone,
+              pytest.mark.xdist_group("browser")]
 
 RUN_TIMEOUT = 240      # seconds for one notebook's Run All
 REDRAW_TIMEOUT = 30    # seconds for a panel to show a change
@@ -244,6 +246,14 @@ def redraws(area) -> int:
     return area.evaluate("a => a.__srcs.length - 1")
 
 
+def one_redraw(area) -> int:
+    """How many times the figure changed, once it has changed and held for a moment: the
+    figure's Output may lag the table's on a loaded machine (make test runs two workers)."""
+    wait_until(lambda: redraws(area) >= 1, timeout=REDRAW_TIMEOUT, what="a redrawn figure")
+    time.sleep(HOLD)
+    return redraws(area)
+
+
 def app_address(area) -> tuple[str, int]:
     """The App address the cell shows; it connected at once (no "Could not connect")."""
     text = area.text_content()
@@ -278,7 +288,7 @@ def test_01_measure(page, lab):
     watch_figure(area)
     press(area, "min count", times=3)  # a burst: one recompute, for 103
     expect_rows(area, _checklist(catalog, unit, condition, 103), "the checklist at 103")
-    assert redraws(area) == 1, f"three presses redrew {redraws(area)} times"
+    assert one_redraw(area) == 1, f"three presses redrew {redraws(area)} times"
     assert figures(area) != before
     for src in figures(area):
         assert_drawn(src)
@@ -335,7 +345,7 @@ def test_02_split(page, lab):
     watch_figure(area)
     press(area, "val")
     expect_rows(area, summary(0.2), "the summary at val 0.2")
-    assert redraws(area) == 1
+    assert one_redraw(area) == 1
     assert_full_width(area)
     by = [o for o in split.BY if o != "class"][0]
     control(area, "dropdown", "strata").locator("select").select_option(by)
@@ -375,7 +385,7 @@ def test_03_sample(page, lab):
     watch_figure(area)
     press(area, "max oversample", times=3)
     expect_rows(area, plan(6.5), "the plan at a cap of 6.5")
-    assert redraws(area) == 1
+    assert one_redraw(area) == 1
     assert_full_width(area)
     for src in figures(area):
         assert_drawn(src)
@@ -515,7 +525,7 @@ def test_06_collect(page, lab):
     moved = quotas(plan.capacity_per_day + 3)
     expect_rows(area, moved.to_frame(), "the quota table 3 images a day higher")
     assert moved.summary() in " ".join(area.text_content().split())
-    assert redraws(area) == 1
+    assert one_redraw(area) == 1
     assert_full_width(area)
     for src in figures(area):
         assert_drawn(src)

@@ -87,7 +87,9 @@ def outputs_of(executed: Path):
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("shape", list(SHAPES))
+@pytest.mark.parametrize("shape", [  # the App pictures: chromium, on the browser tests' worker
+    pytest.param(s, marks=pytest.mark.xdist_group("browser")) if s == PICTURED else s
+    for s in SHAPES])
 def test_every_notebook_runs_on_every_shape(shape, tmp_path, fiftyone_db):
     if shape.startswith("demo:"):
         spec, data = shape, None

@@ -55,6 +55,7 @@ def test_unchanged_pages_are_reused_and_failed_or_fresh_ones_run_again(tmp_path)
     assert again[0].ok and again[0].executed.read_text() == ran_at  # reused, not run
     assert not again[1].ok and "ZeroDivisionError" in again[1].error  # failed: run again
     reseeded = build_report("demo:digits", tmp_path / "out", seed=1, selected=[good])
-    assert reseeded[0].executed.read_text() != ran_at  # a parameter changed
+    reran_at = reseeded[0].executed.read_text()
+    assert reran_at != ran_at  # a parameter changed
     fresh = build_report("demo:digits", tmp_path / "out", seed=1, selected=[good], fresh=True)
-    assert fresh[0].executed.read_text() != reseeded[0].executed.read_text()
+    assert fresh[0].executed.read_text() != reran_at
