@@ -18,8 +18,8 @@ from PIL import Image
 _HOME = Path(tempfile.mkdtemp(prefix="workbench-tests-"))
 # A temp folder per test process (make test runs two, pytest-xdist): the notebook test's
 # check that nothing is left in the temp folder sees only its own process's files.
-(_HOME / "tmp").mkdir()
-os.environ["TMPDIR"] = tempfile.tempdir = str(_HOME / "tmp")
+_TMP = tempfile.mkdtemp(prefix="wbt-")
+os.environ["TMPDIR"] = tempfile.tempdir = _TMP
 os.environ["WORKBENCH_DATA"] = str(_HOME / "data")
 os.environ["FIFTYONE_DO_NOT_TRACK"] = "true"
 os.environ["FIFTYONE_DATABASE_VALIDATION"] = "false"
@@ -45,6 +45,7 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     _DATABASE.close()
     shutil.rmtree(_HOME, ignore_errors=True)
+    shutil.rmtree(_TMP, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -345,7 +345,8 @@ def test_02_split(page, lab):
     watch_figure(area)
     press(area, "val")
     expect_rows(area, summary(0.2), "the summary at val 0.2")
-    assert one_redraw(area) == 1
+    time.sleep(HOLD)  # at most one redraw; none when both splits' share deviations are equal
+    assert redraws(area) <= 1  # (the same picture: nothing to redraw). 01 checks exactly one.
     assert_full_width(area)
     by = [o for o in split.BY if o != "class"][0]
     control(area, "dropdown", "strata").locator("select").select_option(by)
