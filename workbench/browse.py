@@ -6,9 +6,7 @@ The only module that imports fiftyone; it sets FiftyOne's environment first
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import gc
 import io
 import os
 import uuid
@@ -18,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.bulk import gc_paused
 from workbench.catalog import Catalog, rows_of
 from workbench.environment import configure_fiftyone
 from workbench.errors import DataError, passes_missing, some
@@ -63,7 +62,7 @@ def to_fiftyone(catalog: Catalog, *, name: str | None = None,
         for path, w, h, r, *values in zip(samples["filepath"], samples["width"],
                                           samples["height"], rand, *fields.values(),
                                           strict=True))
-    with _gc_paused():  # millions of small dicts, none in a cycle
+    with gc_paused():  # millions of small dicts, none in a cycle
         foo.insert_documents(documents, dataset._sample_collection, ordered=False,
                              progress=False, num_docs=len(samples))
     dataset.add_sample_field("metadata", fo.EmbeddedDocumentField,
@@ -111,17 +110,6 @@ def _field_type(field: str, values: list) -> tuple:
                        for v in present):
         return (fo.FloatField,)
     return (fo.StringField,)
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _plain_fields(catalog: Catalog) -> dict[str, list]:
