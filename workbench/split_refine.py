@@ -79,13 +79,13 @@ class _State:
         leaves the split (``out``) or joins it (``into``); -inf where leaving would take
         the label below its floor."""
         counts, sizes = self.counts()
-        now = self._deviation(counts, sizes)
-        out = np.where(self.valid, now - self._deviation(counts - 1, sizes), 0.0)
+        now = self.deviation(counts, sizes)
+        out = np.where(self.valid, now - self.deviation(counts - 1, sizes), 0.0)
         out[counts - 1 < self.floor] = -np.inf
-        into = np.where(self.valid, now - self._deviation(counts + 1, sizes), 0.0)
+        into = np.where(self.valid, now - self.deviation(counts + 1, sizes), 0.0)
         return out, into
 
-    def _deviation(self, counts, sizes):
+    def deviation(self, counts, sizes):
         with np.errstate(divide="ignore", invalid="ignore"):
             d = np.abs(counts / (sizes - counts) - self.odds)
         return np.where(np.isfinite(d), d, 0.0)
@@ -173,13 +173,13 @@ def _best_move(state: _State, i: int, j: int) -> bool:
     if sizes[i] - 1 < state.low[i] or sizes[j] + 1 > state.high[j]:
         return False
     counts, size = state.counts()
-    now = state._deviation(counts, size)
+    now = state.deviation(counts, size)
     shrunk, grown = size.copy(), size.copy()
     shrunk[i] -= 1
     grown[j] += 1
-    stay = (now - state._deviation(counts, shrunk))[i] + (now - state._deviation(counts, grown))[j]
-    leave = (state._deviation(counts, shrunk) - state._deviation(counts - 1, shrunk))[i]
-    join = (state._deviation(counts, grown) - state._deviation(counts + 1, grown))[j]
+    stay = (now - state.deviation(counts, shrunk))[i] + (now - state.deviation(counts, grown))[j]
+    leave = (state.deviation(counts, shrunk) - state.deviation(counts - 1, shrunk))[i]
+    join = (state.deviation(counts, grown) - state.deviation(counts + 1, grown))[j]
     per_label = np.where(state.valid, leave + join, 0.0)
     per_label[counts[i] - 1 < state.floor] = -np.inf
     gain = stay[state.valid].sum() + state.Y @ per_label
