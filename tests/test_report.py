@@ -59,3 +59,49 @@ def test_unchanged_pages_are_reused_and_failed_or_fresh_ones_run_again(tmp_path)
     assert reran_at != ran_at  # a parameter changed
     fresh = build_report("demo:digits", tmp_path / "out", seed=1, selected=[good], fresh=True)
     assert fresh[0].executed.read_text() != reran_at
+
+
+def cell_outputs(executed):
+    """Each code cell's (execution count, its text and markdown outputs joined)."""
+    cells = nbf.read(executed, as_version=4).cells
+    return [(c.execution_count,
+             "".join(o.get("text", "") + "".join(o.get("data", {}).get("text/markdown", ""))
+                     + "".join(o.get("data", {}).get("text/plain", "")) for o in c.outputs))
+            for c in cells if c.cell_type == "code"]
+
+
+@pytest.mark.notebook
+def test_each_notebook_starts_as_in_a_kernel_of_its_own(tmp_path):
+    """One kernel serves the report, but nothing of a notebook reaches the next: names,
+    figures, warning filters, warnings already shown, cell numbers, working folder."""
+    (tmp_path / "sub").mkdir()
+    warn = ("from workbench.errors import DataWarning, warnings_as_notes\n"
+            "import warnings\nwarnings_as_notes()\n"
+            "def loader():\n    warnings.warn('3 boxes skipped', DataWarning)\nloader()")
+    first = notebook(tmp_path / "01_a.ipynb", "secret = 42\nimport matplotlib.pyplot as plt\n"
+                     "plt.figure()\nwarnings_filter = 1", warn,
+                     "import warnings\nwarnings.simplefilter('ignore')")
+    probe = ("import os, matplotlib.pyplot as plt, warnings\n"
+             "print('secret' in dir(), len(plt.get_fignums()), os.getcwd(),"
+             " any(f[0] == 'ignore' and f[2] is Warning for f in warnings.filters))")
+    second = notebook(tmp_path / "sub" / "02_b.ipynb", probe, warn)
+    runs = build_report("demo:digits", tmp_path / "out", selected=[first, second])
+    assert all(r.ok for r in runs), [r.error for r in runs]
+    cells = cell_outputs(runs[1].executed)
+    assert [count for count, _ in cells] == [1, 2, 3, 4]  # numbered from 1 (papermill's
+    # injected parameters cell is the second)
+    assert cells[2][1].split() == ["False", "0", str(tmp_path / "sub"), "False"]
+    assert "**Note.** 3 boxes skipped" in cells[3][1]  # shown again, not "already shown"
+    assert "**Note.** 3 boxes skipped" in cell_outputs(runs[0].executed)[3][1]
+
+
+@pytest.mark.notebook
+def test_a_notebook_that_kills_or_hangs_its_kernel_does_not_take_the_next_one_down(tmp_path):
+    dies = notebook(tmp_path / "01_dies.ipynb", "import os\nos._exit(1)")
+    hangs = notebook(tmp_path / "02_hangs.ipynb", "import time\ntime.sleep(600)")
+    after = notebook(tmp_path / "03_after.ipynb", "print('ran', 6 * 7)")
+    runs = build_report("demo:digits", tmp_path / "out", selected=[dies, hangs, after],
+                        timeout=5)
+    assert [r.ok for r in runs] == [False, False, True]
+    assert "01_dies.ipynb failed" in runs[0].error and "02_hangs.ipynb failed" in runs[1].error
+    assert "ran 42" in cell_outputs(runs[2].executed)[-1][1]

@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 from tqdm.auto import tqdm
 
+from workbench.kernel import SharedKernel, ipc_kernel_manager
+
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 CELL_TIMEOUT = 600  # seconds; headless widget cells can stall (nbclient #312): never None
 
@@ -40,27 +42,6 @@ def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
             + sorted((folder / "exercises").glob("*.ipynb")))
 
 
-def _ipc_kernel_manager(folder: Path | None = None):
-    """A kernel manager on local IPC sockets: no TCP ports, no plaintext-over-TCP warning.
-
-    The sockets are files named ``folder/kernel-ipc-N`` (default: the kernel's working
-    folder), so a report keeps them inside its output.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
-
-    class IPCKernelManager(AsyncKernelManager):
-        @default("transport")
-        def _default_transport(self):
-            return "ipc"
-
-        @default("ip")
-        def _default_ip(self):
-            return str(folder / "kernel-ipc") if folder else "kernel-ipc"
-
-    return IPCKernelManager
-
-
 @contextlib.contextmanager
 def _kernel_env(**values):
     """Environment variables the kernels inherit, set for the block and then restored."""
@@ -77,11 +58,14 @@ def _kernel_env(**values):
 
 
 def run_notebook(notebook: Path, executed: Path, *, parameters: dict,
-                 timeout: int = CELL_TIMEOUT, runtime: Path | None = None) -> str | None:
+                 timeout: int = CELL_TIMEOUT, runtime: Path | None = None,
+                 kernel: SharedKernel | None = None) -> str | None:
     """Execute ``notebook`` with papermill into ``executed``; the error text, or None.
 
     The kernel runs in the notebook's own folder with ``parameters`` injected after the
     cell tagged ``parameters``; its sockets live in ``runtime`` (a folder) when given.
+    With ``kernel``, the notebook runs in that shared kernel, cleared first
+    (:class:`workbench.kernel.SharedKernel`); otherwise in a kernel of its own.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -91,17 +75,28 @@ def run_notebook(notebook: Path, executed: Path, *, parameters: dict,
     os.environ.setdefault("FIFTYONE_DATABASE_VALIDATION", "false")
     declared = pm.inspect_notebook(str(notebook))  # pass only what the notebook takes
     parameters = {k: v for k, v in parameters.items() if k in declared}
+    shared = {} if kernel is None else {"km": kernel.km}
+    error = None
     try:
+        if kernel is not None:
+            kernel.fresh(cwd=Path(notebook).parent)
         with _kernel_env(MPLBACKEND="module://matplotlib_inline.backend_inline"):
             pm.execute_notebook(  # figures inline, whatever backend the caller uses
                 str(notebook), str(executed), parameters=parameters, kernel_name="python3",
                 execution_timeout=timeout, progress_bar=False, cwd=str(Path(notebook).parent),
-                log_output=False, kernel_manager_class=_ipc_kernel_manager(runtime),
+                log_output=False, kernel_manager_class=ipc_kernel_manager(runtime), **shared,
             )
     except PapermillExecutionError as err:
-        return (f"{Path(notebook).name} failed in cell {err.cell_index} (execution count "
-                f"{err.exec_count}): {err.ename}: {err.evalue}")
-    return None
+        error = (f"{Path(notebook).name} failed in cell {err.cell_index} (execution count "
+                 f"{err.exec_count}): {err.ename}: {err.evalue}")
+    except Exception as err:  # a timeout or a dead kernel: this page fails, the others run
+        if kernel is None:
+            raise
+        error = f"{Path(notebook).name} failed: {type(err).__name__}: {err}"
+    finally:
+        if kernel is not None:
+            kernel.done(ok=error is None)
+    return error
 
 
 # nbconvert's lab template, minus the two scripts it fetches from a CDN: require.js (for
@@ -159,11 +154,15 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
             runtime = Path(tempfile.mkdtemp(prefix="wb-runtime-"))
         runtime.mkdir(exist_ok=True)
         stack.callback(shutil.rmtree, runtime, True)
-        stack.enter_context(_kernel_env(JUPYTER_RUNTIME_DIR=str(runtime)))
+        stack.enter_context(_kernel_env(  # what the kernel inherits when it starts
+            JUPYTER_RUNTIME_DIR=str(runtime), FIFTYONE_DO_NOT_TRACK="true",
+            FIFTYONE_DATABASE_VALIDATION="false",
+            MPLBACKEND="module://matplotlib_inline.backend_inline"))
         if private_database:
             folder = out / ".fiftyone-db"
             stack.callback(shutil.rmtree, folder, True)
             stack.enter_context(database(folder))
+        kernel = None  # started for the first page that is not reused
         bar = tqdm(selected or notebooks(), unit="notebook")
         for notebook in bar:
             bar.set_description(notebook.stem)
@@ -173,8 +172,10 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
                 bar.set_description(f"{notebook.stem} (unchanged)")
                 runs.append(NotebookRun(notebook, executed, page, None))
                 continue
+            if kernel is None:
+                kernel = stack.enter_context(SharedKernel(runtime))
             error = run_notebook(notebook, executed, parameters=parameters, timeout=timeout,
-                                 runtime=runtime)
+                                 runtime=runtime, kernel=kernel)
             page = render_html(executed, page) if executed.exists() else None
             report_cache.record(executed.parent, notebook.name,
                                 report_cache.fingerprint(notebook, parameters)
