@@ -16,11 +16,18 @@ from PIL import Image
 # Before anything imports workbench.demo or fiftyone: generated data and FiftyOne's
 # settings stay private to this test run.
 _HOME = Path(tempfile.mkdtemp(prefix="workbench-tests-"))
+# Generated data and the caches (demo sets, trained models, features) are shared by the
+# processes of one run: make test's two workers inherit the folder from the process that
+# starts them, which made it and removes it at the end. Each worker generated the
+# 2,000-image demo itself (20-35 s) before. Writes there are atomic (temporary, renamed).
+_DATA_OWNER = "WORKBENCH_TESTS_DATA" not in os.environ
+if _DATA_OWNER:
+    os.environ["WORKBENCH_TESTS_DATA"] = tempfile.mkdtemp(prefix="workbench-tests-data-")
 # A temp folder per test process (make test runs two, pytest-xdist): the notebook test's
 # check that nothing is left in the temp folder sees only its own process's files.
 _TMP = tempfile.mkdtemp(prefix="wbt-")
 os.environ["TMPDIR"] = tempfile.tempdir = _TMP
-os.environ["WORKBENCH_DATA"] = str(_HOME / "data")
+os.environ["WORKBENCH_DATA"] = os.environ["WORKBENCH_TESTS_DATA"]
 os.environ["FIFTYONE_DO_NOT_TRACK"] = "true"
 os.environ["FIFTYONE_DATABASE_VALIDATION"] = "false"
 os.environ["MPLBACKEND"] = "Agg"
@@ -38,6 +45,8 @@ def pytest_configure(config):
     """
     from workbench.environment import private_database
 
+    if config.getoption("numprocesses", None) and "PYTEST_XDIST_WORKER" not in os.environ:
+        return  # pytest-xdist's controller runs no test: only its workers need a database
     _DATABASE.enter_context(private_database(_HOME / "mongo"))
     os.environ["FIFTYONE_DATABASE_NAME"] = "workbench-tests"
 
@@ -45,6 +54,8 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     _DATABASE.close()
     shutil.rmtree(_HOME, ignore_errors=True)
+    if _DATA_OWNER:
+        shutil.rmtree(os.environ["WORKBENCH_TESTS_DATA"], ignore_errors=True)
     shutil.rmtree(_TMP, ignore_errors=True)
 
 

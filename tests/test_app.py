@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 import shapes
 from browser_support import needs_chromium, serve, wait_until
 
@@ -60,7 +59,6 @@ def effective(max_oversample: float) -> dict[str, int]:
 
 
 @needs_chromium
-@pytest.mark.xdist_group("browser")  # on the worker that runs the other browser tests
 def test_make_app_serves_panels_and_a_slider_recomputes(tmp_path, fiftyone_db):
     port = free_port()
     url = f"http://127.0.0.1:{port}/"

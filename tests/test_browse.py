@@ -179,7 +179,6 @@ def ports(monkeypatch):
 
 
 @needs_chromium
-@pytest.mark.xdist_group("browser")  # chromium on one worker at a time
 def test_app_picture_is_a_png_of_the_app_then_the_app_closes(fo, small_detection, ports):
     """Grey (128) 20x10 images: the picture holds the App at the window size with the
     images drawn, and afterwards nothing answers on the App's port."""
@@ -207,7 +206,6 @@ def test_app_picture_is_a_png_of_the_app_then_the_app_closes(fo, small_detection
 
 
 @needs_chromium
-@pytest.mark.xdist_group("browser")  # chromium on one worker at a time
 def test_app_picture_that_times_out_says_so_and_closes(fo, small_detection, ports):
     from workbench import browse
 

@@ -36,7 +36,7 @@ from workbench import chromium
 from workbench.browse import free_port
 from workbench.report import notebooks
 
-# One worker runs every real-browser test (make test runs two): one JupyterLab at a time.
+# One worker runs every JupyterLab test (make test runs two): one JupyterLab at a time.
 pytestmark = [needs_chromium, pytest.mark.notebook, pytest.mark.fiftyone,
               pytest.mark.xdist_group("browser")]
 

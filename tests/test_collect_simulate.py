@@ -20,7 +20,10 @@ from workbench.collect.simulate import (
 from workbench.errors import Lacks
 from workbench.evaluate.intervals import N_BOOT, bootstrap_counts
 
-pytestmark = pytest.mark.filterwarnings("ignore::workbench.errors.DataWarning")
+# One worker runs the module (make test runs two): its module fixtures (trained models,
+# simulations) are built once, not once per worker.
+pytestmark = [pytest.mark.filterwarnings("ignore::workbench.errors.DataWarning"),
+              pytest.mark.xdist_group("collect_simulate")]
 
 # train: 45 common, 17 mid, 8 rare; test: 18, 8, 4
 SIZES = {"train": {"common": 45, "mid": 17, "rare": 8}, "test": {"common": 18, "mid": 8, "rare": 4}}

@@ -95,7 +95,7 @@ def test_largest_remainder_sums_exactly():
         assert parts.sum() == total
 
 
-def test_readme_states_the_demos_numbers_as_generated(tmp_path):
+def test_readme_states_the_demos_numbers_as_generated():
     """The README's ratios are the data's, not the profile's parameter (32) or a share."""
     from pathlib import Path
 
@@ -103,10 +103,10 @@ def test_readme_states_the_demos_numbers_as_generated(tmp_path):
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     readme = " ".join(readme.split())
-    digits = class_counts(make_digits(tmp_path / "d", seed=0)).total
+    digits = class_counts(load("demo:digits")).total  # generated as make_digits(seed=0)
     big, small = int(digits.max()), int(digits.min())
     assert f"{big} : {small} = {big / small:.1f} : 1" in readme  # 174 : 5 = 34.8 : 1
-    surfaces = make_surfaces(tmp_path / "s", seed=0)
+    surfaces = load("demo:surfaces")
     labels = surfaces.samples["label"].value_counts()
     assert f"{int(class_counts(surfaces).total['crack'])} images contain a crack" in readme
     assert (f"intact : crack = {labels['intact']:,} : {labels['crack']} = "

@@ -34,7 +34,10 @@ from workbench.sample import plan_resampling, sampling_keys, thumbnail_features
 from workbench.sources.pixels import read_mask
 from workbench.split import stratified_split
 
-pytestmark = pytest.mark.filterwarnings("ignore::workbench.errors.DataWarning")
+# One worker runs the module (make test runs two): its module fixtures (trained models,
+# simulations) are built once, not once per worker.
+pytestmark = [pytest.mark.filterwarnings("ignore::workbench.errors.DataWarning"),
+              pytest.mark.xdist_group("evaluate_models")]
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -86,11 +87,21 @@ def outputs_of(executed: Path):
         yield from cell.get("outputs", [])
 
 
+@pytest.fixture(scope="module")
+def kernel(fiftyone_db):
+    """One kernel for every shape a worker runs, as a report has one for its notebooks:
+    the libraries are imported once (about 6 s a shape). Each notebook is cleared first."""
+    from workbench.kernel import SharedKernel
+
+    runtime = Path(tempfile.mkdtemp(prefix="wb-kernel-"))
+    with SharedKernel(runtime) as shared:
+        yield shared
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
 @pytest.mark.notebook
-@pytest.mark.parametrize("shape", [  # the App pictures: chromium, on the browser tests' worker
-    pytest.param(s, marks=pytest.mark.xdist_group("browser")) if s == PICTURED else s
-    for s in SHAPES])
-def test_every_notebook_runs_on_every_shape(shape, tmp_path, fiftyone_db):
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_notebook_runs_on_every_shape(shape, tmp_path, kernel):
     if shape.startswith("demo:"):
         spec, data = shape, None
     else:
@@ -98,7 +109,7 @@ def test_every_notebook_runs_on_every_shape(shape, tmp_path, fiftyone_db):
         data = snapshot(tmp_path / "data")
     temp_before = set(os.listdir(tempfile.gettempdir()))
     runs = build_report(spec, tmp_path / "report", timeout=300, private_database=False,
-                        parameters=FAST | {"app_picture": shape == PICTURED})
+                        parameters=FAST | {"app_picture": shape == PICTURED}, kernel=kernel)
     assert [r.notebook for r in runs] == notebooks()
     assert not [r.error for r in runs if not r.ok]
     for run in runs:

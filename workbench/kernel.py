@@ -16,9 +16,15 @@ restarted after any failure: the next notebook never inherits one.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from jupyter_core.utils import run_sync
+
+# What the kernel inherits besides this process's environment: figures inline (whatever
+# backend the caller uses), FiftyOne without tracking or database validation.
+KERNEL_ENV = {"MPLBACKEND": "module://matplotlib_inline.backend_inline",
+              "FIFTYONE_DO_NOT_TRACK": "true", "FIFTYONE_DATABASE_VALIDATION": "false"}
 
 # Run in the kernel before each notebook. The warning filters are put back as they were
 # when the kernel started (kept in builtins, which %reset spares); changing the filters
@@ -70,10 +76,13 @@ def ipc_kernel_manager(folder: Path | None = None):
 class SharedKernel:
     """A python3 kernel reused by every notebook run through it; a context manager.
 
-    >>> with SharedKernel(runtime) as kernel:           # doctest: +SKIP
-    ...     kernel.fresh(cwd=notebook.parent)
-    ...     papermill.execute_notebook(..., km=kernel.km)
-    ...     kernel.done(ok=True)
+    Use::
+
+        with SharedKernel(runtime) as kernel:
+            for notebook in notebooks:
+                kernel.fresh(cwd=notebook.parent)
+                papermill.execute_notebook(..., km=kernel.km)  # and catch its errors
+                kernel.done(ok=...)
     """
 
     def __init__(self, runtime: Path | None = None, *, startup_timeout: int = 60):
@@ -81,7 +90,7 @@ class SharedKernel:
         self.startup_timeout = startup_timeout
 
     def __enter__(self) -> SharedKernel:
-        run_sync(self.km.start_kernel)()
+        run_sync(self.km.start_kernel)(env={**os.environ, **KERNEL_ENV})
         return self
 
     def __exit__(self, *exc) -> None:

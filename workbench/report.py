@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from tqdm.auto import tqdm
 
-from workbench.kernel import SharedKernel, ipc_kernel_manager
+from workbench.kernel import SharedKernel
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 CELL_TIMEOUT = 600  # seconds; headless widget cells can stall (nbclient #312): never None
@@ -57,45 +57,34 @@ def _kernel_env(**values):
                 os.environ[key] = value
 
 
-def run_notebook(notebook: Path, executed: Path, *, parameters: dict,
-                 timeout: int = CELL_TIMEOUT, runtime: Path | None = None,
-                 kernel: SharedKernel | None = None) -> str | None:
+def run_notebook(notebook: Path, executed: Path, *, parameters: dict, kernel: SharedKernel,
+                 timeout: int = CELL_TIMEOUT) -> str | None:
     """Execute ``notebook`` with papermill into ``executed``; the error text, or None.
 
-    The kernel runs in the notebook's own folder with ``parameters`` injected after the
-    cell tagged ``parameters``; its sockets live in ``runtime`` (a folder) when given.
-    With ``kernel``, the notebook runs in that shared kernel, cleared first
-    (:class:`workbench.kernel.SharedKernel`); otherwise in a kernel of its own.
+    The notebook runs in ``kernel``, cleared first and moved to the notebook's folder
+    (:class:`workbench.kernel.SharedKernel`), with ``parameters`` injected after the cell
+    tagged ``parameters``. A failed page, a timeout or a dead kernel is this page's error
+    (the kernel is restarted for the next one), never an exception.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     executed.parent.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("FIFTYONE_DO_NOT_TRACK", "true")
-    os.environ.setdefault("FIFTYONE_DATABASE_VALIDATION", "false")
     declared = pm.inspect_notebook(str(notebook))  # pass only what the notebook takes
     parameters = {k: v for k, v in parameters.items() if k in declared}
-    shared = {} if kernel is None else {"km": kernel.km}
     error = None
     try:
-        if kernel is not None:
-            kernel.fresh(cwd=Path(notebook).parent)
-        with _kernel_env(MPLBACKEND="module://matplotlib_inline.backend_inline"):
-            pm.execute_notebook(  # figures inline, whatever backend the caller uses
-                str(notebook), str(executed), parameters=parameters, kernel_name="python3",
-                execution_timeout=timeout, progress_bar=False, cwd=str(Path(notebook).parent),
-                log_output=False, kernel_manager_class=ipc_kernel_manager(runtime), **shared,
-            )
+        kernel.fresh(cwd=Path(notebook).parent)
+        pm.execute_notebook(str(notebook), str(executed), parameters=parameters,
+                            kernel_name="python3", execution_timeout=timeout,
+                            progress_bar=False, log_output=False, km=kernel.km)
     except PapermillExecutionError as err:
         error = (f"{Path(notebook).name} failed in cell {err.cell_index} (execution count "
                  f"{err.exec_count}): {err.ename}: {err.evalue}")
     except Exception as err:  # a timeout or a dead kernel: this page fails, the others run
-        if kernel is None:
-            raise
         error = f"{Path(notebook).name} failed: {type(err).__name__}: {err}"
     finally:
-        if kernel is not None:
-            kernel.done(ok=error is None)
+        kernel.done(ok=error is None)
     return error
 
 
@@ -123,7 +112,8 @@ def render_html(executed: Path, target: Path) -> Path:
 
 def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] | None = None,
                  timeout: int = CELL_TIMEOUT, private_database: bool = True,
-                 parameters: dict | None = None, fresh: bool = False) -> list[NotebookRun]:
+                 parameters: dict | None = None, fresh: bool = False,
+                 kernel: SharedKernel | None = None) -> list[NotebookRun]:
     """Execute each notebook on ``dataset``, render HTML, and write ``index.html``.
 
     The dataset spec is checked once, before any notebook runs: a bad spec is one
@@ -134,7 +124,10 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
     (each notebook takes those it declares), e.g. ``{"strategy_images": 200}``.
 
     A page whose inputs are unchanged since its last successful run is reused
-    (:mod:`workbench.report_cache`), unless ``fresh``.
+    (:mod:`workbench.report_cache`), unless ``fresh``. The notebooks run one after the
+    other in one kernel (:class:`workbench.kernel.SharedKernel`), this ``kernel`` when
+    given (it must have been started with this database: the tests run many reports in
+    one), else one started for the run.
     """
     from workbench import report_cache
     from workbench.environment import private_database as database
@@ -154,15 +147,11 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
             runtime = Path(tempfile.mkdtemp(prefix="wb-runtime-"))
         runtime.mkdir(exist_ok=True)
         stack.callback(shutil.rmtree, runtime, True)
-        stack.enter_context(_kernel_env(  # what the kernel inherits when it starts
-            JUPYTER_RUNTIME_DIR=str(runtime), FIFTYONE_DO_NOT_TRACK="true",
-            FIFTYONE_DATABASE_VALIDATION="false",
-            MPLBACKEND="module://matplotlib_inline.backend_inline"))
+        stack.enter_context(_kernel_env(JUPYTER_RUNTIME_DIR=str(runtime)))
         if private_database:
             folder = out / ".fiftyone-db"
             stack.callback(shutil.rmtree, folder, True)
             stack.enter_context(database(folder))
-        kernel = None  # started for the first page that is not reused
         bar = tqdm(selected or notebooks(), unit="notebook")
         for notebook in bar:
             bar.set_description(notebook.stem)
@@ -174,8 +163,8 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
                 continue
             if kernel is None:
                 kernel = stack.enter_context(SharedKernel(runtime))
-            error = run_notebook(notebook, executed, parameters=parameters, timeout=timeout,
-                                 runtime=runtime, kernel=kernel)
+            error = run_notebook(notebook, executed, parameters=parameters, kernel=kernel,
+                                 timeout=timeout)
             page = render_html(executed, page) if executed.exists() else None
             report_cache.record(executed.parent, notebook.name,
                                 report_cache.fingerprint(notebook, parameters)
