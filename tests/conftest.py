@@ -51,6 +51,28 @@ def pytest_configure(config):
     os.environ["FIFTYONE_DATABASE_NAME"] = "workbench-tests"
 
 
+_UNGROUPED: set[str] = set()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist has put its group names in the ids
+def pytest_collection_modifyitems(config, items):
+    """Under ``--dist loadgroup``, a test marked ``xdist_group`` must carry its group in its
+    node id, or the groups are silently ignored (pytest-xdist#1386, on pytest 9.2): the
+    JupyterLab tests then run two at a time and module fixtures are built twice. Such
+    tests fail, saying so (an error raised here would only crash the worker)."""
+    if getattr(config.option, "loadgroup", False):
+        _UNGROUPED.update(item.nodeid for item in items
+                          if item.get_closest_marker("xdist_group") and "@" not in item.nodeid)
+
+
+def pytest_runtest_setup(item):
+    if item.nodeid in _UNGROUPED:
+        pytest.fail(f"pytest-xdist did not put this test in its xdist_group: pytest "
+                    f"{pytest.__version__} with this pytest-xdist ignores the groups "
+                    "(pytest-xdist#1386). Install the pinned versions: make env.",
+                    pytrace=False)
+
+
 def pytest_unconfigure(config):
     _DATABASE.close()
     shutil.rmtree(_HOME, ignore_errors=True)

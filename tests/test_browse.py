@@ -181,7 +181,8 @@ def ports(monkeypatch):
 @needs_chromium
 def test_app_picture_is_a_png_of_the_app_then_the_app_closes(fo, small_detection, ports):
     """Grey (128) 20x10 images: the picture holds the App at the window size with the
-    images drawn, and afterwards nothing answers on the App's port."""
+    images drawn; the next picture shows its own view in the same App; once the App is
+    closed, nothing answers on its port."""
     import io
 
     import numpy as np
@@ -201,7 +202,14 @@ def test_app_picture_is_a_png_of_the_app_then_the_app_closes(fo, small_detection
     # the grid has drawn both images: two tiles (each about 350x175 here) of their grey
     assert (pixels == 128).all(axis=2).sum() > 50_000
     assert repr(picture).startswith("AppPicture(The FiftyOne App on the 2 grey images")
-    assert len(ports) == 1 and not _answers(ports[0])  # the App's server stopped
+    assert len(ports) == 1 and _answers(ports[0])  # kept for the next picture
+    third = browse.app_picture(dataset.limit(3).skip(2), what="grey images")
+    assert third.caption == "The FiftyOne App on the 1 grey images (screenshot)"
+    grey = (np.asarray(Image.open(io.BytesIO(third.png)).convert("RGB")) == 128).all(axis=2)
+    assert 0.3 < grey.sum() / (pixels == 128).all(axis=2).sum() < 0.7  # one tile, not two
+    assert len(ports) == 1  # the same App
+    browse.close_picture_app()
+    assert not _answers(ports[0])  # the App's server stopped
     assert len(dataset) == 3 and "predictions" not in dataset.get_field_schema()
 
 

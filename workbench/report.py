@@ -75,9 +75,10 @@ def run_notebook(notebook: Path, executed: Path, *, parameters: dict, kernel: Sh
     error = None
     try:
         kernel.fresh(cwd=Path(notebook).parent)
-        pm.execute_notebook(str(notebook), str(executed), parameters=parameters,
-                            kernel_name="python3", execution_timeout=timeout,
-                            progress_bar=False, log_output=False, km=kernel.km)
+        pm.execute_notebook(  # written at the end (and every 30 s), not after each cell
+            str(notebook), str(executed), parameters=parameters, kernel_name="python3",
+            execution_timeout=timeout, progress_bar=False, log_output=False, km=kernel.km,
+            request_save_on_cell_execute=False)
     except PapermillExecutionError as err:
         error = (f"{Path(notebook).name} failed in cell {err.cell_index} (execution count "
                  f"{err.exec_count}): {err.ename}: {err.evalue}")
