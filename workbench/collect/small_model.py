@@ -18,6 +18,7 @@ import pandas as pd
 from workbench.catalog import Catalog
 from workbench.errors import Lacks
 from workbench.evaluate.intervals import bootstrap_counts, percentile_interval
+from workbench.threads import one_blas_thread
 
 METRICS = ("macro_f1", "small_class_recall", "rarest_recall")
 
@@ -131,7 +132,7 @@ def small_class_model(catalog: Catalog, *, min_count: int, seeds=(0, 1, 2), n_sp
         folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed).split(X, y)
         flat = np.empty_like(y)
         two = np.empty_like(y)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), one_blas_thread():
             warnings.simplefilter("ignore", ConvergenceWarning)
             for train, test in folds:
                 flat[test] = _pipeline(seed).fit(X[train], y[train]).predict(X[test])
