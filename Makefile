@@ -21,7 +21,7 @@ report: $(STAMP) browser data
 
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 2 --dist loadgroup --durations=15
+	$(PY) -m pytest -n 3 --dist loadgroup --durations=15
 
 lab: $(STAMP) data
 	$(VENV)/bin/jupyter lab --no-browser --allow-root --ip=127.0.0.1 --notebook-dir=notebooks

@@ -56,10 +56,14 @@ _UNGROUPED: set[str] = set()
 
 @pytest.hookimpl(trylast=True)  # after pytest-xdist has put its group names in the ids
 def pytest_collection_modifyitems(config, items):
-    """Under ``--dist loadgroup``, a test marked ``xdist_group`` must carry its group in its
+    """The notebook tests first (the longest: a worker that starts one last would finish
+    long after the others), in a stable order, the same in every worker.
+
+    Under ``--dist loadgroup``, a test marked ``xdist_group`` must carry its group in its
     node id, or the groups are silently ignored (pytest-xdist#1386, on pytest 9.2): the
     JupyterLab tests then run two at a time and module fixtures are built twice. Such
     tests fail, saying so (an error raised here would only crash the worker)."""
+    items.sort(key=lambda item: item.get_closest_marker("notebook") is None)
     if getattr(config.option, "loadgroup", False):
         _UNGROUPED.update(item.nodeid for item in items
                           if item.get_closest_marker("xdist_group") and "@" not in item.nodeid)
