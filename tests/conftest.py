@@ -17,13 +17,13 @@ from PIL import Image
 # settings stay private to this test run.
 _HOME = Path(tempfile.mkdtemp(prefix="workbench-tests-"))
 # Generated data and the caches (demo sets, trained models, features) are shared by the
-# processes of one run: make test's two workers inherit the folder from the process that
+# processes of one run: make test's workers inherit the folder from the process that
 # starts them, which made it and removes it at the end. Each worker generated the
 # 2,000-image demo itself (20-35 s) before. Writes there are atomic (temporary, renamed).
 _DATA_OWNER = "WORKBENCH_TESTS_DATA" not in os.environ
 if _DATA_OWNER:
     os.environ["WORKBENCH_TESTS_DATA"] = tempfile.mkdtemp(prefix="workbench-tests-data-")
-# A temp folder per test process (make test runs two, pytest-xdist): the notebook test's
+# A temp folder per test process (make test runs three, pytest-xdist): the notebook test's
 # check that nothing is left in the temp folder sees only its own process's files.
 _TMP = tempfile.mkdtemp(prefix="wbt-")
 os.environ["TMPDIR"] = tempfile.tempdir = _TMP

@@ -36,7 +36,7 @@ from workbench import chromium
 from workbench.browse import free_port
 from workbench.report import notebooks
 
-# One worker runs every JupyterLab test (make test runs two): one JupyterLab at a time.
+# One worker runs every JupyterLab test (make test runs three): one JupyterLab at a time.
 pytestmark = [needs_chromium, pytest.mark.notebook, pytest.mark.fiftyone,
               pytest.mark.xdist_group("browser")]
 
@@ -248,7 +248,7 @@ def redraws(area) -> int:
 
 def one_redraw(area) -> int:
     """How many times the figure changed, once it has changed and held for a moment: the
-    figure's Output may lag the table's on a loaded machine (make test runs two workers)."""
+    figure's Output may lag the table's on a loaded machine (make test runs three workers)."""
     wait_until(lambda: redraws(area) >= 1, timeout=REDRAW_TIMEOUT, what="a redrawn figure")
     time.sleep(HOLD)
     return redraws(area)

@@ -20,7 +20,7 @@ from workbench.collect.simulate import (
 from workbench.errors import Lacks
 from workbench.evaluate.intervals import N_BOOT, bootstrap_counts
 
-# One worker runs the module (make test runs two): its module fixtures (trained models,
+# One worker runs the module (make test runs three): its module fixtures (trained models,
 # simulations) are built once, not once per worker.
 pytestmark = [pytest.mark.filterwarnings("ignore::workbench.errors.DataWarning"),
               pytest.mark.xdist_group("collect_simulate")]

@@ -34,7 +34,7 @@ from workbench.sample import plan_resampling, sampling_keys, thumbnail_features
 from workbench.sources.pixels import read_mask
 from workbench.split import stratified_split
 
-# One worker runs the module (make test runs two): its module fixtures (trained models,
+# One worker runs the module (make test runs three): its module fixtures (trained models,
 # simulations) are built once, not once per worker.
 pytestmark = [pytest.mark.filterwarnings("ignore::workbench.errors.DataWarning"),
               pytest.mark.xdist_group("evaluate_models")]

@@ -23,7 +23,7 @@ from workbench.evaluate.strategies import (
 )
 from workbench.split import stratified_split
 
-# One worker runs the module (make test runs two): its module fixtures (trained models,
+# One worker runs the module (make test runs three): its module fixtures (trained models,
 # simulations) are built once, not once per worker.
 pytestmark = [pytest.mark.filterwarnings("ignore::workbench.errors.DataWarning"),
               pytest.mark.xdist_group("evaluate_strategies")]
