@@ -42,10 +42,10 @@ del _b, _os, _w
 """
 
 
-def ipc_kernel_manager(folder: Path | None = None):
+def ipc_kernel_manager(folder: Path):
     """A kernel manager class on local IPC sockets: no TCP ports, no plaintext-over-TCP
-    warning. The sockets are files named ``folder/kernel-ipc-N`` (default: the kernel's
-    working folder), so a report keeps them inside its output. It keeps the clients made
+    warning. The sockets are files named ``folder/kernel-ipc-N``, so a report keeps them
+    inside its output. It keeps the clients made
     for it (nbclient makes one per notebook and leaves it open when it does not own the
     kernel) so that :meth:`close_clients` can close them.
     """
@@ -59,7 +59,7 @@ def ipc_kernel_manager(folder: Path | None = None):
 
         @default("ip")
         def _default_ip(self):
-            return str(folder / "kernel-ipc") if folder else "kernel-ipc"
+            return str(folder / "kernel-ipc")
 
         def client(self, **kwargs):
             made = super().client(**kwargs)
@@ -85,8 +85,11 @@ class SharedKernel:
                 kernel.done(ok=...)
     """
 
-    def __init__(self, runtime: Path | None = None, *, startup_timeout: int = 60):
-        self.km = ipc_kernel_manager(runtime)(kernel_name="python3")
+    def __init__(self, runtime: Path, *, startup_timeout: int = 60):
+        """``runtime``: the folder for the kernel's sockets and connection file (removed
+        by the caller; nothing is written elsewhere)."""
+        self.km = ipc_kernel_manager(runtime)(
+            kernel_name="python3", connection_file=str(Path(runtime) / "kernel.json"))
         self.startup_timeout = startup_timeout
 
     def __enter__(self) -> SharedKernel:

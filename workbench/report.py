@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import os
 import shutil
 import tempfile
 import warnings
@@ -40,21 +39,6 @@ def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     folder = Path(folder)
     return (sorted(folder.glob("[0-9][0-9]_*.ipynb"))
             + sorted((folder / "exercises").glob("*.ipynb")))
-
-
-@contextlib.contextmanager
-def _kernel_env(**values):
-    """Environment variables the kernels inherit, set for the block and then restored."""
-    before = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def run_notebook(notebook: Path, executed: Path, *, parameters: dict, kernel: SharedKernel,
@@ -148,7 +132,6 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
             runtime = Path(tempfile.mkdtemp(prefix="wb-runtime-"))
         runtime.mkdir(exist_ok=True)
         stack.callback(shutil.rmtree, runtime, True)
-        stack.enter_context(_kernel_env(JUPYTER_RUNTIME_DIR=str(runtime)))
         if private_database:
             folder = out / ".fiftyone-db"
             stack.callback(shutil.rmtree, folder, True)
