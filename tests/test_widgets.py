@@ -264,3 +264,17 @@ def test_panels_outside_a_kernel_leave_ipython_as_it_was(surfaces):
     panel = resampling_panel(surfaces)
     assert "text/html" in panel.table.outputs[0]["data"]
     assert InteractiveShell.initialized() == before
+
+
+
+def test_the_debounce_is_set_by_the_environment(monkeypatch):
+    """A remote kernel answers later than the default 0.3 s allows for: the user raises it."""
+    from workbench import widgets
+
+    monkeypatch.delenv("WORKBENCH_DEBOUNCE", raising=False)
+    assert widgets._debounce_setting() == 0.3
+    monkeypatch.setenv("WORKBENCH_DEBOUNCE", "1.5")
+    assert widgets._debounce_setting() == 1.5
+    monkeypatch.setenv("WORKBENCH_DEBOUNCE", "soon")
+    with pytest.raises(ValueError, match="WORKBENCH_DEBOUNCE='soon' is not a number of sec"):
+        widgets._debounce_setting()

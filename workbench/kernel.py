@@ -86,8 +86,9 @@ class SharedKernel:
     """
 
     def __init__(self, runtime: Path, *, startup_timeout: int = 60):
-        """``runtime``: the folder for the kernel's sockets and connection file (removed
-        by the caller; nothing is written elsewhere)."""
+        """``runtime``: the folder for the kernel's sockets and connection file, created if
+        missing (removed by the caller; nothing is written elsewhere)."""
+        Path(runtime).mkdir(parents=True, exist_ok=True)
         self.km = ipc_kernel_manager(runtime)(
             kernel_name="python3", connection_file=str(Path(runtime) / "kernel.json"))
         self.startup_timeout = startup_timeout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import shutil
 import tempfile
@@ -84,15 +85,22 @@ OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 def render_html(executed: Path, target: Path) -> Path:
     """Render an executed notebook to a self-contained HTML file: figures inline, no
     script or style fetched from the network."""
+    body, _ = _html_exporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+@functools.cache
+def _html_exporter():
+    """One exporter per process (its templates are loaded once). Figures are outputs, already
+    inline; the notebooks' markdown links no image, so nbconvert's ``embed_images`` pass
+    (an HTML parse of every page, a third of its time) is not needed."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", embed_images=True,
-                            extra_loaders=[DictLoader({"offline.html.j2": OFFLINE_TEMPLATE})],
-                            template_file="offline.html.j2")
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-    target.write_text(body, encoding="utf-8")
-    return target
+    return HTMLExporter(template_name="lab",
+                        extra_loaders=[DictLoader({"offline.html.j2": OFFLINE_TEMPLATE})],
+                        template_file="offline.html.j2")
 
 
 def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] | None = None,

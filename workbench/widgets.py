@@ -20,6 +20,7 @@ import asyncio
 import base64
 import functools
 import io
+import os
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -29,12 +30,24 @@ from IPython.core.formatters import DisplayFormatter
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import HTML, Image, Markdown
 
-from workbench import augment, measure, plots, sample, split
+from workbench import measure, plots, sample, split
 from workbench.catalog import Catalog
 from workbench.errors import DataError, Missing, passes_missing
 
 NO_CONDITION = "(none)"
-DEBOUNCE = 0.3  # seconds of quiet after the last control move before a panel recomputes
+# Seconds of quiet after the last control move before a panel recomputes. ipywidgets sends a
+# burst's later moves only once the kernel has answered the first, so where that round trip
+# is long (a remote kernel, a loaded machine) raise it with WORKBENCH_DEBOUNCE.
+def _debounce_setting(default: float = 0.3) -> float:
+    value = os.environ.get("WORKBENCH_DEBOUNCE", str(default))
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"WORKBENCH_DEBOUNCE={value!r} is not a number of seconds: unset "
+                         "it, or set it to one such as 1.0") from None
+
+
+DEBOUNCE = _debounce_setting()
 DPI = 150       # figures are drawn at this resolution and shown at >= 100 dpi
 
 
@@ -293,6 +306,9 @@ def augment_panel(catalog: Catalog, *, cls: str | None = None, strength: float =
 
     ``panel.result`` is the :class:`workbench.augment.Preview` on show.
     """
+    # imported here: Albumentations imports torch (2 s), which no other panel needs
+    from workbench import augment
+
     totals = measure.class_counts(catalog).total
     present = [str(c) for c, v in totals.items() if v > 0]
     controls = {
