@@ -1,0 +1,46 @@
+"""Coding exercises: the student writes the function, the checker compares it with the
+package's own on fresh random inputs (:mod:`workbench.coding.checker`).
+
+::
+
+    from workbench import coding
+    coding.stub("gini")             # the function to write: paste it in a cell and fill it in
+    coding.check("gini", gini)      # right, or the input where it differs and why
+    coding.solution("gini")         # the package's way, on request
+
+The seven functions are the ideas the notebooks use: a capped resampling plan (03), the
+Gini coefficient of class counts (01), LVIS repeat factors (03), loss weights by the
+inverse number of samples (03), macro F1 from a confusion matrix and per-class IoU from a
+pixel confusion matrix (05), and the class-balanced quotas of an active-learning pick (06).
+"""
+
+from __future__ import annotations
+
+from workbench.coding import checker as cc
+from workbench.coding.sampling import BALANCED_QUOTAS, CAPPED_PLAN, INVERSE_WEIGHTS, REPEAT_FACTORS
+from workbench.coding.scores import GINI, MACRO_F1, PER_CLASS_IOU
+
+EXERCISES = {e.name: e for e in (CAPPED_PLAN, GINI, REPEAT_FACTORS, INVERSE_WEIGHTS,
+                                 MACRO_F1, PER_CLASS_IOU, BALANCED_QUOTAS)}
+
+
+def _exercise(name: str) -> cc.CodingExercise:
+    if name not in EXERCISES:
+        raise ValueError(f"Unknown coding exercise {name!r}; known: {', '.join(EXERCISES)}.")
+    return EXERCISES[name]
+
+
+def stub(name: str) -> str:
+    """The function to write, as text to paste into a code cell."""
+    return _exercise(name).stub
+
+
+def check(name: str, func, *, seed=None, attempt: int | None = None):
+    """Run ``func`` against the package's ``name`` on fresh inputs; see
+    :func:`workbench.coding.checker.run_check`."""
+    return cc.run_check(_exercise(name), func, seed=seed, attempt=attempt)
+
+
+def solution(name: str) -> str:
+    """The package's way of writing ``name`` (plain Python and numpy)."""
+    return _exercise(name).solution

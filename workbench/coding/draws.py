@@ -1,0 +1,11 @@
+"""Random inputs shared by the coding exercises."""
+
+from __future__ import annotations
+
+CLASSES = ("car", "pedestrian", "bicycle", "bus", "scooter", "wheelchair", "stroller")
+
+
+def long_tail_counts(rng, low: int = 2, high: int = 7, scale: int = 400) -> list[int]:
+    """Class counts with a long tail: a few large, some small, sometimes ties."""
+    k = int(rng.integers(low, high))
+    return sorted((rng.pareto(1.0, k) * scale / 4 + 1).astype(int).tolist(), reverse=True)
