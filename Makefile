@@ -7,17 +7,21 @@ STAMP := $(VENV)/.installed
 DATASET ?= demo:surfaces
 PREDICTIONS ?= auto
 SEED ?= 0
-SOLUTIONS ?=
 APP_PORT ?= 8866
 LOCAL_WHEELS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 export FIFTYONE_DO_NOT_TRACK := true
 export FIFTYONE_DATABASE_VALIDATION := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: report test lab app bench data env browser lock clean
+.PHONY: report solutions test lab app bench data env browser lock clean
 
 report: $(STAMP) browser data
-	$(PY) -m workbench report --dataset $(DATASET) --predictions $(PREDICTIONS) --seed $(SEED) --out reports $(if $(SOLUTIONS),--solutions) $(if $(FRESH),--fresh)
+	$(PY) -m workbench report --dataset $(DATASET) --predictions $(PREDICTIONS) --seed $(SEED) --out reports $(if $(FRESH),--fresh)
+
+# The teacher's report: every solution worked out, in solutions/, never in the students'
+# reports/ folder.
+solutions: $(STAMP) browser data
+	$(PY) -m workbench report --dataset $(DATASET) --predictions $(PREDICTIONS) --seed $(SEED) --out solutions --solutions $(if $(FRESH),--fresh)
 
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
@@ -78,4 +82,4 @@ lock: $(STAMP)
 	  --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) reports/*.html reports/notebooks reports/outputs notebooks/outputs data/demo
+	rm -rf $(VENV) reports/*.html reports/notebooks reports/outputs notebooks/outputs data/demo solutions

@@ -931,7 +931,7 @@ def solutions_report(catalog=None, report=None, *, predictions=None, enabled: bo
     if not enabled:
         return Markdown(
             "The solutions are hidden: to show them, run this notebook with `solutions = "
-            "True` (in the parameters cell, or when rendering it: `make report SOLUTIONS=1`, "
+            "True` (in the parameters cell, or when rendering it: `make solutions`, "
             "papermill `-p solutions True`).")
     data = {"catalog": catalog, "report": report, None: None}
     solved = [solution(name, data[spec.needs], predictions=predictions)

@@ -44,3 +44,15 @@ def check(name: str, func, *, seed=None, attempt: int | None = None):
 def solution(name: str) -> str:
     """The package's way of writing ``name`` (plain Python and numpy)."""
     return _exercise(name).solution
+
+
+def solutions_markdown(*, enabled: bool = True):
+    """Every coding exercise's task and the package's way of writing it, as Markdown (for
+    the solutions report); with ``enabled=False``, the sentence saying they are hidden."""
+    from IPython.display import Markdown
+
+    if not enabled:
+        return Markdown("The coding solutions are hidden: run this notebook with `solutions "
+                        "= True` to show them (`make solutions`).")
+    return Markdown("\n\n".join(f"**{e.name}.** {e.task}\n\n```python\n{e.solution}```"
+                                 for e in EXERCISES.values()))

@@ -219,6 +219,9 @@ def run_check(exercise: CodingExercise, func, *, seed=None, attempt: int | None 
                                     f"{len(inputs)} inputs ({len(exercise.boundaries)} "
                                     "boundary cases and fresh random ones).")
     args, got, expected, problems = found
+    if got is None:  # the stub as given: nothing tried yet, no attempt counted
+        return Feedback(name, None, f"`{name}` returns None so far: fill in its body, run "
+                                    "its cell, then this check.")
     _ATTEMPTS[name] += 1
     level = attempt if attempt is not None else _ATTEMPTS[name]
     call = f"{name}{(exercise.show or arguments)(args)}"
