@@ -151,7 +151,8 @@ def test_wrong_answers_are_diagnosed(surfaces):
         "04.copies_of_rarest", drawn, surfaces).message
     assert "rarest class gets" in check("04.strength_at_half", 0.5, surfaces).message
     undiagnosed = check("02.naive_leaks", 1, surfaces)
-    assert "Hint: split.split_report" in undiagnosed.message
+    assert undiagnosed.message == "1 is not it: the answer is larger."
+    assert "split_report" not in repr(undiagnosed)  # the code only on request
 
 
 def test_catalog_is_optional_where_the_exercise_carries_its_numbers(surfaces):
@@ -262,7 +263,7 @@ def test_mini_challenge_is_the_page_of_the_predictions_given(split_surfaces):
     assert [h.split(" ")[0] for h in page["hard_negatives"]] == list(
         without.nlargest(2).index)
     unanswered = check("06.mini_challenge", None, split, predictions=predictions)
-    assert unanswered.correct is None and "Hint: start from collect.one_page_plan" in (
+    assert unanswered.correct is None and "Answer a dict: start from collect.one_page_plan" in (
         unanswered.message)
 
 
@@ -333,3 +334,90 @@ def test_solutions_report_says_which_exercises_the_data_cannot_pose():
     assert "> This exercise is computed from the catalog" in text
     assert "'Wheelchair': 1500" in text  # 03.exercise_1 carries its own numbers
 
+
+
+# -- feedback that escalates, answers read as a person would, nothing raises ----------------
+
+
+@pytest.fixture(autouse=True)
+def fresh_attempts():
+    from workbench.exercises import reset_attempts
+
+    reset_attempts()
+    yield
+    reset_attempts()
+
+
+def test_feedback_on_a_repeated_wrong_answer_escalates_and_never_shows_the_code():
+    from workbench.exercises import hint
+
+    said = [check("03.worked_example", 8000) for _ in range(3)]
+    for feedback in said:
+        assert feedback.message == "8000 is not it: Crack is over the 5x cap (8,000 > 7,500)."
+        assert "plan_resampling" not in repr(feedback)
+    assert said[0].details == ()
+    assert [d.split(":")[0] for d in said[1].details] == ["Think"]
+    assert [d.split(":")[0] for d in said[2].details] == [
+        "Think", "Method", "The code, if you want it"]
+    assert "exercises.hint('03.worked_example')" in said[2].details[-1]
+    assert hint("03.worked_example").startswith("sample.plan_resampling(")
+    assert check("03.worked_example", 7500).correct is True
+    assert check("03.worked_example", 8000).details == ()  # a right answer starts over
+
+
+def test_the_hint_level_can_be_set_and_counts_per_exercise():
+    assert check("03.worked_example", 8000, attempt=3).details[0].startswith("Think:")
+    check("03.worked_example", 8000)
+    check("03.worked_example", 8000)
+    assert check("03.exercise_1", {"Car": 1}).details == ()  # its own count
+
+
+def test_answers_are_read_as_a_person_writes_them(surfaces):
+    assert check("03.worked_example", "7,500").correct is True
+    assert check("03.worked_example", " 7500 ").correct is True
+    exact = {" car": "2,167", "PEDESTRIAN": 2167, "Bicycle ": 2166, "wheelchair": "1500"}
+    assert check("03.exercise_1", exact).correct is True
+    fewest = solution("01.fewest_pixels", surfaces).answer
+    assert check("01.fewest_pixels", f"  {fewest.upper()} ", surfaces).correct is True
+    cls, value = solution("01.most_hidden", surfaces).answer
+    assert check("01.most_hidden", [cls.title(), f" {value.upper()}"], surfaces).correct is True
+
+
+@pytest.mark.parametrize("answer", [object(), float("nan"), {1, 2}, b"7500", print,
+                                    [[7500]], {"Crack": 7500}, "seven thousand", True])
+def test_a_malformed_answer_never_raises_and_says_what_to_give(answer):
+    feedback = check("03.worked_example", answer)
+    assert feedback.correct is False and "answer a number" in feedback.message
+
+
+@pytest.mark.parametrize("answer", [[2167, 2166, 2166, 1500], "Car: 2167", 8000, None.__class__,
+                                    {"Car": object()}, {("Car",): 1}])
+def test_a_malformed_plan_never_raises(answer):
+    feedback = check("03.exercise_1", answer)
+    assert feedback.correct is False
+    assert feedback.message
+
+
+def test_one_malformed_answer_does_not_hide_the_others(surfaces):
+    fewest = solution("01.fewest_pixels", surfaces).answer
+    block = check_all({"01.fewest_pixels": fewest, "01.classes_for_80": {"what": "?"},
+                       "01.most_hidden": 3}, surfaces)
+    verdicts = [f.correct for f in block.items]
+    assert verdicts == [True, False, False]
+    assert "answer a number" in block.items[1].message
+    assert "answer a tuple of 2" in block.items[2].message
+
+
+def test_a_checker_that_fails_on_an_answer_says_so_instead_of_raising(surfaces, monkeypatch):
+    from dataclasses import replace
+
+    from workbench import exercises
+
+    def broken(answer, expected, catalog):
+        raise TypeError("cannot compare")
+
+    spec = replace(exercises.EXERCISES["02.naive_leaks"], diagnose=broken)
+    monkeypatch.setitem(exercises.EXERCISES, "02.naive_leaks", spec)
+    feedback = check("02.naive_leaks", 10**6, surfaces)
+    assert feedback.correct is False
+    assert feedback.message == "this answer could not be read (TypeError: cannot compare)."

@@ -19,13 +19,15 @@ what the data lacks.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from workbench import measure
+from workbench.answers import read_answer
 from workbench.catalog import Catalog
 from workbench.errors import DataError, Lacks, Missing, some
 
@@ -56,7 +58,13 @@ class Feedback:
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: the question, a hint, and how its answer is worked out and judged.
+    """One exercise: the question, its hints, and how its answer is worked out and judged.
+
+    - ``code``: the expression that computes the answer, shown only on request
+      (:func:`hint`); the feedback escalates through ``concept`` (after a second wrong
+      answer) and ``method`` (after a third) and never shows it.
+    - ``form``: how to give the answer, shown while it is unanswered (a dict to start
+      from, ...).
 
     - ``expected(data)``: the answer, computed from what the exercise is posed on (see
       ``needs``); it raises :class:`~workbench.errors.Lacks` (or returns None) where
@@ -75,7 +83,7 @@ class Exercise:
     """
 
     question: str
-    hint: str
+    code: str
     expected: Callable[[object], object]
     problems: Callable[[object, object, object], list[str]] | None = None
     diagnose: Callable[[object, object, object], str | None] | None = None
@@ -83,6 +91,9 @@ class Exercise:
     needs: str | None = "catalog"
     confirm: Callable[[object], str] | None = None
     uses_predictions: bool = False
+    form: str = ""
+    concept: str = ""
+    method: str = ""
 
 
 def _n(value) -> str:
@@ -371,7 +382,8 @@ def _plan_problems(answer: Mapping, plan) -> list[str]:
         named = ", ".join(f"{c} ({counts[c]:,})" for c in unequal)
         rounding = (f" ({_n(exact[unequal[0]])} each: round it down or up)"
                     if len(allowed[unequal[0]]) > 1 and total == plan.total
-                    and plan.priority[free].nunique() <= 1 else "")
+                    and plan.priority[free].nunique() <= 1
+                    and all(abs(counts[c] - exact[c]) < 2 for c in unequal) else "")
         problems.append(f"{named}: not {share} of what the limits leave; the "
                         f"{len(free)} classes no limit holds share {left:,}{rounding}")
     return problems
@@ -659,7 +671,8 @@ EXERCISES: dict[str, Exercise] = {
         explain=_naive_worst_class_explained),
     "03.exercise_1": Exercise(
         "Car 6,000, Pedestrian 2,500, Bicycle 1,200, Wheelchair 300; 8,000 samples per epoch, "
-        "at most 5x oversampling. How many of each per epoch? Answer a dict.",
+        "at most 5x oversampling. How many of each per epoch, as equal as the cap allows and "
+        "exactly 8,000 in all? Answer a dict.",
         "the cap binds for Wheelchair (300 x 5); the others share the rest equally",
         lambda _: _exercise_1_plan().effective.to_dict(),
         problems=lambda a, e, d: _plan_problems(a, _exercise_1_plan()),
@@ -716,11 +729,86 @@ EXERCISES: dict[str, Exercise] = {
 }
 
 
+# The hints after a second and a third wrong answer (an idea, then the method), and how to
+# give the answers that are dicts. The code itself stays behind hint(name).
+_LADDER = {
+    "01.fewest_pixels": (
+        "a class can be in many images and still cover few pixels (thin cracks, lane "
+        "markings): count area, not images",
+        "add up each class's pixels over every mask and take the class with the least"),
+    "01.classes_for_80": (
+        "sort the classes from the largest to the smallest; their cumulative share of the "
+        "counts climbs towards 100%",
+        "divide each class's count by the sum of the counts, add the shares largest first, "
+        "and count the classes it takes to reach 80%"),
+    "01.most_hidden": (
+        "a class can look fine overall and be rare under one condition (cracks at night): "
+        "compare each cell of class x condition with what the margins predict",
+        "expected count = row total x column total / grand total; the most negative "
+        "standardised residual, (observed - expected) / sqrt(expected), is the cell"),
+    "02.naive_leaks": (
+        "a random split deals out images, not groups: near-duplicates of one scene can land "
+        "in different splits",
+        "split at random with seed 0; for each group count the distinct splits its images "
+        "land in; count the groups with two or more"),
+    "02.naive_worst_class": (
+        "a class's share of each split's images should be the same in every split; random "
+        "splits wobble most for the rare classes",
+        "per class, its share of each split's images; the gap is the largest share minus the "
+        "smallest; the class with the largest gap"),
+    "03.exercise_1": (
+        "the objective is as equal as the cap allows, with the total exact: an equal share "
+        "is 2,000 each, but no class may be drawn more than 5 times its count",
+        "give a class whose cap is below the equal share its cap, share what is left "
+        "equally among the others, and round so that the sum stays 8,000"),
+    "03.worked_example": (
+        "two limits hold at once: Crack at most 5x its count, Background at least half of "
+        "its count",
+        "give Crack as much as its cap allows and check that what is left for Background "
+        "stays at or above its floor"),
+    "04.copies_of_rarest": (
+        "materialize writes a copy for each draw beyond the images a key already has: the "
+        "originals are drawn, not copied",
+        "plan over the sampling keys at a 3x cap; for the key with the fewest images, its "
+        "draws minus its images"),
+    "04.strength_at_half": (
+        "the rarest class gets the full global strength and the commonest the least: "
+        "strength follows rarity on a log scale",
+        "strength x log(max / n) / log(max / min) for the class with the largest count n"),
+    "05.uncertain_classes": (
+        "a recall interval is wide when a class has few evaluation images: its half-width "
+        "shrinks like 1 / sqrt(images)",
+        "half-width = (recall_high - recall_low) / 2 for each class of report.to_frame(); "
+        "count the classes above 0.10"),
+    "05.more_for_rarest": (
+        "halving an interval's width takes about four times the images",
+        "the rarest class is the first row of report.to_frame(); its recall_more_10 column "
+        "is the number of extra images"),
+    "06.exercise_2": (
+        "every part of the playbook is a number someone can check: images a day, a quota, a "
+        "metric with its threshold",
+        "start from the template and fill each field with a number; check the capacity sum "
+        "and that 800 + 14 x the Wheelchair a day reaches the target"),
+    "06.mini_challenge": (
+        "the page is this dataset's: its counts, its images, its metrics",
+        "start from the one-page plan of this dataset and edit only what you would change"),
+}
+_FORMS = {
+    "03.exercise_1": "a dict {class: samples per epoch}",
+    "06.exercise_2": "a dict: start from collect.playbook_template() and fill it in",
+    "06.mini_challenge": "a dict: start from collect.one_page_plan(catalog, "
+                         "predictions=preds).to_dict() and edit it",
+}
+EXERCISES.update({name: replace(spec, concept=_LADDER[name][0], method=_LADDER[name][1],
+                                form=_FORMS.get(name, ""))
+                  for name, spec in EXERCISES.items()})
+
+
 # -- checking ------------------------------------------------------------------------------------
 
 
 def _is_number(value) -> bool:
-    if isinstance(value, bool):
+    if isinstance(value, (bool, bytes, bytearray)):
         return False
     try:
         return math.isfinite(float(value))
@@ -792,7 +880,11 @@ def _equal(answer, expected) -> bool:
     return str(answer) == str(expected)
 
 
-def check(exercise: str, answer, catalog=None, *, predictions=None) -> Feedback:
+_WRONG: Counter = Counter()  # wrong answers per exercise since its last right one
+
+
+def check(exercise: str, answer, catalog=None, *, predictions=None,
+          attempt: int | None = None) -> Feedback:
     """Check ``answer`` to ``exercise``; None means not answered yet.
 
     ``catalog`` is what the exercise is computed from: a Catalog for most, the evaluation
@@ -800,32 +892,84 @@ def check(exercise: str, answer, catalog=None, *, predictions=None) -> Feedback:
     (03.exercise_1, 03.worked_example, 06.exercise_2). ``predictions``: the model's, for
     06.mini_challenge (None: the baseline probe is trained to pose it).
 
+    The answer is read as a person would ("7,500" is 7500, " Crack" the class crack). A
+    wrong answer is told what is wrong with it; the second wrong answer adds an idea to
+    think with, the third the method (``attempt`` sets which, else the wrong answers so
+    far count); the code that computes it shows only on request (:func:`hint`). Nothing
+    makes it raise: an answer it cannot read is told so.
+
     >>> check("03.exercise_1", {"Car": 2167, "Pedestrian": 2166, "Bicycle": 2166,
-    ...                         "Wheelchair": 1501})
+    ...                         "Wheelchair": 1501}, attempt=1)
     [03.exercise_1: not yet] Wheelchair is over the 5x cap (1,501 > 1,500).
     """
     spec = _spec(exercise)
+    try:
+        return _check(exercise, spec, answer, catalog, predictions, attempt)
+    except Exception as err:  # whatever the answer holds, the notebook carries on
+        return Feedback(exercise, False, f"this answer could not be read "
+                                         f"({type(err).__name__}: {err})."
+                        + (f" Answer {spec.form}." if spec.form else ""))
+
+
+def _check(exercise, spec, answer, catalog, predictions, attempt) -> Feedback:
     expected, reason = _posed(exercise, catalog, predictions)
     if reason is not None:
         return Feedback(exercise, None, reason)
     if answer is None:
-        return Feedback(exercise, None, f"{spec.question} Hint: {spec.hint}")
+        return Feedback(exercise, None, spec.question + (f" Answer {spec.form}."
+                                                         if spec.form else ""))
+    answer = read_answer(answer, expected, _names(catalog))
     if (form := _form_problem(answer, expected)) is not None:
-        return Feedback(exercise, False, f"{form}. Hint: {spec.hint}")
+        return Feedback(exercise, False, f"{form}.")
     if spec.problems is not None:
         problems = spec.problems(answer, expected, catalog)
     elif _equal(answer, expected):
         problems = []
     else:
         diagnosis = spec.diagnose(answer, expected, catalog) if spec.diagnose else None
-        return Feedback(exercise, False, f"{answer!r} is not it" + (
-            f": {diagnosis}." if diagnosis else f". Hint: {spec.hint}"))
+        problems = [f"{answer!r} is not it: {diagnosis or _direction(answer, expected)}"]
     if not problems:
+        _WRONG[exercise] = 0
         message = spec.confirm(answer) if spec.confirm else f"yes: {answer!r}."
         return Feedback(exercise, True, message)
+    _WRONG[exercise] += 1
+    level = attempt if attempt is not None else _WRONG[exercise]
+    ladder = ([f"Think: {spec.concept}"] if level >= 2 and spec.concept else []) + (
+        [f"Method: {spec.method}", f"The code, if you want it: exercises.hint({exercise!r})."]
+        if level >= 3 and spec.method else [])
     if len(problems) == 1:
-        return Feedback(exercise, False, f"{problems[0]}.")
-    return Feedback(exercise, False, f"{len(problems)} problems:", tuple(problems))
+        return Feedback(exercise, False, f"{problems[0]}.", tuple(ladder))
+    return Feedback(exercise, False, f"{len(problems)} problems:", tuple(problems + ladder))
+
+
+def _direction(answer, expected) -> str:
+    """Which way a number is off, or that a name is not the one asked."""
+    if isinstance(expected, (int, float, np.number)):
+        return "the answer is " + ("larger" if float(expected) > float(answer) else "smaller")
+    return "that is not the one asked for"
+
+
+def _names(data) -> list[str]:
+    """The class names and condition values an answer may name, whatever their case."""
+    if not isinstance(data, Catalog):
+        return []
+    values = [str(v) for c in data.conditions for v in data.samples[c].dropna().unique()]
+    return [*map(str, data.classes), *values]
+
+
+def hint(exercise: str) -> str:
+    """The expression that computes ``exercise``'s answer (what the feedback never shows
+    by itself).
+
+    >>> hint("03.worked_example")
+    'sample.plan_resampling({...}, total=32500, max_oversample=5, min_keep=0.5)'
+    """
+    return _spec(exercise).code
+
+
+def reset_attempts() -> None:
+    """Forget the wrong answers counted so far: the hints start again from the first."""
+    _WRONG.clear()
 
 
 @dataclass(frozen=True)
