@@ -1,0 +1,58 @@
+"""The notebooks read as a course: each opens with its objectives, prerequisites and time,
+marks optional sections, ends with a recap and the next step, and the lab plans in
+notebooks/README.md name sections that exist."""
+
+import re
+
+import nbformat
+import pytest
+
+from workbench.report import NOTEBOOKS_DIR
+
+NUMBERED = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+README = (NOTEBOOKS_DIR / "README.md").read_text()
+
+
+def markdown(path):
+    return [c.source for c in nbformat.read(path, as_version=4).cells
+            if c.cell_type == "markdown"]
+
+
+def headings(path) -> list[str]:
+    return [line[3:] for cell in markdown(path) for line in cell.splitlines()
+            if line.startswith("## ")]
+
+
+@pytest.mark.parametrize("path", NUMBERED, ids=lambda p: p.stem)
+def test_each_notebook_opens_with_objectives_prerequisites_and_time(path):
+    plan = markdown(path)[1]
+    assert plan.startswith("**You will learn to**")
+    assert "**You need**" in plan and "Refresher:" in plan
+    assert re.search(r"\*\*Time\.\*\* About \d+ minutes for the core sections", plan)
+
+
+@pytest.mark.parametrize("path", NUMBERED, ids=lambda p: p.stem)
+def test_each_notebook_marks_optional_sections_and_ends_with_a_recap_and_the_next_step(path):
+    assert any(h.endswith("*(optional)*") for h in headings(path))
+    tail = "\n".join(markdown(path)[-2:])
+    assert "## Recap" in tail and "**Next.**" in tail
+
+
+@pytest.mark.parametrize("path", NUMBERED, ids=lambda p: p.stem)
+def test_the_time_table_agrees_with_each_notebook(path):
+    core = re.search(r"About (\d+) minutes for the core sections, (\d+) more", markdown(path)[1])
+    number = path.stem[:2]
+    row = re.search(rf"\| {number} · \w+ \| (\d+) min \| (\d+) min \|", README)
+    assert row and row.groups() == core.groups()
+
+
+def test_the_lab_plan_skips_only_sections_that_exist():
+    table = README.split("## A 90-minute lab")[1].split("## Two sessions")[0]
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) < 5 or not re.match(r"\d\d · ", cells[2]):
+            continue
+        path = next(p for p in NUMBERED if p.stem.startswith(cells[2][:2]))
+        for skipped in cells[4].split("; "):
+            assert any(h.startswith(skipped) for h in headings(path)), \
+                f"the lab plan skips {skipped!r}, which {path.stem} does not have"
