@@ -56,3 +56,36 @@ def test_the_lab_plan_skips_only_sections_that_exist():
         for skipped in cells[4].split("; "):
             assert any(h.startswith(skipped) for h in headings(path)), \
                 f"the lab plan skips {skipped!r}, which {path.stem} does not have"
+
+
+# Each term, and the formula or definition that must stand where the course first uses it
+# (the title, plan and recap cells only name what is coming or what was done).
+TERMS = {
+    "Gini coefficient": "Σ (2i − n − 1) x_i / (n Σ x)",
+    "evenness": "H / ln n",
+    "effective number": "(1 − β^n) / (1 − β)",
+    "LD": "|S_c / (S − S_c) − D_c / (D − D_c)|",
+    "ED": "mean absolute difference between each split's size",
+    "balanced accuracy": "mean over classes of each class's recall",
+    "macro F1": "2 P_c R_c / (P_c + R_c)",
+    "worst-class recall": "the smallest recall of any class",
+    "repeat factor": "max(1, √(t / f(c)))",
+    "AP": "area under a class's precision-recall",
+    "IoU": "TP / (TP + FP + FN)",
+}
+
+
+def body_cells():
+    for path in NUMBERED:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown" and not cell.get("id", "").endswith(
+                    ("-00", "-plan", "-recap")):
+                yield path.stem, cell.source
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_each_term_is_defined_where_it_is_first_used(term):
+    pattern = re.compile(rf"\b{re.escape(term)}\b", 0 if term.isupper() else re.IGNORECASE)
+    stem, text = next((s, t) for s, t in body_cells() if pattern.search(t))
+    assert TERMS[term] in " ".join(text.split()), \
+        f"{term!r} is first used in {stem} without its definition: {text[:200]!r}"
