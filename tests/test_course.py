@@ -89,3 +89,30 @@ def test_each_term_is_defined_where_it_is_first_used(term):
     stem, text = next((s, t) for s, t in body_cells() if pattern.search(t))
     assert TERMS[term] in " ".join(text.split()), \
         f"{term!r} is first used in {stem} without its definition: {text[:200]!r}"
+
+
+def open_questions_asked():
+    for path in NUMBERED:
+        for text in markdown(path):
+            for match in re.finditer(r"\d\. \*\(open\)\* (.+?)(?=\n\d\. |\Z)", text, re.S):
+                yield path.stem[:2], " ".join(match.group(1).split())
+
+
+def test_every_open_question_has_a_model_answer_and_every_answer_a_question():
+    from workbench.open_questions import OPEN_QUESTIONS
+
+    asked = sorted(open_questions_asked())
+    answered = sorted((q.notebook, q.question) for q in OPEN_QUESTIONS)
+    assert len(asked) == len(answered) == 9
+    for (notebook, question), (where, text) in zip(answered, asked, strict=True):
+        assert (notebook, question) == (where, text)
+
+
+def test_model_answers_show_only_in_the_solutions():
+    from workbench.open_questions import OPEN_QUESTIONS, model_answers
+
+    shown = model_answers().data
+    assert all(q.model_answer in shown for q in OPEN_QUESTIONS)
+    assert shown.count("A good answer mentions:") == len(OPEN_QUESTIONS)
+    hidden = model_answers(enabled=False).data
+    assert "hidden" in hidden and OPEN_QUESTIONS[0].model_answer not in hidden
