@@ -116,3 +116,26 @@ def test_model_answers_show_only_in_the_solutions():
     assert shown.count("A good answer mentions:") == len(OPEN_QUESTIONS)
     hidden = model_answers(enabled=False).data
     assert "hidden" in hidden and OPEN_QUESTIONS[0].model_answer not in hidden
+
+
+@pytest.mark.parametrize("path", NUMBERED, ids=lambda p: p.stem)
+def test_each_notebook_shows_its_solutions_only_in_the_teachers_report(path):
+    cells = nbformat.read(path, as_version=4).cells
+    params = next(c for c in cells if "parameters" in c.metadata.get("tags", []))
+    assert re.search(r"^solutions = False\b", params.source, re.M)
+    number = path.stem[:2]
+    shown = [c.source for c in cells if c.cell_type == "code" and "solutions_report(" in c.source]
+    assert len(shown) == 1
+    assert f'notebook="{number}"' in shown[0] and "enabled=solutions" in shown[0]
+
+
+def test_a_notebooks_solutions_are_its_exercises_and_its_open_questions():
+    from workbench.exercises import solutions_report
+    from workbench.open_questions import OPEN_QUESTIONS
+
+    page = solutions_report(notebook="03").data
+    assert "**03.exercise_1.**" in page and "**03.worked_example.**" in page
+    assert "**01." not in page and "**05." not in page
+    own = [q for q in OPEN_QUESTIONS if q.notebook == "03"]
+    assert len(own) == 2 and all(q.model_answer in page for q in own)
+    assert "2 of the 2 exercises are posed here" in page

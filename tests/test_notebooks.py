@@ -130,6 +130,7 @@ def test_every_notebook_runs_on_every_shape(shape, tmp_path, kernel):
     assert "Traceback" not in pages
     # notebook 06 plans on every shape: the page for the rarest class, stop decisions
     assert "One-page plan" in pages and "After day" in pages
+    assert "A good answer mentions:" in pages  # FAST runs them as the teacher's report
     assert not re.search(r"(src|href)=\"https?://", pages), "the report fetches from the web"
     assert pages.count("data:image/png;base64") >= 10  # figures are inline
     index = (tmp_path / "report" / "index.html").read_text()

@@ -1059,18 +1059,23 @@ def pose(exercise: str):
     return Markdown(f"**{exercise}.** {_spec(exercise).question}")
 
 
-def solutions_report(catalog=None, report=None, *, predictions=None, enabled: bool = True):
+def solutions_report(catalog=None, report=None, *, predictions=None, enabled: bool = True,
+                     notebook: str | None = None):
     """Every exercise's :func:`solution`, with its worked explanation, as Markdown.
 
     Each exercise gets what it is computed from (``needs``): ``catalog``, the evaluation
     ``report``, or nothing; ``predictions`` as in :func:`check`. An exercise the data
-    cannot pose (or given a :class:`~workbench.errors.Missing`) says why. With
-    ``enabled=False``, one sentence: the solutions are hidden, and how to show them.
+    cannot pose (or given a :class:`~workbench.errors.Missing`) says why. ``notebook``
+    ("01".."06"): only that notebook's exercises, followed by the model answers to its
+    open questions (:mod:`workbench.open_questions`). With ``enabled=False``, one
+    sentence: the solutions are hidden, and how to show them.
 
     >>> print(solutions_report(enabled=False).data)
     The solutions are hidden: to show them, run this notebook with `solutions = True` ...
     """
     from IPython.display import Markdown
+
+    from workbench.open_questions import OPEN_QUESTIONS
 
     if not enabled:
         return Markdown(
@@ -1079,16 +1084,20 @@ def solutions_report(catalog=None, report=None, *, predictions=None, enabled: bo
             "papermill `-p solutions True`).")
     data = {"catalog": catalog, "report": report, None: None}
     solved = [solution(name, data[spec.needs], predictions=predictions)
-              for name, spec in EXERCISES.items()]
+              for name, spec in EXERCISES.items() if name.startswith(notebook or "")]
     unposed = sum(s.answer is None for s in solved)
     others = "the other says" if unposed == 1 else f"the other {unposed} say"
     parts = [f"The answers worked out on this dataset: {len(solved) - unposed} of the "
              f"{len(solved)} exercises are posed here"
              + (f"; {others} why not." if unposed else ".")]
-    notebook = None
+    if notebook is not None:
+        parts.extend(s.to_markdown() for s in solved)
+        parts.extend(q.to_markdown() for q in OPEN_QUESTIONS if q.notebook == notebook)
+        return Markdown("\n\n".join(parts))
+    current = None
     for worked in solved:
-        if worked.exercise[:2] != notebook:
-            notebook = worked.exercise[:2]
-            parts.append(f"### From notebook {notebook}")
+        if worked.exercise[:2] != current:
+            current = worked.exercise[:2]
+            parts.append(f"### From notebook {current}")
         parts.append(worked.to_markdown())
     return Markdown("\n\n".join(parts))
