@@ -85,6 +85,18 @@ def pytest_unconfigure(config):
     shutil.rmtree(_TMP, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def fresh_hint_ladders():
+    """The exercise checkers count wrong answers per process to escalate their hints: each
+    test starts from none, whatever ran before it on its worker."""
+    from workbench import exercises
+    from workbench.coding import checker
+
+    exercises.reset_attempts()
+    checker.reset_attempts()
+    yield
+
+
 @pytest.fixture(scope="session")
 def fiftyone_db():
     """The private mongod's URI; FiftyOne (and kernels) connect to it."""

@@ -11,13 +11,6 @@ from workbench import coding
 from workbench.coding import checker
 
 
-@pytest.fixture(autouse=True)
-def fresh_attempts():
-    checker.reset_attempts()
-    yield
-    checker.reset_attempts()
-
-
 def solved(name: str):
     namespace = {"np": np, "math": math}
     exec(coding.solution(name), namespace)

@@ -339,15 +339,6 @@ def test_solutions_report_says_which_exercises_the_data_cannot_pose():
 # -- feedback that escalates, answers read as a person would, nothing raises ----------------
 
 
-@pytest.fixture(autouse=True)
-def fresh_attempts():
-    from workbench.exercises import reset_attempts
-
-    reset_attempts()
-    yield
-    reset_attempts()
-
-
 def test_feedback_on_a_repeated_wrong_answer_escalates_and_never_shows_the_code():
     from workbench.exercises import hint
 
