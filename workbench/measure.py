@@ -315,7 +315,8 @@ def long_tail(counts: ClassCounts | pd.Series | Mapping[str, int], *,
     """Imbalance statistics of per-class counts.
 
     - ``imbalance_ratio``: largest / smallest non-empty class;
-    - ``gini``: 0 for equal classes, towards 1 when one class holds everything;
+    - ``gini``: 0 for equal classes, (n - 1) / n (its most, n classes) when one holds
+      everything;
     - ``evenness``: Shannon entropy / log(number of classes): 1 for equal classes;
     - ``head_share``: share of the largest class; ``n_classes_50`` / ``n_classes_80``: the
       fewest classes that together hold 50% / 80% of the data;

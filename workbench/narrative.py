@@ -174,8 +174,9 @@ def long_tail(tail: measure.LongTail, catalog: Catalog) -> Markdown:
     return Markdown(
         f"Counted in {tail.unit}: the {s['classes']} classes hold {counted}; the largest holds "
         f"{_pct(s['head_share'])}; {_classes(s['n_classes_50'])} half and "
-        f"{_classes(s['n_classes_80'])} 80%. Gini {s['gini']:.2f} (0 is equal, towards 1 when one "
-        f"class holds everything), evenness {s['evenness']:.2f} (1 is equal).")
+        f"{_classes(s['n_classes_80'])} 80%. Gini {s['gini']:.2f} (0 is equal; "
+        f"{(s['classes'] - 1) / s['classes']:.2f}, its most with {s['classes']} classes, when one "
+        f"holds everything), evenness {s['evenness']:.2f} (1 is equal).")
 
 
 def _ranked(overview: pd.DataFrame) -> str:
