@@ -42,16 +42,12 @@ def _draw_plan(rng) -> tuple:
     return counts, int(rng.integers(len(counts), most + 1)), cap
 
 
-def _largest_remainder(exact: np.ndarray, total: int) -> np.ndarray:
-    base = np.floor(exact).astype(int)
-    order = np.argsort(-(exact - base), kind="stable")
-    base[order[: total - base.sum()]] += 1
-    return base
-
-
 def _equal_split(counts, total, _cap) -> dict:
-    return dict(zip(counts, _largest_remainder(np.full(len(counts), total / len(counts)),
-                                               total).tolist(), strict=True))
+    from workbench.sample import _round_within  # the package's largest remainder
+
+    k = len(counts)
+    shares = _round_within(np.full(k, total / k), np.zeros(k), np.full(k, total), total)
+    return dict(zip(counts, shares.tolist(), strict=True))
 
 
 def _capped_not_shared(counts, total, cap) -> dict:
