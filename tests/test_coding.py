@@ -280,6 +280,18 @@ def test_a_malformed_answer_gets_feedback_and_never_raises(what, name, answer, t
         assert told in said(feedback), feedback
 
 
+def test_a_function_that_returns_nothing_on_some_inputs_is_a_wrong_attempt():
+    def forgets_a_branch(counts):
+        if len(counts) > 4:
+            return None
+        return solved("gini")(counts)
+
+    feedback = coding.check("gini", forgets_a_branch, seed=0, attempt=1)
+    assert feedback.correct is False and "it returns None" in feedback.message
+    assert "ends without `return`" in said(feedback)
+    assert checker._ATTEMPTS["gini"] == 1
+
+
 def test_an_unknown_exercise_names_the_known_ones():
     with pytest.raises(ValueError, match="known: capped_plan, gini"):
         coding.check("ginni", gini_ranks_from_zero)

@@ -161,8 +161,8 @@ def first_difference(exercise: CodingExercise, func, inputs) -> tuple | None:
 
 
 def behaves_like(exercise: CodingExercise, func, wrong, inputs) -> bool:
-    """Whether ``func`` returns what ``wrong`` returns on every input (and differs from the
-    reference somewhere: a mistake that happens to be right everywhere is not one)."""
+    """Whether ``func`` returns what ``wrong`` returns on every input (asked only of a
+    ``func`` already found to differ from the reference)."""
     for args in inputs:
         got, err = _call(func, args)
         theirs, err_wrong = _call(wrong, args)
@@ -219,9 +219,11 @@ def run_check(exercise: CodingExercise, func, *, seed=None, attempt: int | None 
                                     f"{len(inputs)} inputs ({len(exercise.boundaries)} "
                                     "boundary cases and fresh random ones).")
     args, got, expected, problems = found
-    if got is None:  # the stub as given: nothing tried yet, no attempt counted
+    if got is None and args is inputs[0]:  # the stub as given: no attempt counted
         return Feedback(name, None, f"`{name}` returns None so far: fill in its body, run "
                                     "its cell, then this check.")
+    if got is None:
+        problems = ["a path through your function ends without `return`"]
     _ATTEMPTS[name] += 1
     level = attempt if attempt is not None else _ATTEMPTS[name]
     call = f"{name}{(exercise.show or arguments)(args)}"
