@@ -744,8 +744,10 @@ _LADDER = {
     "01.most_hidden": (
         "a class can look fine overall and be rare under one condition (cracks at night): "
         "compare each cell of class x condition with what the margins predict",
-        "expected count = row total x column total / grand total; the most negative "
-        "standardised residual, (observed - expected) / sqrt(expected), is the cell"),
+        "take the condition that departs most from independence (the first of the condition "
+        "overview); in it, expected = row total x column total / grand total, and the cell "
+        "with the most negative adjusted residual, (observed - expected) / sqrt(expected x "
+        "(1 - row share) x (1 - column share)), is the answer"),
     "02.naive_leaks": (
         "a random split deals out images, not groups: near-duplicates of one scene can land "
         "in different splits",
