@@ -289,7 +289,9 @@ def test_solutions_state_the_numbers_of_the_data(surfaces):
 
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_pose_shows_the_question(name):
-    assert pose(name).data == f"**{name}.** {EXERCISES[name].question}"
+    spec = EXERCISES[name]
+    assert pose(name).data == f"**{name}.** {spec.question.format(**spec.params)}"
+    assert "{" not in pose(name).data
 
 
 def test_pose_refuses_an_unknown_exercise():
@@ -304,7 +306,8 @@ def test_solutions_report_shows_every_answer_or_hides_them(split_surfaces, repor
     shown = solutions_report(split, report, predictions=predictions).data
     assert shown.startswith("The answers worked out on this dataset: 13 of the 13 exercises "
                             "are posed here.")
-    at = [shown.index(f"**{name}.** {spec.question}") for name, spec in EXERCISES.items()]
+    at = [shown.index(f"**{name}.** {spec.question.format(**spec.params)}")
+          for name, spec in EXERCISES.items()]
     assert at == sorted(at)  # in the notebooks' order, each under its notebook's heading
     assert [h for h in shown.splitlines() if h.startswith("### ")] == [
         f"### From notebook 0{n}" for n in range(1, 7)]
@@ -404,7 +407,7 @@ def test_a_checker_that_fails_on_an_answer_says_so_instead_of_raising(surfaces, 
 
     from workbench import exercises
 
-    def broken(answer, expected, catalog):
+    def broken(answer, expected, catalog, **params):
         raise TypeError("cannot compare")
 
     spec = replace(exercises.EXERCISES["02.naive_leaks"], diagnose=broken)
@@ -412,3 +415,30 @@ def test_a_checker_that_fails_on_an_answer_says_so_instead_of_raising(surfaces, 
     feedback = check("02.naive_leaks", 10**6, surfaces)
     assert feedback.correct is False
     assert feedback.message == "this answer could not be read (TypeError: cannot compare)."
+
+
+def test_answers_follow_the_parameters_the_student_set(surfaces):
+    from workbench.sample import plan_resampling, sampling_keys
+
+    def copies(cap):
+        plan = plan_resampling(sampling_keys(surfaces), max_oversample=cap)
+        rarest = plan.count.idxmin()
+        return int(plan.effective[rarest] - plan.count[rarest])
+
+    at_3, at_5 = copies(3), copies(5)
+    assert at_3 != at_5  # the cap binds the rarest key: the answer moves with it
+    assert check("04.copies_of_rarest", at_5, surfaces, max_oversample=5).correct is True
+    assert check("04.copies_of_rarest", at_5, surfaces).correct is False  # default 3x
+    assert solution("04.copies_of_rarest", surfaces, max_oversample=5).answer == at_5
+    assert "capped at 5x" in pose("04.copies_of_rarest", max_oversample=5).data
+    assert "max_oversample=5)" in solution("04.copies_of_rarest", surfaces,
+                                           max_oversample=5).explanation
+    seeds = {s: solution("02.naive_leaks", surfaces, seed=s).answer for s in (0, 1, 2)}
+    assert len(set(seeds.values())) > 1  # the seed changes the answer
+    assert check("02.naive_leaks", seeds[1], surfaces, seed=1).correct is True
+    assert "With seed 1," in pose("02.naive_leaks", seed=1).data
+    block = check_all({"02.naive_leaks": seeds[2], "01.classes_for_80": None}, surfaces,
+                      seed=2)  # each exercise takes the parameters it depends on
+    assert [f.correct for f in block.items] == [True, None]
+    with pytest.raises(ValueError, match=r"depends on the parameters \['seed'\], not \['sed'\]"):
+        check("02.naive_leaks", 1, surfaces, sed=1)

@@ -18,10 +18,11 @@ what the data lacks.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -65,6 +66,9 @@ class Exercise:
       answer) and ``method`` (after a third) and never shows it.
     - ``form``: how to give the answer, shown while it is unanswered (a dict to start
       from, ...).
+    - ``params``: the notebook parameters the answer depends on, with their defaults; the
+      question names them as ``{seed}``, and ``expected``, ``diagnose`` and ``explain``
+      take them as keywords (:func:`check` passes the student's values).
 
     - ``expected(data)``: the answer, computed from what the exercise is posed on (see
       ``needs``); it raises :class:`~workbench.errors.Lacks` (or returns None) where
@@ -94,6 +98,7 @@ class Exercise:
     form: str = ""
     concept: str = ""
     method: str = ""
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 def _n(value) -> str:
@@ -243,16 +248,16 @@ def _naive_leaks(catalog: Catalog, seed: int = 0) -> int:
     return len(_naive_report(catalog, seed).leaking_groups)
 
 
-def _naive_leaks_diagnosis(answer, expected, catalog) -> str | None:
+def _naive_leaks_diagnosis(answer, expected, catalog, seed: int = 0) -> str | None:
     groups = catalog.samples["group"].nunique()
     if _is_number(answer) and float(answer) > groups:
         return f"there are only {groups:,} groups"
     return None
 
 
-def _naive_leaks_explained(expected, catalog) -> str:
+def _naive_leaks_explained(expected, catalog, seed: int = 0) -> str:
     groups = catalog.samples["group"].nunique()
-    return (f"random_split(catalog, seed=0) deals out images one by one and ignores the "
+    return (f"random_split(catalog, seed={seed}) deals out images one by one and ignores the "
             f"group column; of the {groups:,} groups, {expected:,} end up with images in two "
             f"or more splits (split_report(...).leaking_groups), so near-duplicates of "
             f"training images are scored in validation or test. A grouped split keeps every "
@@ -263,10 +268,10 @@ def _naive_worst_class(catalog: Catalog, seed: int = 0) -> str:
     return _naive_report(catalog, seed).summary()["worst_class"]
 
 
-def _naive_worst_class_explained(expected, catalog) -> str:
-    report = _naive_report(catalog)
+def _naive_worst_class_explained(expected, catalog, seed: int = 0) -> str:
+    report = _naive_report(catalog, seed)
     shares = ", ".join(f"{s} {v:.1%}" for s, v in report.shares.loc[expected].items())
-    return (f"split_report(random_split(catalog, seed=0)).max_share_gap is, per class, its "
+    return (f"split_report(random_split(catalog, seed={seed})).max_share_gap is, per class, its "
             f"largest share of a split's images minus its smallest. {expected} has the largest "
             f"gap, {report.max_share_gap[expected] * 100:.1f} points ({shares}).")
 
@@ -438,20 +443,20 @@ def _worked_example_diagnosis(answer, expected, _data) -> str | None:
             "plan gives Crack as much as its cap and the floor allow")
 
 
-def _copies_plan(catalog: Catalog):
+def _copies_plan(catalog: Catalog, max_oversample: float = 3.0):
     from workbench.sample import plan_resampling, sampling_keys
 
-    return plan_resampling(sampling_keys(catalog), max_oversample=3)
+    return plan_resampling(sampling_keys(catalog), max_oversample=max_oversample)
 
 
-def _copies_of_rarest(catalog: Catalog) -> int:
-    plan = _copies_plan(catalog)
+def _copies_of_rarest(catalog: Catalog, max_oversample: float = 3.0) -> int:
+    plan = _copies_plan(catalog, max_oversample)
     rarest = plan.count.idxmin()
     return int(plan.effective[rarest] - plan.count[rarest])
 
 
-def _copies_diagnosis(answer, expected, catalog) -> str | None:
-    plan = _copies_plan(catalog)
+def _copies_diagnosis(answer, expected, catalog, max_oversample: float = 3.0) -> str | None:
+    plan = _copies_plan(catalog, max_oversample)
     rarest = plan.count.idxmin()
     if _is_number(answer) and float(answer) == plan.effective[rarest]:
         return (f"that is how often {rarest} is drawn per epoch; materialize writes only the "
@@ -459,16 +464,16 @@ def _copies_diagnosis(answer, expected, catalog) -> str | None:
     return None
 
 
-def _copies_explained(expected, catalog) -> str:
+def _copies_explained(expected, catalog, max_oversample: float = 3.0) -> str:
     from workbench.sample import key_unit
 
-    plan = _copies_plan(catalog)
+    plan = _copies_plan(catalog, max_oversample)
     rarest = plan.count.idxmin()
     count, effective = int(plan.count[rarest]), int(plan.effective[rarest])
-    capped = " (its 3x cap)" if plan.binding[rarest] == "cap" else ""
-    return (f"plan_resampling(sampling_keys(catalog), max_oversample=3) keys each image by "
-            f"its rarest class in {key_unit(catalog)}; the rarest key, {rarest}, has "
-            f"{count:,} images and is drawn {effective:,} times per epoch{capped}. "
+    capped = f" (its {max_oversample:g}x cap)" if plan.binding[rarest] == "cap" else ""
+    return (f"plan_resampling(sampling_keys(catalog), max_oversample={max_oversample:g}) "
+            f"keys each image by its rarest class in {key_unit(catalog)}; the rarest key, "
+            f"{rarest}, has {count:,} images and is drawn {effective:,} times per epoch{capped}. "
             f"materialize writes the draws beyond the originals as augmented copies: "
             f"{effective:,} - {count:,} = {expected:,}.")
 
@@ -661,14 +666,17 @@ EXERCISES: dict[str, Exercise] = {
         "measure.condition_overview(catalog) and measure.hidden_imbalance(...).flagged()",
         _most_hidden, diagnose=_most_hidden_diagnosis, explain=_most_hidden_explained),
     "02.naive_leaks": Exercise(
-        "With seed 0, how many groups does the naive random split put in two or more splits?",
+        "With seed {seed}, how many groups does the naive random split put in two or more "
+        "splits?",
         "split.split_report(split.random_split(catalog, seed=0)).leaking_groups",
-        _naive_leaks, diagnose=_naive_leaks_diagnosis, explain=_naive_leaks_explained),
+        _naive_leaks, diagnose=_naive_leaks_diagnosis, explain=_naive_leaks_explained,
+        params={"seed": 0}),
     "02.naive_worst_class": Exercise(
-        "With seed 0, which class has the largest share gap between splits in the naive split?",
+        "With seed {seed}, which class has the largest share gap between splits in the naive "
+        "split?",
         "split.split_report(split.random_split(catalog, seed=0)).summary()['worst_class']",
-        _naive_worst_class, diagnose=lambda a, e, c: _class_name_problem(a, c),
-        explain=_naive_worst_class_explained),
+        _naive_worst_class, diagnose=lambda a, e, c, seed=0: _class_name_problem(a, c),
+        explain=_naive_worst_class_explained, params={"seed": 0}),
     "03.exercise_1": Exercise(
         "Car 6,000, Pedestrian 2,500, Bicycle 1,200, Wheelchair 300; 8,000 samples per epoch, "
         "at most 5x oversampling. How many of each per epoch, as equal as the cap allows and "
@@ -685,10 +693,11 @@ EXERCISES: dict[str, Exercise] = {
         diagnose=_worked_example_diagnosis,
         explain=lambda e, d: _explain_plan(_worked_example_plan()), needs=None),
     "04.copies_of_rarest": Exercise(
-        "With a plan capped at 3x over the sampling keys, how many augmented copies of the "
-        "rarest key does materialize write?",
+        "With a plan capped at {max_oversample:g}x over the sampling keys, how many augmented "
+        "copies of the rarest key does materialize write?",
         "plan.effective - plan.count for the key with the smallest count",
-        _copies_of_rarest, diagnose=_copies_diagnosis, explain=_copies_explained),
+        _copies_of_rarest, diagnose=_copies_diagnosis, explain=_copies_explained,
+        params={"max_oversample": 3.0}),
     "04.strength_at_half": Exercise(
         "At global strength 0.5, what strength does the most common class get?",
         "augment.class_strengths(measure.class_counts(catalog), strength=0.5)",
@@ -751,7 +760,7 @@ _LADDER = {
     "02.naive_leaks": (
         "a random split deals out images, not groups: near-duplicates of one scene can land "
         "in different splits",
-        "split at random with seed 0; for each group count the distinct splits its images "
+        "split at random with the seed asked; for each group count the distinct splits its images "
         "land in; count the groups with two or more"),
     "02.naive_worst_class": (
         "a class's share of each split's images should be the same in every split; random "
@@ -771,7 +780,7 @@ _LADDER = {
     "04.copies_of_rarest": (
         "materialize writes a copy for each draw beyond the images a key already has: the "
         "originals are drawn, not copied",
-        "plan over the sampling keys at a 3x cap; for the key with the fewest images, its "
+        "plan over the sampling keys at the cap asked; for the key with the fewest images, its "
         "draws minus its images"),
     "04.strength_at_half": (
         "the rarest class gets the full global strength and the commonest the least: "
@@ -818,15 +827,28 @@ def _is_number(value) -> bool:
         return False
 
 
-def _spec(exercise: str) -> Exercise:
+def _spec(exercise: str, params: Mapping | None = None) -> Exercise:
+    """The exercise, its question and answer bound to the notebook parameters ``params``
+    (those it declares; its defaults for the others)."""
     if exercise not in EXERCISES:
         raise ValueError(f"Unknown exercise {exercise!r}; known: {', '.join(EXERCISES)}.")
-    return EXERCISES[exercise]
+    spec = EXERCISES[exercise]
+    unknown = sorted(set(params or {}) - set(spec.params))
+    if unknown:
+        raise ValueError(f"{exercise} depends on the parameters {list(spec.params)}, not "
+                         f"{unknown}.")
+    if not spec.params:
+        return spec
+    values = {**spec.params, **(params or {})}
+    bind = functools.partial
+    return replace(spec, question=spec.question.format(**values),
+                   expected=bind(spec.expected, **values),
+                   diagnose=spec.diagnose and bind(spec.diagnose, **values),
+                   explain=spec.explain and bind(spec.explain, **values))
 
 
-def _posed(exercise: str, data, predictions=None) -> tuple[object, str | None]:
+def _posed(spec: Exercise, data, predictions=None) -> tuple[object, str | None]:
     """(the expected answer, None), or (None, why the exercise does not apply)."""
-    spec = _spec(exercise)
     if spec.needs == "report":
         from workbench.evaluate import ClassificationReport
 
@@ -886,13 +908,14 @@ _WRONG: Counter = Counter()  # wrong answers per exercise since its last right o
 
 
 def check(exercise: str, answer, catalog=None, *, predictions=None,
-          attempt: int | None = None) -> Feedback:
+          attempt: int | None = None, **params) -> Feedback:
     """Check ``answer`` to ``exercise``; None means not answered yet.
 
     ``catalog`` is what the exercise is computed from: a Catalog for most, the evaluation
     report for the 05 exercises, nothing for the exercises that carry their own numbers
     (03.exercise_1, 03.worked_example, 06.exercise_2). ``predictions``: the model's, for
-    06.mini_challenge (None: the baseline probe is trained to pose it).
+    06.mini_challenge (None: the baseline probe is trained to pose it). ``params``: the
+    notebook parameters the answer depends on, as the student set them (``seed=seed``).
 
     The answer is read as a person would ("7,500" is 7500, " Crack" the class crack). A
     wrong answer is told what is wrong with it; the second wrong answer adds an idea to
@@ -904,7 +927,7 @@ def check(exercise: str, answer, catalog=None, *, predictions=None,
     ...                         "Wheelchair": 1501}, attempt=1)
     [03.exercise_1: not yet] Wheelchair is over the 5x cap (1,501 > 1,500).
     """
-    spec = _spec(exercise)
+    spec = _spec(exercise, params)
     try:
         return _check(exercise, spec, answer, catalog, predictions, attempt)
     except Exception as err:  # whatever the answer holds, the notebook carries on
@@ -914,7 +937,7 @@ def check(exercise: str, answer, catalog=None, *, predictions=None,
 
 
 def _check(exercise, spec, answer, catalog, predictions, attempt) -> Feedback:
-    expected, reason = _posed(exercise, catalog, predictions)
+    expected, reason = _posed(spec, catalog, predictions)
     if reason is not None:
         return Feedback(exercise, None, reason)
     if answer is None:
@@ -994,9 +1017,13 @@ class Feedbacks:
                 + "".join(f._repr_html_() for f in self.items))
 
 
-def check_all(answers: dict, catalog=None) -> Feedbacks:
-    """Check several answers at once: ``{exercise: answer}``."""
-    return Feedbacks(tuple(check(name, answer, catalog) for name, answer in answers.items()))
+def check_all(answers: dict, catalog=None, **params) -> Feedbacks:
+    """Check several answers at once: ``{exercise: answer}``; each exercise takes the
+    ``params`` it depends on."""
+    return Feedbacks(tuple(
+        check(name, answer, catalog, **{k: v for k, v in params.items()
+                                        if k in _spec(name).params})
+        for name, answer in answers.items()))
 
 
 # -- solutions -----------------------------------------------------------------------------------
@@ -1032,15 +1059,15 @@ class Solution:
         return self.to_markdown()
 
 
-def solution(exercise: str, catalog=None, *, predictions=None) -> Solution:
+def solution(exercise: str, catalog=None, *, predictions=None, **params) -> Solution:
     """The expected answer to ``exercise`` on ``catalog`` (or report), worked out;
-    ``predictions`` as in :func:`check`.
+    ``predictions`` and ``params`` as in :func:`check`.
 
     >>> solution("03.worked_example").answer
     7500
     """
-    spec = _spec(exercise)
-    expected, reason = _posed(exercise, catalog, predictions)
+    spec = _spec(exercise, params)
+    expected, reason = _posed(spec, catalog, predictions)
     if reason is not None:
         return Solution(exercise, spec.question, None, reason)
     explanation = spec.explain(expected, catalog) if spec.explain else ""
@@ -1050,27 +1077,31 @@ def solution(exercise: str, catalog=None, *, predictions=None) -> Solution:
 # -- for a notebook of all the exercises ----------------------------------------------------------
 
 
-def pose(exercise: str):
-    """The question of ``exercise`` as Markdown, to show above its answer cell.
+def pose(exercise: str, **params):
+    """The question of ``exercise`` as Markdown, to show above its answer cell, in the
+    notebook parameters it depends on (``params``).
 
     >>> pose("03.worked_example").data[:40]
     '**03.worked_example.** Background 50,000'
+    >>> pose("04.copies_of_rarest", max_oversample=5).data[:55]
+    '**04.copies_of_rarest.** With a plan capped at 5x over '
     """
     from IPython.display import Markdown
 
-    return Markdown(f"**{exercise}.** {_spec(exercise).question}")
+    return Markdown(f"**{exercise}.** {_spec(exercise, params).question}")
 
 
 def solutions_report(catalog=None, report=None, *, predictions=None, enabled: bool = True,
-                     notebook: str | None = None):
+                     notebook: str | None = None, **params):
     """Every exercise's :func:`solution`, with its worked explanation, as Markdown.
 
     Each exercise gets what it is computed from (``needs``): ``catalog``, the evaluation
     ``report``, or nothing; ``predictions`` as in :func:`check`. An exercise the data
     cannot pose (or given a :class:`~workbench.errors.Missing`) says why. ``notebook``
     ("01".."06"): only that notebook's exercises, followed by the model answers to its
-    open questions (:mod:`workbench.open_questions`). With ``enabled=False``, one
-    sentence: the solutions are hidden, and how to show them.
+    open questions (:mod:`workbench.open_questions`). ``params``: the notebook parameters,
+    each exercise taking those it depends on. With ``enabled=False``, one sentence: the
+    solutions are hidden, and how to show them.
 
     >>> print(solutions_report(enabled=False).data)
     The solutions are hidden: to show them, run this notebook with `solutions = True` ...
@@ -1085,7 +1116,8 @@ def solutions_report(catalog=None, report=None, *, predictions=None, enabled: bo
             "True` (in the parameters cell, or when rendering it: `make solutions`, "
             "papermill `-p solutions True`).")
     data = {"catalog": catalog, "report": report, None: None}
-    solved = [solution(name, data[spec.needs], predictions=predictions)
+    solved = [solution(name, data[spec.needs], predictions=predictions,
+                       **{k: v for k, v in params.items() if k in spec.params})
               for name, spec in EXERCISES.items() if name.startswith(notebook or "")]
     unposed = sum(s.answer is None for s in solved)
     others = "the other says" if unposed == 1 else f"the other {unposed} say"
