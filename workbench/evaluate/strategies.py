@@ -44,6 +44,9 @@ STRATEGIES_VERSION = 1  # bump when a strategy or a metric changes: old results 
 COMPARE_EPOCHS = 16  # the comparison trains 21 models, each shorter than the demo model:
 COMPARE_CROP = 32    # 16 passes of 32x32 crops, about 12 s each for 1,400 training images
 MAX_OVERSAMPLE = 5.0
+# Below this many image passes (training images x epochs x runs: about 30 s on one core)
+# the CNN runs stay in this process; above, one process per core (each costs about 3 s to start).
+MIN_PARALLEL_PASSES = 40_000
 METRICS = ("macro_f1", "balanced_accuracy", "worst_class_recall", "rare_class_ap", "accuracy")
 CNN_STRATEGIES = {
     "as is": {},
@@ -172,7 +175,8 @@ def _weights(counts: pd.Series, method: str, classes: Sequence[str]) -> pd.Serie
 def compare_strategies(catalog: Catalog, *, seeds: Sequence[int] = (0, 1, 2),
                        n_images: int | None = None, cache: bool = True,
                        strategies: Sequence[str] | None = None,
-                       epochs: int = COMPARE_EPOCHS) -> StrategyComparison:
+                       epochs: int = COMPARE_EPOCHS, workers: int | None = None
+                       ) -> StrategyComparison:
     """The same model trained several ways against imbalance, scored per seed.
 
     Parameters
@@ -187,6 +191,9 @@ def compare_strategies(catalog: Catalog, *, seeds: Sequence[int] = (0, 1, 2),
     strategies : names to run (default: all of the task's, in their order).
     epochs : CNN training passes over the training split (the undersampled model gets
         as many images in total: more passes over fewer images).
+    workers : processes for the CNN trainings (None: one per core once there are more
+        than :data:`MIN_PARALLEL_PASSES` image passes to train, else this process). The
+        results do not depend on it; the logistic regressions always run here.
 
     Examples
     --------
@@ -223,7 +230,7 @@ def compare_strategies(catalog: Catalog, *, seeds: Sequence[int] = (0, 1, 2),
         stored = json.loads(path.read_text())
         return StrategyComparison(runs=pd.DataFrame(stored.pop("runs")), **stored)
     run = _cnn_runs if by_masks else _feature_runs
-    runs, meta = run(catalog, names=names, seeds=seeds, epochs=epochs)
+    runs, meta = run(catalog, names=names, seeds=seeds, epochs=epochs, workers=workers)
     result = StrategyComparison(runs=pd.DataFrame(runs), **meta)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as f:
@@ -232,10 +239,27 @@ def compare_strategies(catalog: Catalog, *, seeds: Sequence[int] = (0, 1, 2),
     return result
 
 
-def _cnn_runs(catalog: Catalog, *, names, seeds, epochs):
-    from workbench.evaluate.cnn import segmenter_outputs, train_segmenter
+@dataclass(frozen=True)
+class _CnnSetup:
+    """What every training of the CNN comparison reads (sent once to each process)."""
+
+    catalog: Catalog
+    images: np.ndarray
+    codes: np.ndarray
+    train_ids: pd.Index
+    keys: pd.Series
+    counts: pd.Series
+    plans: dict
+    test: Catalog
+    test_rows: np.ndarray
+    truth: np.ndarray  # the test images' class codes
+    rare: int
+    epochs: int
+
+
+def _cnn_runs(catalog: Catalog, *, names, seeds, epochs, workers):
     from workbench.evaluate.models import read_arrays
-    from workbench.sample import epoch_indices, sampling_keys
+    from workbench.sample import sampling_keys
 
     train_ids = train_ids_of(catalog)
     test_ids = catalog.samples.index[(catalog.samples["split"] == "test").to_numpy()]
@@ -245,7 +269,6 @@ def _cnn_runs(catalog: Catalog, *, names, seeds, epochs):
     train = catalog.subset(train_ids)
     keys = sampling_keys(train)
     counts = keys.value_counts(sort=False)
-    plans = _plans(keys)
     truth = catalog.samples.loc[test_ids, "label"] if "label" in catalog.samples.columns \
         else None
     if truth is None or truth.isna().any():
@@ -254,30 +277,15 @@ def _cnn_runs(catalog: Catalog, *, names, seeds, epochs):
     tested = set(truth.astype(str))  # the rare class's AP needs a test image of it
     rare = _rarest(counts[[str(c) in tested for c in counts.index]], catalog.background)
     images, codes = read_arrays(catalog)
-    test_rows = catalog.samples.index.get_indexer(test_ids)
-    test = catalog.subset(test_ids)
-    runs = []
-    for seed in seeds:
-        for name in names:
-            spec = CNN_STRATEGIES[name]
-            start = time.perf_counter()
-            ids, n_epochs, plan = train_ids, epochs, plans.get(spec.get("plan"))
-            if spec.get("plan") == "under":  # a fixed balanced subset, no plan per epoch
-                ids = keys.index[epoch_indices(plan, keys, seed=seed)]
-                n_epochs, plan = max(1, round(epochs * len(train_ids) / len(ids))), None
-            weight = (_weights(counts, spec["weights"], catalog.classes)
-                      if "weights" in spec else None)
-            net = train_segmenter(catalog, images, codes, train_ids=ids, seed=seed,
-                                  epochs=n_epochs, loss=spec.get("loss", "ce"),
-                                  class_weight=weight, sampler_plan=plan,
-                                  augment=spec.get("augment", False), crop=COMPARE_CROP)
-            scores, _ = segmenter_outputs(net, test, images[test_rows])
-            seen = n_epochs * (plan.total if plan is not None else len(ids))
-            runs.append({"strategy": name, "seed": seed,
-                         **image_metrics(truth.cat.codes.to_numpy(), scores.to_numpy(),
-                                         rare=catalog.classes.index(rare)),
-                         "train_images": len(ids), "images_seen": int(seen),
-                         "seconds": time.perf_counter() - start})
+    setup = _CnnSetup(catalog=catalog, images=images, codes=codes, train_ids=train_ids,
+                      keys=keys, counts=counts, plans=_plans(keys), test=catalog.subset(test_ids),
+                      test_rows=catalog.samples.index.get_indexer(test_ids),
+                      truth=truth.cat.codes.to_numpy(), rare=catalog.classes.index(rare),
+                      epochs=epochs)
+    jobs = [(seed, name) for seed in seeds for name in names]
+    if workers is None and len(train_ids) * epochs * len(jobs) < MIN_PARALLEL_PASSES:
+        workers = 1
+    runs = _run_jobs(_cnn_run, jobs, shared=setup, workers=workers)
     design = (f"demo CNN, {epochs} epochs of {COMPARE_CROP}x{COMPARE_CROP} crops, trained once "
               "per seed on the same split "
               f"({len(train_ids):,} training images); metrics on the {len(test_ids):,} test "
@@ -286,7 +294,50 @@ def _cnn_runs(catalog: Catalog, *, names, seeds, epochs):
     return runs, {"rare_class": rare, "design": design, "test_images": len(test_ids)}
 
 
-def _feature_runs(catalog: Catalog, *, names, seeds, epochs):
+def _run_jobs(func, jobs: list, *, shared, workers: int | None) -> list:
+    """``[func(shared, job) for job in jobs]``, in that order, in up to ``workers``
+    processes (None: one per core).
+
+    joblib's loky processes: unlike multiprocessing's spawned ones they do not run the
+    caller's script again, so a script needs no ``if __name__ == "__main__"`` guard; one
+    worker (or one job) runs here, without pickling.
+    """
+    from joblib import Parallel, cpu_count, delayed
+
+    workers = min(len(jobs), cpu_count() if workers is None else int(workers))
+    if workers <= 1:
+        return [func(shared, job) for job in jobs]
+    return Parallel(n_jobs=workers, backend="loky", batch_size=1)(
+        delayed(func)(shared, job) for job in jobs)
+
+
+def _cnn_run(setup: _CnnSetup, job: tuple[int, str]) -> dict:
+    """One strategy trained with one seed, scored on the test images."""
+    from workbench.evaluate.cnn import segmenter_outputs, train_segmenter
+    from workbench.sample import epoch_indices
+
+    seed, name = job
+    spec = CNN_STRATEGIES[name]
+    start = time.perf_counter()
+    ids, n_epochs, plan = setup.train_ids, setup.epochs, setup.plans.get(spec.get("plan"))
+    if spec.get("plan") == "under":  # a fixed balanced subset, no plan per epoch
+        ids = setup.keys.index[epoch_indices(plan, setup.keys, seed=seed)]
+        n_epochs, plan = max(1, round(setup.epochs * len(setup.train_ids) / len(ids))), None
+    weight = (_weights(setup.counts, spec["weights"], setup.catalog.classes)
+              if "weights" in spec else None)
+    net = train_segmenter(setup.catalog, setup.images, setup.codes, train_ids=ids, seed=seed,
+                          epochs=n_epochs, loss=spec.get("loss", "ce"), class_weight=weight,
+                          sampler_plan=plan, augment=spec.get("augment", False),
+                          crop=COMPARE_CROP)
+    scores, _ = segmenter_outputs(net, setup.test, setup.images[setup.test_rows])
+    seen = n_epochs * (plan.total if plan is not None else len(ids))
+    return {"strategy": name, "seed": seed,
+            **image_metrics(setup.truth, scores.to_numpy(), rare=setup.rare),
+            "train_images": len(ids), "images_seen": int(seen),
+            "seconds": time.perf_counter() - start}
+
+
+def _feature_runs(catalog: Catalog, *, names, seeds, epochs, workers):
     from sklearn.model_selection import StratifiedKFold
 
     from workbench.evaluate.models import fit_scores
