@@ -11,22 +11,29 @@ def surfaces():
 
 
 def test_answers_are_checked_against_the_data(surfaces):
-    assert check("01.fewest_pixels", "crack", surfaces).correct is True
-    assert check("01.fewest_pixels", "dent", surfaces).correct is False
-    assert check("01.most_hidden", ("crack", "night"), surfaces).correct is True
-    assert check("01.classes_for_80", 1, surfaces).correct is True  # intact holds 81%
-    assert check("01.classes_for_80", None, surfaces).correct is None
+    # pixels / images: stain 73,904 / 103 = 718, dent 24,339 / 72 = 338, scratch 92, crack 86
+    assert check("01.pixels_per_image", "stain", surfaces).correct is True
+    assert check("01.pixels_per_image", "dent", surfaces).correct is False
+    # crack at night is 3 images against 17.7 expected: with two values, day is its surplus
+    assert check("01.most_over", ("crack", "day"), surfaces).correct is True
+    assert check("01.most_over", ("crack", "night"), surfaces).correct is False
+    # effective numbers (beta 0.999): intact 1,650 -> 808.11, crack 59 -> 57.32; 14.098
+    assert check("01.effective_ratio", 14.1, surfaces).correct is True
+    assert check("01.effective_ratio", "14.05", surfaces).correct is True  # within 0.05
+    assert check("01.effective_ratio", 14.0, surfaces).correct is False
+    assert check("01.effective_ratio", 14.2, surfaces).correct is False
+    assert check("01.effective_ratio", None, surfaces).correct is None
 
 
 def test_feedback_renders_and_scores(surfaces):
-    feedback = check_all({"01.fewest_pixels": "crack", "01.classes_for_80": 3}, surfaces)
+    feedback = check_all({"01.pixels_per_image": "stain", "01.effective_ratio": 3}, surfaces)
     assert feedback.score == (1, 2)
     assert "1 of 2 correct" in feedback._repr_html_()
 
 
 def test_exercise_the_dataset_cannot_pose():
     digits = load("demo:digits")
-    assert check("01.fewest_pixels", "3", digits).correct is None  # no masks
+    assert check("01.pixels_per_image", "3", digits).correct is None  # no masks
     with pytest.raises(ValueError, match="Unknown exercise 'nope'"):
         check("nope", 1, digits)
 
@@ -42,13 +49,17 @@ def test_sample_exercises(surfaces):
 
 
 def test_augment_exercises(surfaces):
-    from workbench.sample import plan_resampling
+    from workbench.sample import plan_resampling, sampling_keys
 
-    plan = plan_resampling(surfaces.samples["label"], max_oversample=3)
-    assert check("04.copies_of_rarest", int(plan.effective["crack"] - plan.count["crack"]),
-                 surfaces).correct is True
-    assert check("04.strength_at_half", 0, surfaces).correct is True
-    assert check("04.strength_at_half", 0.5, surfaces).correct is False
+    plan = plan_resampling(sampling_keys(surfaces), max_oversample=6)  # 3x doubled
+    assert (plan.count["crack"], plan.effective["crack"]) == (50, 300)  # the cap binds
+    assert check("04.copies_at_double_cap", 250, surfaces).correct is True
+    assert check("04.copies_at_double_cap", 100, surfaces).correct is False  # at 3x
+    # strength 0.5 at n = sqrt(1,650 x 59) = 312.01; to the nearest image
+    assert check("04.count_at_half", 312, surfaces).correct is True
+    assert check("04.count_at_half", 312.4, surfaces).correct is True
+    assert check("04.count_at_half", 313, surfaces).correct is False
+    assert check("04.count_at_half", 854.5, surfaces).correct is False  # the arithmetic mean
 
 
 # -- 03.exercise_1: exact, with only the rounding the problem forces ------------------------------
@@ -124,12 +135,12 @@ def test_allowed_counts_exact_when_the_share_is_whole():
      "not a list"),
     ("03.exercise_1", "Car 2167", "answer a dict like"),
     ("06.exercise_2", ["target", 2000], "answer a dict like {'target': ..."),
-    ("01.most_hidden", "crack", "answer a tuple of 2 like (..., ...), not a str"),
-    ("01.most_hidden", ("crack",), "answer a tuple of 2 values, not 1"),
-    ("01.most_hidden", {"crack": "night"}, "answer a tuple of 2"),
-    ("01.classes_for_80", "one", "answer a number, not a str"),
-    ("01.classes_for_80", [1], "answer a number, not a list"),
-    ("01.fewest_pixels", ["crack"], "answer one name as text, not a list"),
+    ("01.most_over", "crack", "answer a tuple of 2 like (..., ...), not a str"),
+    ("01.most_over", ("crack",), "answer a tuple of 2 values, not 1"),
+    ("01.most_over", {"crack": "night"}, "answer a tuple of 2"),
+    ("01.effective_ratio", "one", "answer a number, not a str"),
+    ("01.effective_ratio", [1], "answer a number, not a list"),
+    ("01.pixels_per_image", ["crack"], "answer one name as text, not a list"),
 ])
 def test_answers_of_the_wrong_shape_get_feedback(surfaces, exercise, answer, message):
     feedback = check(exercise, answer, surfaces)
@@ -137,21 +148,25 @@ def test_answers_of_the_wrong_shape_get_feedback(surfaces, exercise, answer, mes
 
 
 def test_wrong_answers_are_diagnosed(surfaces):
-    from workbench.sample import plan_resampling
 
     assert "'crak' is not a class of this dataset" in check(
-        "01.most_hidden", ("crak", "night"), surfaces).message
-    assert "residual +" in check("01.most_hidden", ("crack", "day"), surfaces).message
-    assert "'rust' is not a class" in check("01.fewest_pixels", "rust", surfaces).message
+        "01.most_over", ("crak", "day"), surfaces).message
+    assert "(residual -4.2), not more" in check("01.most_over", ("crack", "night"),
+                                                 surfaces).message
+    assert "'dusk' is not a value of lighting" in check("01.most_over", ("crack", "dusk"),
+                                                          surfaces).message
+    assert "'rust' is not a class" in check("01.pixels_per_image", "rust", surfaces).message
+    assert "intact is the background" in check("01.pixels_per_image", "intact",
+                                               surfaces).message
     assert "Crack is over the 5x cap (8,000 > 7,500)" in check(
         "03.worked_example", 8000).message
-    plan = plan_resampling(surfaces.samples["label"], max_oversample=3)
-    drawn = int(plan.effective["crack"])
     assert "materialize writes only the draws beyond" in check(
-        "04.copies_of_rarest", drawn, surfaces).message
-    assert "rarest class gets" in check("04.strength_at_half", 0.5, surfaces).message
-    undiagnosed = check("02.naive_leaks", 1, surfaces)
-    assert undiagnosed.message == "1 is not it: the answer is larger."
+        "04.copies_at_double_cap", 300, surfaces).message
+    assert "what section 4 wrote at 3x" in check("04.copies_at_double_cap", 100,
+                                                  surfaces).message
+    assert "halfway between their logs" in check("04.count_at_half", 854.5, surfaces).message
+    undiagnosed = check("02.leak_share", 0.1, surfaces)
+    assert undiagnosed.message == "0.1 is not it: the answer is larger."
     assert "split_report" not in repr(undiagnosed)  # the code only on request
 
 
@@ -159,13 +174,13 @@ def test_catalog_is_optional_where_the_exercise_carries_its_numbers(surfaces):
     assert check("03.exercise_1", EXACT).correct is True
     assert check("03.worked_example", 7500).correct is True
     assert check("03.exercise_1", EXACT, surfaces).correct is True
-    needs = check("01.fewest_pixels", "crack")
+    needs = check("01.pixels_per_image", "crack")
     assert needs.correct is None and "computed from the catalog" in needs.message
-    report = check("05.uncertain_classes", 1, surfaces)
+    report = check("05.uncertain_f1", 1, surfaces)
     assert report.correct is None and "evaluation report" in report.message
     from workbench.errors import Missing
 
-    missing = check("05.uncertain_classes", 1, Missing("The catalog has no image labels."))
+    missing = check("05.uncertain_f1", 1, Missing("The catalog has no image labels."))
     assert missing.message == ("this exercise cannot be posed here: The catalog has no image "
                                "labels.")
 
@@ -246,8 +261,11 @@ def test_every_solution_passes_its_own_checker(surfaces, split_surfaces, report)
         assert check(name, posed.answer, data, predictions=predictions).correct is True, name
         assert len(posed.explanation) > 80, name
         assert name in posed.to_markdown() and repr(posed).startswith(f"[{name} solution]")
-    assert solution("05.more_for_rarest", report).answer == int(
-        report.to_frame().query("support > 0")["recall_more_10"].iloc[0])
+    table = report.to_frame()
+    assert solution("05.uncertain_f1", report).answer == int(
+        ((table["f1_high"] - table["f1_low"]) / 2 > 0.15).sum())
+    assert solution("05.widest_precision", report).answer == str(
+        (table["precision_high"] - table["precision_low"]).idxmax())
 
 
 def test_mini_challenge_is_the_page_of_the_predictions_given(split_surfaces):
@@ -277,10 +295,10 @@ def test_solutions_state_the_numbers_of_the_data(surfaces):
     assert "reaches 2,000 Wheelchair on day 13 of 14" in playbook.explanation
     from workbench import measure
 
-    pixels = solution("01.fewest_pixels", surfaces)
-    n = int(measure.class_counts(surfaces, unit="pixels").total["crack"])
-    assert pixels.answer == "crack" and f"crack covers {n:,} pixels" in pixels.explanation
-    missing = solution("01.fewest_pixels")
+    pixels = solution("01.pixels_per_image", surfaces)
+    n = int(measure.class_counts(surfaces, unit="pixels").total["stain"])
+    assert pixels.answer == "stain" and f"stain {n:,} / 103 = 718" in pixels.explanation
+    missing = solution("01.pixels_per_image")
     assert missing.answer is None and "computed from the catalog" in missing.explanation
 
 
@@ -295,7 +313,7 @@ def test_pose_shows_the_question(name):
 
 
 def test_pose_refuses_an_unknown_exercise():
-    with pytest.raises(ValueError, match="Unknown exercise '01.nope'; known: 01.fewest_pixels"):
+    with pytest.raises(ValueError, match="Unknown exercise '01.nope'; known: 01.pixels_per_image"):
         pose("01.nope")
 
 
@@ -331,8 +349,8 @@ def test_solutions_report_says_which_exercises_the_data_cannot_pose():
     text = solutions_report(None, Missing("The catalog has no image labels.")).data
     assert text.startswith("The answers worked out on this dataset: 3 of the 13 exercises are "
                            "posed here; the other 10 say why not.")
-    question = EXERCISES["05.uncertain_classes"].question
-    assert (f"**05.uncertain_classes.** {question}\n\n> This exercise cannot be posed here: "
+    question = EXERCISES["05.uncertain_f1"].question
+    assert (f"**05.uncertain_f1.** {question}\n\n> This exercise cannot be posed here: "
             "The catalog has no image labels.") in text
     assert "> This exercise is computed from the catalog" in text
     assert "'Wheelchair': 1500" in text  # 03.exercise_1 carries its own numbers
@@ -371,10 +389,10 @@ def test_answers_are_read_as_a_person_writes_them(surfaces):
     assert check("03.worked_example", " 7500 ").correct is True
     exact = {" car": "2,167", "PEDESTRIAN": 2167, "Bicycle ": 2166, "wheelchair": "1500"}
     assert check("03.exercise_1", exact).correct is True
-    fewest = solution("01.fewest_pixels", surfaces).answer
-    assert check("01.fewest_pixels", f"  {fewest.upper()} ", surfaces).correct is True
-    cls, value = solution("01.most_hidden", surfaces).answer
-    assert check("01.most_hidden", [cls.title(), f" {value.upper()}"], surfaces).correct is True
+    most = solution("01.pixels_per_image", surfaces).answer
+    assert check("01.pixels_per_image", f"  {most.upper()} ", surfaces).correct is True
+    cls, value = solution("01.most_over", surfaces).answer
+    assert check("01.most_over", [cls.title(), f" {value.upper()}"], surfaces).correct is True
 
 
 @pytest.mark.parametrize("answer", [object(), float("nan"), {1, 2}, b"7500", print,
@@ -393,9 +411,9 @@ def test_a_malformed_plan_never_raises(answer):
 
 
 def test_one_malformed_answer_does_not_hide_the_others(surfaces):
-    fewest = solution("01.fewest_pixels", surfaces).answer
-    block = check_all({"01.fewest_pixels": fewest, "01.classes_for_80": {"what": "?"},
-                       "01.most_hidden": 3}, surfaces)
+    most = solution("01.pixels_per_image", surfaces).answer
+    block = check_all({"01.pixels_per_image": most, "01.effective_ratio": {"what": "?"},
+                       "01.most_over": 3}, surfaces)
     verdicts = [f.correct for f in block.items]
     assert verdicts == [True, False, False]
     assert "answer a number" in block.items[1].message
@@ -410,9 +428,9 @@ def test_a_checker_that_fails_on_an_answer_says_so_instead_of_raising(surfaces, 
     def broken(answer, expected, catalog, **params):
         raise TypeError("cannot compare")
 
-    spec = replace(exercises.EXERCISES["02.naive_leaks"], diagnose=broken)
-    monkeypatch.setitem(exercises.EXERCISES, "02.naive_leaks", spec)
-    feedback = check("02.naive_leaks", 10**6, surfaces)
+    spec = replace(exercises.EXERCISES["02.leak_share"], diagnose=broken)
+    monkeypatch.setitem(exercises.EXERCISES, "02.leak_share", spec)
+    feedback = check("02.leak_share", 10**6, surfaces)
     assert feedback.correct is False
     assert feedback.message == "this answer could not be read (TypeError: cannot compare)."
 
@@ -425,20 +443,82 @@ def test_answers_follow_the_parameters_the_student_set(surfaces):
         rarest = plan.count.idxmin()
         return int(plan.effective[rarest] - plan.count[rarest])
 
-    at_3, at_5 = copies(3), copies(5)
-    assert at_3 != at_5  # the cap binds the rarest key: the answer moves with it
-    assert check("04.copies_of_rarest", at_5, surfaces, max_oversample=5).correct is True
-    assert check("04.copies_of_rarest", at_5, surfaces).correct is False  # default 3x
-    assert solution("04.copies_of_rarest", surfaces, max_oversample=5).answer == at_5
-    assert "capped at 5x" in pose("04.copies_of_rarest", max_oversample=5).data
-    assert "max_oversample=5)" in solution("04.copies_of_rarest", surfaces,
-                                           max_oversample=5).explanation
-    seeds = {s: solution("02.naive_leaks", surfaces, seed=s).answer for s in (0, 1, 2)}
+    at_6, at_10 = copies(6), copies(10)  # the cap doubled from 3x and from 5x
+    assert at_6 != at_10  # the cap binds the rarest key: the answer moves with it
+    assert check("04.copies_at_double_cap", at_10, surfaces, max_oversample=5).correct is True
+    assert check("04.copies_at_double_cap", at_10, surfaces).correct is False  # default 3x
+    assert solution("04.copies_at_double_cap", surfaces, max_oversample=5).answer == at_10
+    assert "capped at 5x. With the cap doubled" in pose("04.copies_at_double_cap",
+                                                        max_oversample=5).data
+    assert "max_oversample=10)" in solution("04.copies_at_double_cap", surfaces,
+                                            max_oversample=5).explanation
+    seeds = {s: solution("02.leak_share", surfaces, seed=s).answer for s in (0, 1, 2)}
     assert len(set(seeds.values())) > 1  # the seed changes the answer
-    assert check("02.naive_leaks", seeds[1], surfaces, seed=1).correct is True
-    assert "With seed 1," in pose("02.naive_leaks", seed=1).data
-    block = check_all({"02.naive_leaks": seeds[2], "01.classes_for_80": None}, surfaces,
-                      seed=2)  # each exercise takes the parameters it depends on
+    assert check("02.leak_share", round(seeds[1], 2), surfaces, seed=1).correct is True
+    assert "With seed 1," in pose("02.leak_share", seed=1).data
+    block = check_all({"02.leak_share": round(seeds[2], 2), "01.effective_ratio": None},
+                      surfaces, seed=2)  # each exercise takes the parameters it depends on
     assert [f.correct for f in block.items] == [True, None]
-    with pytest.raises(ValueError, match=r"depends on the parameters \['seed'\], not \['sed'\]"):
-        check("02.naive_leaks", 1, surfaces, sed=1)
+    with pytest.raises(ValueError, match=r"depends on the parameters \['seed', 'fractions'\], "
+                                         r"not \['sed'\]"):
+        check("02.leak_share", 1, surfaces, sed=1)
+    # fractions: a smaller test split leaves the rarest class fewer images
+    wide = solution("02.naive_fewest_rare", surfaces).answer
+    narrow = solution("02.naive_fewest_rare", surfaces, fractions=[0.9, 0.05, 0.05]).answer
+    assert narrow < wide
+    assert check("02.naive_fewest_rare", narrow, surfaces,
+                 fractions=[0.9, 0.05, 0.05]).correct is True
+
+
+# -- each numeric and choice exercise: a typical wrong answer, three times ------------------
+
+WRONG_FIRST = [  # on demo:surfaces; (exercise, a typical wrong answer, what the first says)
+    ("01.pixels_per_image", "dent", "dent covers 338 pixels per image it appears in"),
+    ("01.effective_ratio", 28.0, "28.0 is the ratio of the counts"),
+    ("01.most_over", ("crack", "night"), "fewer crack images than independence predicts"),
+    ("02.leak_share", 321, "321 is the number of leaking groups; divide it by the 377 groups"),
+    ("02.leak_share", 85.1, "that is a percentage; answer a share from 0 to 1"),
+    ("02.naive_fewest_rare", 6, "that is the fewest with seed 0; another of the ten seeds"),
+    ("04.copies_at_double_cap", 100, "that is what section 4 wrote at 3x; plan again at 6x"),
+    ("04.count_at_half", 854.5, "halfway is halfway between their logs"),
+    ("04.count_at_half", 0.5, "answer a number of images, not a strength"),
+    ("05.uncertain_f1", 9, "only 4 classes have an F1 interval here"),
+    ("05.widest_precision", "c", "c's precision interval is 0.49 wide; another's is wider"),
+]
+
+
+@pytest.mark.parametrize("exercise, wrong, first", WRONG_FIRST,
+                         ids=[f"{e}={w!r}" for e, w, _ in WRONG_FIRST])
+def test_a_wrong_answer_is_diagnosed_then_the_idea_then_the_method(surfaces, report, exercise,
+                                                                    wrong, first):
+    spec = EXERCISES[exercise]
+    data = report if spec.needs == "report" else surfaces
+    said = [check(exercise, wrong, data) for _ in range(3)]
+    assert [f.correct for f in said] == [False] * 3
+    assert first in said[0].message and said[0].details == ()
+    assert said[1].message == said[0].message
+    assert said[1].details == (f"Think: {spec.concept}",)
+    assert said[2].details == (f"Think: {spec.concept}", f"Method: {spec.method}",
+                               f"The code, if you want it: exercises.hint({exercise!r}).")
+    assert all(spec.code not in repr(f) for f in said)
+    right = solution(exercise, data).answer
+    assert right != wrong and check(exercise, right, data).correct is True
+
+
+def test_the_widest_precision_interval_need_not_be_the_rarest_class():
+    """The rarest class (3 images) called 40 times has a narrow precision interval; a class
+    of 30 images called 4 times, a wide one."""
+    import pandas as pd
+
+    from workbench.exercises import _widest_precision, _widest_precision_diagnosis
+
+    class Report:  # what the exercise reads of a classification report
+        def to_frame(self):
+            return pd.DataFrame({"support": [3, 30, 60], "precision_low": [0.01, 0.30, 0.80],
+                                 "precision_high": [0.15, 0.95, 0.90]}, index=["r", "m", "c"])
+
+    assert _widest_precision(Report()) == "m"
+    assert _widest_precision_diagnosis("r", "m", Report()).startswith(
+        "r has the fewest images, but precision is counted over the images the model called r")
+    assert _widest_precision_diagnosis("c", "m", Report()) == (
+        "c's precision interval is 0.10 wide; another's is wider")

@@ -122,11 +122,14 @@ def test_epoch_indices_over_keys(blood):
 def test_exercises_are_posed_on_detection_and_segmentation(tmp_path):
     cat = load(shapes.masks(tmp_path / "m"))
     keys = sample.sampling_keys(cat)  # lane 14, car 8
-    plan = sample.plan_resampling(keys, max_oversample=3)
+    plan = sample.plan_resampling(keys, max_oversample=6)  # the 3x cap doubled
     expected = int(plan.effective["car"] - plan.count["car"])
-    assert exercises.check("04.copies_of_rarest", expected, cat).correct is True
-    assert exercises.check("04.copies_of_rarest", expected + 1, cat).correct is False
-    assert exercises.check("01.fewest_pixels", "car", cat).correct is True
+    assert expected == 3  # an equal share of 22 draws: the cap does not bind
+    assert exercises.check("04.copies_at_double_cap", expected, cat).correct is True
+    assert exercises.check("04.copies_at_double_cap", expected + 1, cat).correct is False
+    # road 43,028 px / 22 images, car 1,316 / 8 = 164, lane 2,472 / 22 = 112: no background
+    assert exercises.check("01.pixels_per_image", "road", cat).correct is True
+    assert exercises.check("01.pixels_per_image", "car", cat).correct is False
 
 
 def test_compare_splits_shows_only_what_the_data_supports(blood, tmp_path):

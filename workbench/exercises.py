@@ -3,11 +3,11 @@
 Each exercise computes its expected answer from the dataset at hand, so the same
 exercise works on the demo data and on a reader's own data::
 
-    check("01.fewest_pixels", "crack", catalog)
+    check("01.pixels_per_image", "crack", catalog)
     check("03.exercise_1", {"Car": 2167, ...})          # posed with its own numbers
     check("06.exercise_2", playbook)                    # the collection playbook
     solution("03.exercise_1")                           # the answer, worked out
-    pose("01.fewest_pixels")                            # the question, as Markdown
+    pose("01.pixels_per_image")                         # the question, as Markdown
     solutions_report(catalog, report)                   # every solution, for a teacher
 
 A wrong answer is told what is wrong with it where that can be said ("Wheelchair is
@@ -66,6 +66,8 @@ class Exercise:
       answer) and ``method`` (after a third) and never shows it.
     - ``form``: how to give the answer, shown while it is unanswered (a dict to start
       from, ...).
+    - ``decimals``: a number answer is right when it is within half a unit of that decimal
+      place of the expected one (the question says "to one decimal"); None: exact.
     - ``params``: the notebook parameters the answer depends on, with their defaults; the
       question names them as ``{seed}``, and ``expected``, ``diagnose`` and ``explain``
       take them as keywords (:func:`check` passes the student's values).
@@ -99,6 +101,7 @@ class Exercise:
     concept: str = ""
     method: str = ""
     params: Mapping[str, object] = field(default_factory=dict)
+    decimals: int | None = None  # a number answer rounds to the expected at this precision
 
 
 def _n(value) -> str:
@@ -118,10 +121,6 @@ def _pixel_totals(catalog: Catalog) -> pd.Series:
     return total[total > 0]
 
 
-def _fewest_pixels(catalog: Catalog) -> str:
-    return str(_pixel_totals(catalog).idxmin())
-
-
 def _class_name_problem(answer, catalog: Catalog) -> str | None:
     classes = [str(c) for c in catalog.classes]
     if str(answer) not in classes:
@@ -129,54 +128,89 @@ def _class_name_problem(answer, catalog: Catalog) -> str | None:
     return None
 
 
-def _fewest_pixels_diagnosis(answer, expected, catalog) -> str | None:
+def _pixels_per_image(catalog: Catalog) -> pd.Series:
+    """Per class but the background: its pixels / the images that contain it."""
+    pixels = _pixel_totals(catalog)
+    images = measure.class_counts(catalog).total.reindex(pixels.index)
+    per_image = (pixels / images)[images > 0]
+    if catalog.background is None:
+        return per_image
+    return per_image.drop(catalog.background, errors="ignore")
+
+
+def _most_pixels_per_image(catalog: Catalog) -> str:
+    per_image = _pixels_per_image(catalog)
+    if not len(per_image):
+        raise Lacks("no class but the background has pixels.")
+    return str(per_image.idxmax())
+
+
+def _pixels_per_image_diagnosis(answer, expected, catalog) -> str | None:
     if (problem := _class_name_problem(answer, catalog)) is not None:
         return problem
-    if str(answer) == measure.rarest_class(catalog):
-        return (f"{answer} is the rarest in images; count pixels instead "
-                "(measure.class_counts(catalog, unit='pixels'))")
-    pixels = _pixel_totals(catalog)
-    if str(answer) in pixels.index.astype(str):
-        return (f"{answer} has {int(pixels[answer]):,} pixels; another class has fewer")
+    if str(answer) == str(catalog.background):
+        return f"{answer} is the background; leave it out"
+    per_image = _pixels_per_image(catalog)
+    totals = _pixel_totals(catalog).reindex(per_image.index)
+    if str(answer) == str(totals.idxmax()):
+        images = measure.class_counts(catalog).total[answer]
+        return (f"{answer} has the most pixels in total ({int(totals[answer]):,}), spread over "
+                f"{int(images):,} images; divide each class's pixels by its images")
+    if str(answer) in per_image.index.astype(str):
+        return (f"{answer} covers {per_image[answer]:,.0f} pixels per image it appears in; "
+                "another class covers more")
     return None
 
 
-def _fewest_pixels_explained(expected, catalog) -> str:
-    pixels = _pixel_totals(catalog)
-    share = pixels[expected] / pixels.sum()
-    rarest = measure.rarest_class(catalog)
+def _pixels_per_image_explained(expected, catalog) -> str:
+    per_image = _pixels_per_image(catalog).sort_values(ascending=False)
     images = measure.class_counts(catalog).total
-    also = (f"It is also the rarest in images ({int(images[rarest]):,})." if rarest == expected
-            else f"In images the rarest is {rarest} ({int(images[rarest]):,} images): which "
-                 "class is rare depends on the unit.")
-    return (f"Count the pixels of each class with measure.class_counts(catalog, "
-            f"unit='pixels').total: {expected} covers {int(pixels[expected]):,} pixels, the "
-            f"fewest ({share:.2%} of the labelled pixels). {also}")
+    pixels = _pixel_totals(catalog)
+    steps = "; ".join(f"{c} {int(pixels[c]):,} / {int(images[c]):,} = {v:,.0f}"
+                      for c, v in per_image.items())
+    fewest = measure.rarest_class(catalog)
+    return (f"Divide each class's pixels (measure.class_counts(catalog, unit='pixels')) by "
+            f"the images that contain it (measure.class_counts(catalog)): {steps}. "
+            f"{expected} covers the most of each image it is in; {per_image.index[-1]} the "
+            f"least, so a segmentation loss sees it least even where it is present (the "
+            f"rarest in images is {fewest}).")
 
 
 def _long_tail(catalog: Catalog):
     return measure.long_tail(measure.class_counts(catalog))
 
 
-def _classes_for_80_diagnosis(answer, expected, catalog) -> str | None:
-    if not _is_number(answer) or float(answer) != int(float(answer)) or float(answer) < 1:
-        return "answer a whole number of classes, at least 1"
-    counts = _long_tail(catalog).counts
-    k = int(float(answer))
-    share = counts.iloc[:k].sum() / counts.sum()
-    if k < expected:
-        return f"the largest {k} hold only {share:.0%} of the images"
-    return f"fewer than {k} classes already hold 80% of the images"
+def _effective_ratio(catalog: Catalog) -> float:
+    effective = _long_tail(catalog).effective_numbers
+    effective = effective[effective > 0]
+    return float(effective.max() / effective.min())
 
 
-def _classes_for_80_explained(expected, catalog) -> str:
-    counts = _long_tail(catalog).counts
-    cumulative = counts.cumsum() / counts.sum()
-    steps = ", ".join(f"{c} {cumulative[c]:.0%}" for c in counts.index[:expected])
-    return (f"Sort the classes by images, largest first, and add up their shares "
-            f"(measure.long_tail(measure.class_counts(catalog)).n_classes_80): {steps}. "
-            f"{expected} of the {len(counts)} classes "
-            f"{'reaches' if expected == 1 else 'reach'} 80%.")
+def _effective_ratio_diagnosis(answer, expected, catalog) -> str | None:
+    if not _is_number(answer):
+        return None
+    tail = _long_tail(catalog)
+    if abs(float(answer) - tail.imbalance_ratio) < 0.05:
+        return (f"{tail.imbalance_ratio:.1f} is the ratio of the counts; take the ratio of "
+                "their effective numbers, (1 - 0.999^n) / (1 - 0.999) for a class of n")
+    if float(answer) < 1:
+        return "that is the smallest over the largest; divide the largest by the smallest"
+    if float(answer) > tail.imbalance_ratio:
+        return (f"the effective numbers are never further apart than the counts "
+                f"({tail.imbalance_ratio:.1f} to 1)")
+    return None
+
+
+def _effective_ratio_explained(expected, catalog) -> str:
+    tail = _long_tail(catalog)
+    effective = tail.effective_numbers[tail.effective_numbers > 0]
+    big, small = effective.idxmax(), effective.idxmin()
+    return (f"measure.long_tail(measure.class_counts(catalog)).effective_numbers: {big} "
+            f"{int(tail.counts[big]):,} images count as {effective[big]:,.1f}, {small} "
+            f"{int(tail.counts[small]):,} as {effective[small]:,.1f}; the ratio is "
+            f"{expected:.1f} to 1, against {tail.imbalance_ratio:.1f} to 1 for the counts. "
+            f"Each extra image of a large class adds less (beta^n of one), so effective numbers "
+            f"shrink the imbalance that weights and plans built on them correct.")
 
 
 def _overview_first(catalog: Catalog) -> pd.Series:
@@ -187,93 +221,141 @@ def _overview_first(catalog: Catalog) -> pd.Series:
     return overview.iloc[0]
 
 
-def _most_hidden(catalog: Catalog) -> tuple[str, str]:
-    cls, value = _overview_first(catalog)["most_under_represented"].split(" @ ", 1)
-    return (cls, value)
+def _first_residuals(catalog: Catalog) -> tuple[str, pd.DataFrame]:
+    """The condition that hides the most imbalance and its class x value residuals."""
+    condition = str(_overview_first(catalog)["condition"])
+    residuals = measure.hidden_imbalance(catalog, condition).residuals
+    return condition, residuals.rename(index=str, columns=str)
 
 
-def _most_hidden_diagnosis(answer, expected, catalog) -> str | None:
+def _most_over(catalog: Catalog) -> tuple[str, str]:
+    _, residuals = _first_residuals(catalog)
+    cls, value = residuals.stack().idxmax()
+    return (str(cls), str(value))
+
+
+def _most_over_diagnosis(answer, expected, catalog) -> str | None:
     cls, value = map(str, answer)
     if (problem := _class_name_problem(cls, catalog)) is not None:
         return problem
-    values = {str(v) for c in catalog.conditions for v in catalog.samples[c].dropna().unique()}
-    values |= {str(v) for c in catalog.derived if c in catalog.samples.columns
-               for v in catalog.samples[c].dropna().unique()}
-    if value not in values:
-        return (f"{value!r} is not a value of any condition; the conditions: "
-                f"{some(catalog.conditions) or 'none'}")
-    for condition in [*catalog.conditions, *catalog.derived]:
-        if condition not in catalog.samples.columns or value not in set(
-                catalog.samples[condition].dropna().astype(str)):
-            continue
-        try:
-            residuals = measure.hidden_imbalance(catalog, condition).residuals
-            residuals = residuals.rename(index=str, columns=str)
-            residual = float(residuals.loc[cls, value])
-        except (DataError, KeyError):
-            continue
-        if residual >= 0:
-            return (f"{cls} @ {value} has more {cls} images than independence predicts "
-                    f"(residual {residual:+.1f}), not fewer")
-        return (f"{cls} @ {value} is under-represented (residual {residual:.1f}), but another "
-                "cell is more so")
-    return None
+    condition, residuals = _first_residuals(catalog)
+    if value not in residuals.columns:
+        return (f"{value!r} is not a value of {condition}, the condition that hides the most "
+                f"imbalance; its values: {some(list(residuals.columns))}")
+    residual = float(residuals.loc[cls, value])
+    if residual <= 0:
+        return (f"{cls} @ {value} has fewer {cls} images than independence predicts "
+                f"(residual {residual:+.1f}), not more")
+    return (f"{cls} @ {value} is over-represented (residual {residual:+.1f}), but another cell "
+            "more so")
 
 
-def _most_hidden_explained(expected, catalog) -> str:
-    row = _overview_first(catalog)
+def _most_over_explained(expected, catalog) -> str:
+    condition, residuals = _first_residuals(catalog)
     cls, value = expected
-    return (f"measure.condition_overview(catalog) tests each condition with a chi-square "
-            f"test of independence; its first row, {row['condition']} (p = "
-            f"{row['p_value']:.2g}), has its most negative adjusted residual at {cls} @ "
-            f"{value} ({row['residual']:.1f}): there are fewer {cls} images at {value} than "
-            f"if {cls} were spread over {row['condition']} like the other classes"
-            + (f". With p = {row['p_value']:.2g} this may be chance: no cell of this data "
-               "stands out clearly." if row["p_value"] > 0.05 else "."))
+    row = _overview_first(catalog)
+    return (f"measure.condition_overview(catalog) ranks the conditions; its first, "
+            f"{condition} (p = {row['p_value']:.2g}), has the class x value table whose "
+            f"adjusted residuals are measure.hidden_imbalance(catalog, {condition!r})"
+            f".residuals. The largest, {residuals.loc[cls, value]:+.2f}, is at {cls} @ "
+            f"{value}: more {cls} images at {value} than if {cls} followed the overall mix. "
+            f"With two values the residuals of a class are equal and opposite: a deficit at "
+            f"one value is a surplus at the other.")
 
 
 # -- 02 split ------------------------------------------------------------------------------------
 
 
-def _naive_report(catalog: Catalog, seed: int = 0):
-    from workbench.split import random_split, split_report
-
-    return split_report(random_split(catalog, seed=seed))
+FRACTIONS = (0.7, 0.15, 0.15)
+NAIVE_SEEDS = range(10)
 
 
-def _naive_leaks(catalog: Catalog, seed: int = 0) -> int:
+def _naive(catalog: Catalog, seed: int, fractions) -> Catalog:
+    from workbench.split import random_split
+
+    return random_split(catalog, fractions=fractions, seed=seed)
+
+
+def _groups(catalog: Catalog) -> int:
     if "group" not in catalog.samples.columns:
         raise Lacks("it has no group column (the video, site or asset each image comes "
                     "from): without groups nothing can leak.")
-    return len(_naive_report(catalog, seed).leaking_groups)
+    return int(catalog.samples["group"].nunique())
 
 
-def _naive_leaks_diagnosis(answer, expected, catalog, seed: int = 0) -> str | None:
-    groups = catalog.samples["group"].nunique()
-    if _is_number(answer) and float(answer) > groups:
-        return f"there are only {groups:,} groups"
+def _naive_leaks(catalog: Catalog, seed: int = 0, fractions=FRACTIONS) -> int:
+    from workbench.split import split_report
+
+    _groups(catalog)
+    return len(split_report(_naive(catalog, seed, fractions)).leaking_groups)
+
+
+def _leak_share(catalog: Catalog, seed: int = 0, fractions=FRACTIONS) -> float:
+    return _naive_leaks(catalog, seed, fractions) / _groups(catalog)
+
+
+def _leak_share_diagnosis(answer, expected, catalog, seed: int = 0,
+                          fractions=FRACTIONS) -> str | None:
+    if not _is_number(answer):
+        return None
+    leaks, groups = _naive_leaks(catalog, seed, fractions), _groups(catalog)
+    if float(answer) == leaks and leaks > 1:
+        return f"{leaks:,} is the number of leaking groups; divide it by the {groups:,} groups"
+    if 1 < float(answer) <= 100 and abs(float(answer) / 100 - expected) < 0.005:
+        return "that is a percentage; answer a share from 0 to 1"
+    if float(answer) > 1:
+        return "a share is between 0 and 1"
     return None
 
 
-def _naive_leaks_explained(expected, catalog, seed: int = 0) -> str:
-    groups = catalog.samples["group"].nunique()
-    return (f"random_split(catalog, seed={seed}) deals out images one by one and ignores the "
-            f"group column; of the {groups:,} groups, {expected:,} end up with images in two "
-            f"or more splits (split_report(...).leaking_groups), so near-duplicates of "
-            f"training images are scored in validation or test. A grouped split keeps every "
-            f"group in one split.")
+def _leak_share_explained(expected, catalog, seed: int = 0, fractions=FRACTIONS) -> str:
+    leaks, groups = _naive_leaks(catalog, seed, fractions), _groups(catalog)
+    return (f"split.random_split(catalog, fractions={list(fractions)}, seed={seed}) deals out "
+            f"images one by one and ignores the group column; split_report(...)"
+            f".leaking_groups lists the {leaks:,} groups with images in two or more splits, "
+            f"of the {groups:,} (catalog.samples['group'].nunique()): {expected:.2f}. Their "
+            f"near-duplicates are scored in validation or test after training on their "
+            f"siblings; a grouped split keeps every group in one split.")
 
 
-def _naive_worst_class(catalog: Catalog, seed: int = 0) -> str:
-    return _naive_report(catalog, seed).summary()["worst_class"]
+def _rare_held_out(catalog: Catalog, fractions) -> pd.Series:
+    """Per seed of NAIVE_SEEDS: the fewest images of the rarest class in val or test."""
+    rarest = measure.rarest_class(catalog)
+    fewest = {}
+    for seed in NAIVE_SEEDS:
+        table = measure.class_counts(_naive(catalog, seed, fractions), by="split").table
+        held = [s for s in table.columns if s != "train"]
+        fewest[seed] = int(table.loc[rarest, held].min())
+    return pd.Series(fewest, name=rarest)
 
 
-def _naive_worst_class_explained(expected, catalog, seed: int = 0) -> str:
-    report = _naive_report(catalog, seed)
-    shares = ", ".join(f"{s} {v:.1%}" for s, v in report.shares.loc[expected].items())
-    return (f"split_report(random_split(catalog, seed={seed})).max_share_gap is, per class, its "
-            f"largest share of a split's images minus its smallest. {expected} has the largest "
-            f"gap, {report.max_share_gap[expected] * 100:.1f} points ({shares}).")
+def _naive_fewest_rare(catalog: Catalog, seed: int = 0, fractions=FRACTIONS) -> int:
+    return int(_rare_held_out(catalog, fractions).min())
+
+
+def _naive_fewest_rare_diagnosis(answer, expected, catalog, seed: int = 0,
+                                 fractions=FRACTIONS) -> str | None:
+    if not _is_number(answer):
+        return None
+    per_seed = _rare_held_out(catalog, fractions)
+    if int(float(answer)) in per_seed.to_numpy() and float(answer) != expected:
+        seeds = [s for s, v in per_seed.items() if v == int(float(answer))]
+        return (f"that is the fewest with seed {seeds[0]}; another of the ten seeds leaves "
+                "fewer")
+    return None
+
+
+def _naive_fewest_rare_explained(expected, catalog, seed: int = 0, fractions=FRACTIONS) -> str:
+    per_seed = _rare_held_out(catalog, fractions)
+    rarest = per_seed.name
+    total = int(measure.class_counts(catalog).total[rarest])
+    each = ", ".join(f"{s}: {v}" for s, v in per_seed.items())
+    return (f"For each seed s in 0..9, measure.class_counts(split.random_split(catalog, "
+            f"fractions={list(fractions)}, seed=s), by='split').table gives the images of "
+            f"{rarest}, the rarest class ({total:,} images), per split; the fewer of val and "
+            f"test, per seed: {each}. The fewest is {expected}: a naive split can leave a "
+            f"rare class a handful of images to be scored on, where its fraction asks for "
+            f"about {total * min(fractions[1:]):.1f}.")
 
 
 # -- 03 sample -----------------------------------------------------------------------------------
@@ -443,98 +525,164 @@ def _worked_example_diagnosis(answer, expected, _data) -> str | None:
             "plan gives Crack as much as its cap and the floor allow")
 
 
-def _copies_plan(catalog: Catalog, max_oversample: float = 3.0):
+def _copies_plan(catalog: Catalog, max_oversample: float):
     from workbench.sample import plan_resampling, sampling_keys
 
     return plan_resampling(sampling_keys(catalog), max_oversample=max_oversample)
 
 
-def _copies_of_rarest(catalog: Catalog, max_oversample: float = 3.0) -> int:
+def _copies(catalog: Catalog, max_oversample: float) -> int:
     plan = _copies_plan(catalog, max_oversample)
     rarest = plan.count.idxmin()
     return int(plan.effective[rarest] - plan.count[rarest])
 
 
+def _copies_at_double_cap(catalog: Catalog, max_oversample: float = 3.0) -> int:
+    return _copies(catalog, 2 * max_oversample)
+
+
 def _copies_diagnosis(answer, expected, catalog, max_oversample: float = 3.0) -> str | None:
-    plan = _copies_plan(catalog, max_oversample)
+    if not _is_number(answer):
+        return None
+    plan = _copies_plan(catalog, 2 * max_oversample)
     rarest = plan.count.idxmin()
-    if _is_number(answer) and float(answer) == plan.effective[rarest]:
+    if float(answer) == _copies(catalog, max_oversample) != expected:
+        return (f"that is what section 4 wrote at {max_oversample:g}x; plan again at "
+                f"{2 * max_oversample:g}x")
+    if float(answer) == plan.effective[rarest]:
         return (f"that is how often {rarest} is drawn per epoch; materialize writes only the "
                 f"draws beyond its {int(plan.count[rarest]):,} originals")
+    if float(answer) == (2 * max_oversample - 1) * plan.count[rarest] != expected:
+        return (f"{rarest} would reach {2 * max_oversample:g}x only if the epoch had room; "
+                "the plan's total stays the same, so the cap may not bind")
     return None
 
 
 def _copies_explained(expected, catalog, max_oversample: float = 3.0) -> str:
     from workbench.sample import key_unit
 
-    plan = _copies_plan(catalog, max_oversample)
+    cap = 2 * max_oversample
+    plan = _copies_plan(catalog, cap)
     rarest = plan.count.idxmin()
     count, effective = int(plan.count[rarest]), int(plan.effective[rarest])
-    capped = f" (its {max_oversample:g}x cap)" if plan.binding[rarest] == "cap" else ""
-    return (f"plan_resampling(sampling_keys(catalog), max_oversample={max_oversample:g}) "
-            f"keys each image by its rarest class in {key_unit(catalog)}; the rarest key, "
-            f"{rarest}, has {count:,} images and is drawn {effective:,} times per epoch{capped}. "
-            f"materialize writes the draws beyond the originals as augmented copies: "
-            f"{effective:,} - {count:,} = {expected:,}.")
+    why = (f"its {cap:g}x cap" if plan.binding[rarest] == "cap"
+           else "an equal share of the epoch: the cap no longer binds")
+    return (f"plan_resampling(sampling_keys(catalog), max_oversample={cap:g}) keys each image "
+            f"by its rarest class in {key_unit(catalog)}; the rarest key, {rarest}, has "
+            f"{count:,} images and is drawn {effective:,} times per epoch ({why}). materialize "
+            f"writes the draws beyond the originals as augmented copies: {effective:,} - "
+            f"{count:,} = {expected:,}, against {_copies(catalog, max_oversample):,} at "
+            f"{max_oversample:g}x: a higher cap means more copies of fewer images, which the "
+            f"augmentation must keep different.")
 
 
-def _strengths(catalog: Catalog) -> pd.Series:
-    from workbench.augment import class_strengths
-
-    return class_strengths(measure.class_counts(catalog), strength=0.5)
-
-
-def _strength_at_half(catalog: Catalog) -> float:
+def _count_range(catalog: Catalog) -> tuple[float, float]:
     counts = measure.class_counts(catalog).total
-    return float(_strengths(catalog)[counts.idxmax()])
+    present = counts[counts > 0]
+    if present.max() == present.min():
+        raise Lacks("every class has as many images, so every class gets the same strength.")
+    return float(present.max()), float(present.min())
 
 
-def _strength_diagnosis(answer, expected, catalog) -> str | None:
-    if _is_number(answer) and abs(float(answer) - 0.5) < 1e-9:
-        return "0.5 is what the rarest class gets; strength falls with commonness"
+def _count_at_half(catalog: Catalog) -> float:
+    largest, smallest = _count_range(catalog)
+    return math.sqrt(largest * smallest)
+
+
+def _count_at_half_diagnosis(answer, expected, catalog) -> str | None:
+    if not _is_number(answer):
+        return None
+    largest, smallest = _count_range(catalog)
+    if abs(float(answer) - (largest + smallest) / 2) < 1:
+        return ("that is halfway between the largest and the smallest count; strength "
+                "follows the log of the count, so halfway is halfway between their logs")
+    if 0 <= float(answer) <= 1:
+        return "answer a number of images, not a strength"
     return None
 
 
-def _strength_explained(expected, catalog) -> str:
-    counts = measure.class_counts(catalog).total
-    common, rare = counts.idxmax(), counts[counts > 0].idxmin()
-    return (f"augment.class_strengths(measure.class_counts(catalog), strength=0.5) scales the "
-            f"global strength by rarity on a log scale, log(max / n) / log(max / min): the "
-            f"most common class, {common} ({int(counts[common]):,} images), has log(max / "
-            f"max) = 0 and gets {_n(expected)}, whatever the global strength; the rarest, "
-            f"{rare} ({int(counts[rare]):,}), gets the full 0.5.")
+def _count_at_half_explained(expected, catalog) -> str:
+    largest, smallest = _count_range(catalog)
+    return (f"augment.class_strengths gives a class of n images strength x log(max / n) / "
+            f"log(max / min), here max = {largest:,.0f} and min = {smallest:,.0f}. Strength "
+            f"0.5 at strength 1 needs log(max / n) = log(max / min) / 2, so n = sqrt(max x "
+            f"min) = {expected:,.1f}: the geometric mean of the two counts, far below their "
+            f"average ({(largest + smallest) / 2:,.1f}). On a log scale a class ten times "
+            f"rarer than another is always the same step stronger.")
 
 
 # -- 05 evaluate ---------------------------------------------------------------------------------
 
 
-def _uncertain(report) -> int:
-    return len(report.uncertain(halfwidth=0.1))
-
-
-def _uncertain_explained(expected, report) -> str:
-    table = report.to_frame()
-    width = (table["recall_high"] - table["recall_low"]) / 2
-    wide = ", ".join(f"{c} +-{width[c]:.2f}" for c in report.uncertain(halfwidth=0.1))
-    return (f"report.uncertain(halfwidth=0.1) lists the classes whose recall interval, "
-            f"(recall_high - recall_low) / 2 in report.to_frame(), is wider than 0.10: "
-            f"{expected} of {len(table)}" + (f" ({wide})." if wide else "."))
-
-
-def _more_for_rarest(report) -> int:
+def _halfwidths(report, metric: str) -> pd.Series:
     table = report.to_frame().query("support > 0")
     if not len(table):
         raise Lacks("no class has an image in the evaluated split.")
-    return int(table["recall_more_10"].iloc[0])
+    return ((table[f"{metric}_high"] - table[f"{metric}_low"]) / 2).dropna()
 
 
-def _more_for_rarest_explained(expected, report) -> str:
-    row = report.to_frame().query("support > 0").iloc[0]
-    return (f"The first row of report.to_frame() is the rarest class, {row.name}: "
-            f"{int(row['support']):,} images in the evaluated split, recall "
-            f"{row['recall']:.2f} in [{row['recall_low']:.2f}, {row['recall_high']:.2f}]. "
-            f"Its recall_more_10 says {expected:,} more images of it would bring the interval "
-            f"to +-0.10.")
+F1_HALFWIDTH = 0.15
+
+
+def _uncertain_f1(report) -> int:
+    return int((_halfwidths(report, "f1") > F1_HALFWIDTH).sum())
+
+
+def _uncertain_f1_diagnosis(answer, expected, report) -> str | None:
+    if not _is_number(answer):
+        return None
+    half = _halfwidths(report, "f1")
+    if float(answer) == (half > F1_HALFWIDTH / 2).sum() != expected:
+        return ("that compares the whole width (f1_high - f1_low) with 0.15; +-0.15 is half "
+                "of it")
+    if float(answer) == len(report.uncertain(halfwidth=F1_HALFWIDTH)) != expected:
+        return "that counts the recall intervals; use f1_low and f1_high"
+    if float(answer) > len(half):
+        return f"only {len(half)} classes have an F1 interval here"
+    return None
+
+
+def _uncertain_f1_explained(expected, report) -> str:
+    half = _halfwidths(report, "f1").sort_values(ascending=False)
+    each = ", ".join(f"{c} +-{w:.2f}" for c, w in half.items())
+    return (f"Half the width of each class's F1 interval, (f1_high - f1_low) / 2 in "
+            f"report.to_frame(): {each}. {expected} of {len(half)} are wider than +-0.15. "
+            f"F1 is a bootstrap over the evaluation images and moves with precision as well "
+            f"as recall: its interval narrows as the class's images and the model's "
+            f"predictions of it grow.")
+
+
+def _widest_precision(report) -> str:
+    return str(_halfwidths(report, "precision").idxmax())
+
+
+def _widest_precision_diagnosis(answer, expected, report) -> str | None:
+    table = report.to_frame()
+    if str(answer) not in table.index.astype(str):
+        return f"{str(answer)!r} is not a class of the report: {some(list(table.index))}"
+    half = _halfwidths(report, "precision")
+    rarest = str(table.query("support > 0").index[0])
+    if str(answer) == rarest:
+        return (f"{answer} has the fewest images, but precision is counted over the images "
+                f"the model called {answer}, not over its images: compare precision_high - "
+                "precision_low")
+    if str(answer) in half.index.astype(str):
+        return (f"{answer}'s precision interval is {2 * half[answer]:.2f} wide; another's is "
+                "wider")
+    return None
+
+
+def _widest_precision_explained(expected, report) -> str:
+    table = report.to_frame().query("support > 0")
+    width = (2 * _halfwidths(report, "precision")).sort_values(ascending=False)
+    each = ", ".join(f"{c} {w:.2f}" for c, w in width.items())
+    rarest = table.index[0]
+    return (f"precision_high - precision_low per class in report.to_frame(): {each}. "
+            f"{expected} has the widest. Precision is a share of the images the model called "
+            f"that class, so its interval narrows with the predictions, not with the class's "
+            f"own images"
+            + (f" (the rarest class, {rarest}, has {int(table.loc[rarest, 'support'])} "
+               f"images)." if str(rarest) != expected else "."))
 
 
 # -- 06 collect ----------------------------------------------------------------------------------
@@ -651,32 +799,42 @@ def _page_explained(page, _catalog) -> str:
 
 
 EXERCISES: dict[str, Exercise] = {
-    "01.fewest_pixels": Exercise(
-        "Which class has the fewest pixels (it may not be the rarest in images)?",
-        "measure.class_counts(catalog, unit='pixels').total", _fewest_pixels,
-        diagnose=_fewest_pixels_diagnosis, explain=_fewest_pixels_explained),
-    "01.classes_for_80": Exercise(
-        "How many classes (largest first) hold 80% of the images?",
-        "measure.long_tail(measure.class_counts(catalog)).n_classes_80",
-        lambda c: _long_tail(c).n_classes_80,
-        diagnose=_classes_for_80_diagnosis, explain=_classes_for_80_explained),
-    "01.most_hidden": Exercise(
-        "Which (class, condition value) is the most under-represented? Answer a tuple "
-        "(class, condition value).",
-        "measure.condition_overview(catalog) and measure.hidden_imbalance(...).flagged()",
-        _most_hidden, diagnose=_most_hidden_diagnosis, explain=_most_hidden_explained),
-    "02.naive_leaks": Exercise(
-        "With seed {seed}, how many groups does the naive random split put in two or more "
-        "splits?",
-        "split.split_report(split.random_split(catalog, seed=0)).leaking_groups",
-        _naive_leaks, diagnose=_naive_leaks_diagnosis, explain=_naive_leaks_explained,
-        params={"seed": 0}),
-    "02.naive_worst_class": Exercise(
-        "With seed {seed}, which class has the largest share gap between splits in the naive "
-        "split?",
-        "split.split_report(split.random_split(catalog, seed=0)).summary()['worst_class']",
-        _naive_worst_class, diagnose=lambda a, e, c, seed=0: _class_name_problem(a, c),
-        explain=_naive_worst_class_explained, params={"seed": 0}),
+    "01.pixels_per_image": Exercise(
+        "Leaving out the background, which class covers the most pixels per image it "
+        "appears in (its pixels divided by the images that contain it)?",
+        "(measure.class_counts(catalog, unit='pixels').total / "
+        "measure.class_counts(catalog).total).drop(catalog.background).idxmax()",
+        _most_pixels_per_image, diagnose=_pixels_per_image_diagnosis,
+        explain=_pixels_per_image_explained),
+    "01.effective_ratio": Exercise(
+        "By their effective numbers of samples (beta = 0.999), how many times does the "
+        "largest class outnumber the smallest? Answer to one decimal.",
+        "e = measure.long_tail(measure.class_counts(catalog)).effective_numbers; "
+        "e.max() / e.min()",
+        _effective_ratio, diagnose=_effective_ratio_diagnosis,
+        explain=_effective_ratio_explained, decimals=1),
+    "01.most_over": Exercise(
+        "In the condition that hides the most imbalance (section 4's heatmap), which "
+        "(class, condition value) has the most images above what independence predicts: "
+        "the largest positive adjusted residual? Answer a tuple (class, condition value).",
+        "measure.hidden_imbalance(catalog, condition).residuals.stack().idxmax(), condition "
+        "the first of measure.condition_overview(catalog)",
+        _most_over, diagnose=_most_over_diagnosis, explain=_most_over_explained),
+    "02.leak_share": Exercise(
+        "With seed {seed}, what share of the groups (from 0 to 1, to two decimals) does the "
+        "naive random split put in two or more splits?",
+        "len(split.split_report(split.random_split(catalog, fractions=fractions, "
+        "seed=seed)).leaking_groups) / catalog.samples['group'].nunique()",
+        _leak_share, diagnose=_leak_share_diagnosis, explain=_leak_share_explained,
+        decimals=2, params={"seed": 0, "fractions": FRACTIONS}),
+    "02.naive_fewest_rare": Exercise(
+        "Split naively with each seed from 0 to 9 (this notebook's fractions). What is the "
+        "fewest images of the rarest class that val or test gets in any of the ten?",
+        "min over s in range(10) of the rarest class's row of measure.class_counts("
+        "split.random_split(catalog, fractions=fractions, seed=s), by='split').table, "
+        "val and test columns",
+        _naive_fewest_rare, diagnose=_naive_fewest_rare_diagnosis,
+        explain=_naive_fewest_rare_explained, params={"seed": 0, "fractions": FRACTIONS}),
     "03.exercise_1": Exercise(
         "Car 6,000, Pedestrian 2,500, Bicycle 1,200, Wheelchair 300; 8,000 samples per epoch, "
         "at most 5x oversampling. How many of each per epoch, as equal as the cap allows and "
@@ -692,26 +850,31 @@ EXERCISES: dict[str, Exercise] = {
         lambda _: int(_worked_example_plan().effective["Crack"]),
         diagnose=_worked_example_diagnosis,
         explain=lambda e, d: _explain_plan(_worked_example_plan()), needs=None),
-    "04.copies_of_rarest": Exercise(
-        "With a plan capped at {max_oversample:g}x over the sampling keys, how many augmented "
-        "copies of the rarest key does materialize write?",
-        "plan.effective - plan.count for the key with the smallest count",
-        _copies_of_rarest, diagnose=_copies_diagnosis, explain=_copies_explained,
+    "04.copies_at_double_cap": Exercise(
+        "Section 4's plan is capped at {max_oversample:g}x. With the cap doubled, how many "
+        "augmented copies of the rarest key would materialize write?",
+        "p = sample.plan_resampling(sample.sampling_keys(catalog), max_oversample=2 * "
+        "max_oversample); k = p.count.idxmin(); p.effective[k] - p.count[k]",
+        _copies_at_double_cap, diagnose=_copies_diagnosis, explain=_copies_explained,
         params={"max_oversample": 3.0}),
-    "04.strength_at_half": Exercise(
-        "At global strength 0.5, what strength does the most common class get?",
-        "augment.class_strengths(measure.class_counts(catalog), strength=0.5)",
-        _strength_at_half, diagnose=_strength_diagnosis, explain=_strength_explained),
-    "05.uncertain_classes": Exercise(
-        "How many classes have a recall interval wider than +-0.10 on this evaluation split?",
-        "count the classes whose (recall_high - recall_low) / 2 exceeds 0.1 in "
-        "report.to_frame(): report.uncertain(halfwidth=0.1)",
-        _uncertain, explain=_uncertain_explained, needs="report"),
-    "05.more_for_rarest": Exercise(
-        "How many more evaluation images of the rarest class would bring its recall "
-        "interval to +-0.10?",
-        "the first row of report.to_frame() is the rarest class: its recall_more_10",
-        _more_for_rarest, explain=_more_for_rarest_explained, needs="report"),
+    "04.count_at_half": Exercise(
+        "At global strength 1, a class with how many images would get strength 0.5? Answer "
+        "to the nearest image.",
+        "c = measure.class_counts(catalog).total; (c.max() * c[c > 0].min()) ** 0.5",
+        _count_at_half, diagnose=_count_at_half_diagnosis, explain=_count_at_half_explained,
+        decimals=0),
+    "05.uncertain_f1": Exercise(
+        "How many classes have an F1 interval wider than +-0.15 on this evaluation split "
+        "(half of f1_high - f1_low)?",
+        "t = report.to_frame(); ((t.f1_high - t.f1_low) / 2 > 0.15).sum()",
+        _uncertain_f1, diagnose=_uncertain_f1_diagnosis, explain=_uncertain_f1_explained,
+        needs="report"),
+    "05.widest_precision": Exercise(
+        "Which class has the widest precision interval (precision_high - precision_low)? "
+        "Is it the rarest?",
+        "t = report.to_frame(); (t.precision_high - t.precision_low).idxmax()",
+        _widest_precision, diagnose=_widest_precision_diagnosis,
+        explain=_widest_precision_explained, needs="report"),
     "06.exercise_2": Exercise(
         "Exercise 2 of the lesson on class imbalance in computer vision: Wheelchair has 800 of "
         "the 120,000 instances of a street-scene detection dataset. Write a two-week "
@@ -741,32 +904,32 @@ EXERCISES: dict[str, Exercise] = {
 # The hints after a second and a third wrong answer (an idea, then the method), and how to
 # give the answers that are dicts. The code itself stays behind hint(name).
 _LADDER = {
-    "01.fewest_pixels": (
-        "a class can be in many images and still cover few pixels (thin cracks, lane "
-        "markings): count area, not images",
-        "add up each class's pixels over every mask and take the class with the least"),
-    "01.classes_for_80": (
-        "sort the classes from the largest to the smallest; their cumulative share of the "
-        "counts climbs towards 100%",
-        "divide each class's count by the sum of the counts, add the shares largest first, "
-        "and count the classes it takes to reach 80%"),
-    "01.most_hidden": (
-        "a class can look fine overall and be rare under one condition (cracks at night): "
-        "compare each cell of class x condition with what the margins predict",
-        "take the condition that departs most from independence (the first of the condition "
-        "overview); in it, expected = row total x column total / grand total, and the cell "
-        "with the most negative adjusted residual, (observed - expected) / sqrt(expected x "
-        "(1 - row share) x (1 - column share)), is the answer"),
-    "02.naive_leaks": (
+    "01.pixels_per_image": (
+        "a class can be in few images and fill most of each (a large stain), or in many and "
+        "fill little of each (a thin crack): what a segmentation loss sees is area",
+        "per class, its pixels divided by the images that contain it; leave out the "
+        "background and take the largest"),
+    "01.effective_ratio": (
+        "each new image of a class adds a little less than the one before, so large classes "
+        "count for less than their size",
+        "effective number = (1 - 0.999^n) / (1 - 0.999) for each class of n images; divide "
+        "the largest effective number by the smallest"),
+    "01.most_over": (
+        "an adjusted residual is positive where a cell has more images than the margins "
+        "predict, negative where it has fewer",
+        "take the condition first in the overview; in its class x value table, expected = "
+        "row total x column total / grand total, and the cell with the largest "
+        "(observed - expected) / sqrt(expected x (1 - row share) x (1 - column share))"),
+    "02.leak_share": (
         "a random split deals out images, not groups: near-duplicates of one scene can land "
         "in different splits",
-        "split at random with the seed asked; for each group count the distinct splits its images "
-        "land in; count the groups with two or more"),
-    "02.naive_worst_class": (
-        "a class's share of each split's images should be the same in every split; random "
-        "splits wobble most for the rare classes",
-        "per class, its share of each split's images; the gap is the largest share minus the "
-        "smallest; the class with the largest gap"),
+        "split at random with the seed asked; for each group count the distinct splits its "
+        "images land in; divide the groups with two or more by all the groups"),
+    "02.naive_fewest_rare": (
+        "a random split gives a rare class its fraction only on average: with a few dozen "
+        "images, one seed can leave val or test a handful",
+        "for each of the ten seeds, split at random and count the rarest class's images in "
+        "val and in test; take the smallest of those twenty numbers"),
     "03.exercise_1": (
         "the objective is as equal as the cap allows, with the total exact: an equal share "
         "is 2,000 each, but no class may be drawn more than 5 times its count",
@@ -777,24 +940,27 @@ _LADDER = {
         "its count",
         "give Crack as much as its cap allows and check that what is left for Background "
         "stays at or above its floor"),
-    "04.copies_of_rarest": (
-        "materialize writes a copy for each draw beyond the images a key already has: the "
-        "originals are drawn, not copied",
-        "plan over the sampling keys at the cap asked; for the key with the fewest images, its "
-        "draws minus its images"),
-    "04.strength_at_half": (
-        "the rarest class gets the full global strength and the commonest the least: "
-        "strength follows rarity on a log scale",
-        "strength x log(max / n) / log(max / min) for the class with the largest count n"),
-    "05.uncertain_classes": (
-        "a recall interval is wide when a class has few evaluation images: its half-width "
-        "shrinks like 1 / sqrt(images)",
-        "half-width = (recall_high - recall_low) / 2 for each class of report.to_frame(); "
-        "count the classes above 0.10"),
-    "05.more_for_rarest": (
-        "halving an interval's width takes about four times the images",
-        "the rarest class is the first row of report.to_frame(); its recall_more_10 column "
-        "is the number of extra images"),
+    "04.copies_at_double_cap": (
+        "materialize writes a copy for each draw beyond the images a key already has, and "
+        "a plan keeps the epoch's total: a higher cap binds only where the equal share is "
+        "above it",
+        "plan over the sampling keys at twice the cap; for the key with the fewest images, "
+        "its draws minus its images"),
+    "04.count_at_half": (
+        "strength follows rarity on a log scale: equal ratios of counts are equal steps of "
+        "strength",
+        "solve log(max / n) / log(max / min) = 0.5 for n, with max and min the largest and "
+        "smallest image counts"),
+    "05.uncertain_f1": (
+        "an interval is wide when a class has few evaluation images; F1 combines precision "
+        "and recall, so it carries the uncertainty of both",
+        "half-width = (f1_high - f1_low) / 2 for each class of report.to_frame(); count the "
+        "classes above 0.15"),
+    "05.widest_precision": (
+        "precision is a share of the images the model called a class; recall a share of the "
+        "images that are that class",
+        "precision_high - precision_low for each class of report.to_frame(); the class with "
+        "the largest"),
     "06.exercise_2": (
         "every part of the playbook is a number someone can check: images a day, a quota, a "
         "metric with its threshold",
@@ -896,11 +1062,14 @@ def _form_problem(answer, expected) -> str | None:
     return None
 
 
-def _equal(answer, expected) -> bool:
+def _equal(answer, expected, decimals: int | None = None) -> bool:
     if isinstance(expected, tuple):
         return tuple(map(str, answer)) == tuple(map(str, expected))
     if isinstance(expected, (int, float, np.number)):
-        return abs(float(answer) - float(expected)) <= 1e-6 * max(1.0, abs(float(expected)))
+        gap = abs(float(answer) - float(expected))
+        if decimals is not None:
+            return gap <= 0.5 * 10.0 ** -decimals + 1e-9
+        return gap <= 1e-6 * max(1.0, abs(float(expected)))
     return str(answer) == str(expected)
 
 
@@ -948,7 +1117,7 @@ def _check(exercise, spec, answer, catalog, predictions, attempt) -> Feedback:
         return Feedback(exercise, False, f"{form}.")
     if spec.problems is not None:
         problems = spec.problems(answer, expected, catalog)
-    elif _equal(answer, expected):
+    elif _equal(answer, expected, spec.decimals):
         problems = []
     else:
         diagnosis = spec.diagnose(answer, expected, catalog) if spec.diagnose else None
@@ -1083,8 +1252,8 @@ def pose(exercise: str, **params):
 
     >>> pose("03.worked_example").data[:40]
     '**03.worked_example.** Background 50,000'
-    >>> pose("04.copies_of_rarest", max_oversample=5).data[:55]
-    '**04.copies_of_rarest.** With a plan capped at 5x over '
+    >>> pose("04.copies_at_double_cap", max_oversample=5).data[:62]
+    "**04.copies_at_double_cap.** Section 4's plan is capped at 5x."
     """
     from IPython.display import Markdown
 

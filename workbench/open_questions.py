@@ -42,8 +42,8 @@ OPEN_QUESTIONS = (
          "that the smallest fraction sets how large a stratum must be",
          "that merging keeps the class in every split, at the cost of the condition")),
     OpenQuestion(
-        "02", "Keeping groups whole raised ED. When would you accept a larger ED, and when "
-              "not?",
+        "02", "A split that keeps large groups whole cannot hit its fractions exactly: its ED "
+              "grows. When would you accept a larger ED, and when not?",
         "Accept it when it buys the absence of leakage: near-duplicates or frames of one "
         "video kept on one side make val and test honest, and an ED of a few images is "
         "small next to splits of hundreds. Not when the smallest split becomes too small "
@@ -63,8 +63,9 @@ OPEN_QUESTIONS = (
          "that the factor is per image, so co-occurring classes ride along",
          "that the side effect grows with the threshold")),
     OpenQuestion(
-        "03", "In section 3, why does undersampling to the smallest class lose so much "
-              "macro F1?",
+        "03", "Section 3 shows how much of the data undersampling to the smallest class "
+              "leaves out. Why would that cost macro F1 (notebook 05, section 9, measures "
+              "it)?",
         "It throws away most images of every other class, so the model learns them from "
         "far fewer examples and their precision and recall fall; the rare class gains "
         "nothing new. Macro F1 averages every class, so the common classes' loss pulls it "
