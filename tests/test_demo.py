@@ -111,3 +111,33 @@ def test_readme_states_the_demos_numbers_as_generated():
     assert f"{int(class_counts(surfaces).total['crack'])} images contain a crack" in readme
     assert (f"intact : crack = {labels['intact']:,} : {labels['crack']} = "
             f"{labels['intact'] / labels['crack']:.0f} : 1") in readme
+
+
+def test_a_demo_asked_for_twice_at_once_is_generated_once(tmp_path, monkeypatch):
+    """Two notebooks (or test workers) starting together: the second waits for the first's
+    demo instead of generating its own."""
+    import threading
+    import time
+
+    from workbench import demo
+
+    calls = []
+
+    def slow_surfaces(folder, *, n_images, seed):
+        calls.append(threading.get_ident())
+        time.sleep(0.5)  # long enough for the other thread to arrive while this one writes
+        make_surfaces(folder, n_images=n_images, seed=seed)
+
+    monkeypatch.setenv("WORKBENCH_DATA", str(tmp_path))
+    monkeypatch.setattr(demo, "make_surfaces", slow_surfaces)
+    found = []
+    threads = [threading.Thread(target=lambda: found.append(demo.demo_path("surfaces", 20)))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and len(found) == 2 and found[0] == found[1]
+    assert found[0].is_file() and len(pd.read_csv(found[0])) == 20
+    assert [p.name for p in found[0].parent.parent.iterdir() if not p.name.endswith(".lock")] \
+        == [found[0].parent.name]  # no half-written folder left beside it

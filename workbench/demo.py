@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -87,8 +88,33 @@ def load_demo(name: str, n_images: str | int | None = None, *, seed: int = 0) ->
 
 
 def _generate_atomically(name: str, folder: Path, *, n_images, seed: int) -> None:
-    """Write into a temporary sibling, then rename: concurrent runs never see half a dataset."""
+    """Write into a temporary sibling, then rename: concurrent runs never see half a dataset.
+    A process that finds another generating the same demo waits for it (a lock file beside
+    it) instead of generating it a second time."""
     folder.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(folder.parent / f".{folder.name}.lock"):
+        if not (folder / "manifest.csv").is_file():  # the process we waited for made it
+            _generate_into(name, folder, n_images=n_images, seed=seed)
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path):
+    """Hold an exclusive lock on ``lock`` (POSIX; elsewhere, no lock: the rename still keeps
+    datasets whole)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _generate_into(name: str, folder: Path, *, n_images, seed: int) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         generate = make_digits if name == "digits" else make_surfaces
