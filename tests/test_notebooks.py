@@ -49,7 +49,7 @@ SHAPES = {
 }
 # Notebook 05's strategy comparison and bootstrap, notebook 06's active-learning simulation,
 # at a test size (the report runs them full).
-# No App screenshots (about 20 s each) but on one shape, where the test looks at them.
+# No App screenshots (5 to 13 s each) but in 01 on one shape, where the test looks at it.
 FAST = {"strategy_seeds": [0], "strategy_images": 120, "n_boot": 100, "al_seeds": [0],
         "al_rounds": 2, "solutions": True, "app_picture": False}
 PICTURED = "demo:surfaces:120"
@@ -108,8 +108,9 @@ def test_every_notebook_runs_on_every_shape(shape, tmp_path, kernel):
         spec = shapes.SHAPES[shape](tmp_path / "data")
         data = snapshot(tmp_path / "data")
     temp_before = set(os.listdir(tempfile.gettempdir()))
+    pictured = {"01_measure": {"app_picture": True}} if shape == PICTURED else None
     runs = build_report(spec, tmp_path / "report", timeout=300, private_database=False,
-                        parameters=FAST | {"app_picture": shape == PICTURED}, kernel=kernel)
+                        parameters=FAST, per_notebook=pictured, kernel=kernel)
     assert [r.notebook for r in runs] == notebooks()
     assert not [r.error for r in runs if not r.ok]
     for run in runs:
@@ -137,6 +138,8 @@ def test_every_notebook_runs_on_every_shape(shape, tmp_path, kernel):
     assert all(f"href='{r.html.name}'" in index for r in runs)
     if shape == PICTURED:
         assert_app_picture(runs[0].executed, "01-40", "minority images")
+        # the picture was asked of 01 only: 02's App cell is the same and shows none
+        assert "The FiftyOne App on the" not in "".join(r.html.read_text() for r in runs[1:])
     else:
         assert "The FiftyOne App on the" not in pages
     if data is not None:

@@ -30,6 +30,22 @@ def test_failing_notebook_is_reported_with_its_cell(tmp_path):
 
 
 @pytest.mark.notebook
+def test_a_parameter_can_be_set_for_one_notebook(tmp_path):
+    one = notebook(tmp_path / "01_one.ipynb", "print('seed', seed)")
+    two = notebook(tmp_path / "02_two.ipynb", "print('seed', seed)")
+    with pytest.raises(ValueError, match=r"per_notebook names \['03_three'\], which are not "
+                                         r"notebooks; the notebooks: \['01_one', '02_two'\]"):
+        build_report("demo:digits", tmp_path / "out", selected=[one, two],
+                     per_notebook={"03_three": {"seed": 1}})
+    runs = build_report("demo:digits", tmp_path / "out", seed=2, selected=[one, two],
+                        per_notebook={"02_two": {"seed": 7}})
+    assert "seed 2" in runs[0].executed.read_text() and "seed 7" not in runs[0].executed.read_text()
+    assert "seed 7" in runs[1].executed.read_text()
+    again = build_report("demo:digits", tmp_path / "out", seed=2, selected=[one, two])
+    assert "seed 2" in again[1].executed.read_text()  # its own parameters changed: run again
+
+
+@pytest.mark.notebook
 def test_cli_exits_non_zero_and_names_the_cell(tmp_path, capsys):
     bad = notebook(tmp_path / "01_bad.ipynb", "1 / 0")
     code = main(["report", "--dataset", "demo:digits", "--out", str(tmp_path / "o"),

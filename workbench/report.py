@@ -75,10 +75,20 @@ def run_notebook(notebook: Path, executed: Path, *, parameters: dict, kernel: Sh
 
 
 # nbconvert's lab template, minus the two scripts it fetches from a CDN: require.js (for
-# widgets, which headless runs do not build) and MathJax (the reports have no maths).
+# widgets, which headless runs do not build) and MathJax (the reports have no maths). A
+# code cell's input is the notebook's own code as pygments highlights it (escaped, in div,
+# pre and span with classes): the template's bleach pass over it changes nothing and took
+# a quarter of each page's time. Outputs and markdown are still cleaned.
 OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{% block input %}
+<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
+     <div class="cm-editor cm-s-jupyter">
+{{ cell.source | highlight_code(metadata=cell.metadata) }}
+     </div>
+</div>
+{%- endblock input %}
 """
 
 
@@ -106,7 +116,8 @@ def _html_exporter():
 def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] | None = None,
                  timeout: int = CELL_TIMEOUT, private_database: bool = True,
                  parameters: dict | None = None, fresh: bool = False,
-                 kernel: SharedKernel | None = None) -> list[NotebookRun]:
+                 kernel: SharedKernel | None = None,
+                 per_notebook: dict[str, dict] | None = None) -> list[NotebookRun]:
     """Execute each notebook on ``dataset``, render HTML, and write ``index.html``.
 
     The dataset spec is checked once, before any notebook runs: a bad spec is one
@@ -114,7 +125,9 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
     stays in ``out_dir``: the rendered pages, the executed notebooks, the notebooks'
     exports (``out_dir/outputs``) and, with ``private_database``, FiftyOne's database for
     the run (removed at the end). ``parameters`` overrides notebook parameters by name
-    (each notebook takes those it declares), e.g. ``{"strategy_images": 200}``.
+    (each notebook takes those it declares), e.g. ``{"strategy_images": 200}``;
+    ``per_notebook`` overrides them for one notebook, by name:
+    ``{"01_measure": {"app_picture": True}}``.
 
     A page whose inputs are unchanged since its last successful run is reused
     (:mod:`workbench.report_cache`), unless ``fresh``. The notebooks run one after the
@@ -133,6 +146,11 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
         load(spec)
     parameters = {"dataset": spec, "seed": int(seed), "interactive": False,
                   "output_dir": str(out / "outputs"), **(parameters or {})}
+    names = {n.stem for n in selected or notebooks()}
+    unknown = sorted(set(per_notebook or {}) - names)
+    if unknown:
+        raise ValueError(f"per_notebook names {unknown}, which are not notebooks; the "
+                         f"notebooks: {sorted(names)}.")
     runs = []
     with contextlib.ExitStack() as stack:
         runtime = out / ".runtime"  # kernel sockets and connection files, removed at the end
@@ -148,18 +166,19 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
         for notebook in bar:
             bar.set_description(notebook.stem)
             executed, page = out / "notebooks" / notebook.name, out / f"{notebook.stem}.html"
-            key = None if fresh else report_cache.fingerprint(notebook, parameters)
+            these = {**parameters, **(per_notebook or {}).get(notebook.stem, {})}
+            key = None if fresh else report_cache.fingerprint(notebook, these)
             if report_cache.reusable(executed.parent, notebook.name, key, page):
                 bar.set_description(f"{notebook.stem} (unchanged)")
                 runs.append(NotebookRun(notebook, executed, page, None))
                 continue
             if kernel is None:
                 kernel = stack.enter_context(SharedKernel(runtime))
-            error = run_notebook(notebook, executed, parameters=parameters, kernel=kernel,
+            error = run_notebook(notebook, executed, parameters=these, kernel=kernel,
                                  timeout=timeout)
             page = render_html(executed, page) if executed.exists() else None
             report_cache.record(executed.parent, notebook.name,
-                                report_cache.fingerprint(notebook, parameters)
+                                report_cache.fingerprint(notebook, these)
                                 if error is None else None)
             runs.append(NotebookRun(notebook, executed, page, error))
     write_index(runs, out / "index.html", dataset=dataset, seed=seed)
