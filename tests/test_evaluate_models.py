@@ -176,10 +176,10 @@ def test_model_beats_the_trivial_baseline_on_test_images(model, surfaces):
     test = surfaces.samples.index[surfaces.samples["split"] == "test"]
     damaged = surfaces.samples.loc[test, "label"] != "intact"
     auc = roc_auc_score(damaged, 1 - model.scores.loc[test, "intact"])
-    assert auc > 0.8  # measured 0.91 (60 test images); an "all intact" model scores 0.5
+    assert auc > 0.8  # measured 0.83 (60 test images); an "all intact" model scores 0.5
     iou = _pixel_iou(model, surfaces, test)
     assert iou["intact"] > 0.98
-    assert iou.drop("intact").max() > 0.25  # measured 0.39 (stain); "all intact": 0 each
+    assert iou.drop("intact").max() > 0.25  # measured 0.32 (stain); "all intact": 0 each
 
 
 def test_same_seed_same_bytes_other_seed_differs(tiny):

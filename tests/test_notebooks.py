@@ -21,7 +21,17 @@ PROBE = "Baseline probe, not your model"
 NO_BOXES = "This dataset has no boxes"
 NO_PRED_BOXES = "The predictions have no boxes"
 NO_MASKS = "This dataset has no masks"
+# The slowest shapes first: a worker that starts one of them last finishes long after
+# the others (make test runs three).
 SHAPES = {
+    "demo:surfaces:120": (["lighting", "groups whole", "came without a split",
+                           "demo CNN (seed 0", "Mean IoU over classes",
+                           "Expected calibration error"],
+                          ["no class-index masks", "no condition column", PROBE, NO_BOXES,
+                           NO_MASKS]),
+    "demo:digits": (["scanner", "no class-index masks", "came without a split",
+                     "logistic regression on 16x16", NO_BOXES, NO_MASKS],
+                    ["no condition column", PROBE]),
     "folder": (["no condition column", "came without a split", "no class-index masks",
                 "Each image holds one class here", PROBE, NO_BOXES, NO_MASKS],
                ["Your split", NO_PRED_BOXES]),
@@ -38,14 +48,6 @@ SHAPES = {
     "manifest": (["came without a split", "no class-index masks", "groups whole", "weather",
                   PROBE], ["no condition column"]),
     "panoptic": (["no condition column", "no class-index masks", "(per instance)", PROBE], []),
-    "demo:surfaces:120": (["lighting", "groups whole", "came without a split",
-                           "demo CNN (seed 0", "Mean IoU over classes",
-                           "Expected calibration error"],
-                          ["no class-index masks", "no condition column", PROBE, NO_BOXES,
-                           NO_MASKS]),
-    "demo:digits": (["scanner", "no class-index masks", "came without a split",
-                     "logistic regression on 16x16", NO_BOXES, NO_MASKS],
-                    ["no condition column", PROBE]),
 }
 # Notebook 05's strategy comparison and bootstrap, notebook 06's active-learning simulation,
 # at a test size (the report runs them full).
