@@ -483,7 +483,7 @@ WRONG_FIRST = [  # on demo:surfaces; (exercise, a typical wrong answer, what the
     ("04.count_at_half", 854.5, "halfway is halfway between their logs"),
     ("04.count_at_half", 0.5, "answer a number of images, not a strength"),
     ("05.uncertain_f1", 9, "only 4 classes have an F1 interval here"),
-    ("05.widest_precision", "c", "c's precision interval is 0.49 wide; another's is wider"),
+    ("05.widest_precision", "c", "c's precision interval is 0.48 wide; another's is wider"),
 ]
 
 
@@ -522,3 +522,18 @@ def test_the_widest_precision_interval_need_not_be_the_rarest_class():
         "r has the fewest images, but precision is counted over the images the model called r")
     assert _widest_precision_diagnosis("c", "m", Report()) == (
         "c's precision interval is 0.10 wide; another's is wider")
+
+
+def test_groups_of_one_image_cannot_leak_so_the_leak_exercise_is_not_posed(surfaces):
+    """A loader that gives each image its own group (VOC, BCCD) has nothing to leak: the
+    exercise says so instead of asking for a share that is always 0."""
+    singletons = surfaces.replace(samples=surfaces.samples.assign(
+        group=surfaces.samples.index.astype(str)))
+    feedback = check("02.leak_share", 0, singletons)
+    assert feedback.correct is None and "each of its groups holds one image" in feedback.message
+
+
+def test_rounded_answers_are_given_as_the_question_asks(surfaces):
+    assert solution("04.count_at_half", surfaces).answer == 312  # sqrt(1,650 x 59) = 312.01
+    assert solution("01.effective_ratio", surfaces).answer == 14.1  # 808.11 / 57.32
+    assert solution("02.leak_share", surfaces).answer == 0.85  # 321 / 377

@@ -258,9 +258,11 @@ def _most_over_explained(expected, catalog) -> str:
             f"{condition} (p = {row['p_value']:.2g}), has the class x value table whose "
             f"adjusted residuals are measure.hidden_imbalance(catalog, {condition!r})"
             f".residuals. The largest, {residuals.loc[cls, value]:+.2f}, is at {cls} @ "
-            f"{value}: more {cls} images at {value} than if {cls} followed the overall mix. "
-            f"With two values the residuals of a class are equal and opposite: a deficit at "
-            f"one value is a surplus at the other.")
+            f"{value}: more {cls} images at {value} than if {cls} followed the overall mix."
+            + (" With two values the residuals of a class are equal and opposite: a deficit "
+               "at one value is a surplus at the other." if residuals.shape[1] == 2 else "")
+            + (f" With p = {row['p_value']:.2g} this may be chance: no cell of this data "
+               "stands out clearly." if row["p_value"] > 0.05 else ""))
 
 
 # -- 02 split ------------------------------------------------------------------------------------
@@ -280,7 +282,11 @@ def _groups(catalog: Catalog) -> int:
     if "group" not in catalog.samples.columns:
         raise Lacks("it has no group column (the video, site or asset each image comes "
                     "from): without groups nothing can leak.")
-    return int(catalog.samples["group"].nunique())
+    groups = int(catalog.samples["group"].nunique())
+    if groups == len(catalog):
+        raise Lacks("each of its groups holds one image, so a split cannot put a group on "
+                    "two sides: nothing can leak.")
+    return groups
 
 
 def _naive_leaks(catalog: Catalog, seed: int = 0, fractions=FRACTIONS) -> int:
@@ -353,9 +359,10 @@ def _naive_fewest_rare_explained(expected, catalog, seed: int = 0, fractions=FRA
     return (f"For each seed s in 0..9, measure.class_counts(split.random_split(catalog, "
             f"fractions={list(fractions)}, seed=s), by='split').table gives the images of "
             f"{rarest}, the rarest class ({total:,} images), per split; the fewer of val and "
-            f"test, per seed: {each}. The fewest is {expected}: a naive split can leave a "
-            f"rare class a handful of images to be scored on, where its fraction asks for "
-            f"about {total * min(fractions[1:]):.1f}.")
+            f"test, per seed: {each}. The fewest is {expected}, against the "
+            f"{total * min(fractions[1:]):.1f} its smallest fraction asks for: a random "
+            f"split gives a class its fraction only on average, and a stratified split every "
+            f"time.")
 
 
 # -- 03 sample -----------------------------------------------------------------------------------
@@ -606,7 +613,7 @@ def _count_at_half_explained(expected, catalog) -> str:
     return (f"augment.class_strengths gives a class of n images strength x log(max / n) / "
             f"log(max / min), here max = {largest:,.0f} and min = {smallest:,.0f}. Strength "
             f"0.5 at strength 1 needs log(max / n) = log(max / min) / 2, so n = sqrt(max x "
-            f"min) = {expected:,.1f}: the geometric mean of the two counts, far below their "
+            f"min) = {expected:,.1f}: the geometric mean of the two counts, below their "
             f"average ({(largest + smallest) / 2:,.1f}). On a log scale a class ten times "
             f"rarer than another is always the same step stronger.")
 
@@ -615,10 +622,13 @@ def _count_at_half_explained(expected, catalog) -> str:
 
 
 def _halfwidths(report, metric: str) -> pd.Series:
+    """Half of each interval's width, from the bounds as notebook 05 prints them (two
+    decimals): the answer a student works out from the table."""
     table = report.to_frame().query("support > 0")
     if not len(table):
         raise Lacks("no class has an image in the evaluated split.")
-    return ((table[f"{metric}_high"] - table[f"{metric}_low"]) / 2).dropna()
+    high, low = table[f"{metric}_high"].round(2), table[f"{metric}_low"].round(2)
+    return ((high - low) / 2).round(3).dropna()
 
 
 F1_HALFWIDTH = 0.15
@@ -644,9 +654,10 @@ def _uncertain_f1_diagnosis(answer, expected, report) -> str | None:
 
 def _uncertain_f1_explained(expected, report) -> str:
     half = _halfwidths(report, "f1").sort_values(ascending=False)
-    each = ", ".join(f"{c} +-{w:.2f}" for c, w in half.items())
-    return (f"Half the width of each class's F1 interval, (f1_high - f1_low) / 2 in "
-            f"report.to_frame(): {each}. {expected} of {len(half)} are wider than +-0.15. "
+    each = ", ".join(f"{c} +-{w:.3f}" for c, w in half.items())
+    return (f"Half the width of each class's F1 interval, (f1_high - f1_low) / 2 with the "
+            f"bounds as notebook 05 prints them (two decimals): {each}. {expected} of "
+            f"{len(half)} are wider than +-0.15. "
             f"F1 is a bootstrap over the evaluation images and moves with precision as well "
             f"as recall: its interval narrows as the class's images and the model's "
             f"predictions of it grow.")
@@ -682,7 +693,9 @@ def _widest_precision_explained(expected, report) -> str:
             f"that class, so its interval narrows with the predictions, not with the class's "
             f"own images"
             + (f" (the rarest class, {rarest}, has {int(table.loc[rarest, 'support'])} "
-               f"images)." if str(rarest) != expected else "."))
+               f"images)." if str(rarest) != expected else
+               f". Here it is also the rarest class ({int(table.loc[rarest, 'support'])} "
+               f"images): few images, and few predictions of it."))
 
 
 # -- 06 collect ----------------------------------------------------------------------------------
@@ -1240,6 +1253,8 @@ def solution(exercise: str, catalog=None, *, predictions=None, **params) -> Solu
     if reason is not None:
         return Solution(exercise, spec.question, None, reason)
     explanation = spec.explain(expected, catalog) if spec.explain else ""
+    if spec.decimals is not None:  # the answer as the question asks for it
+        expected = round(float(expected), spec.decimals) if spec.decimals else round(expected)
     return Solution(exercise, spec.question, expected, explanation)
 
 
