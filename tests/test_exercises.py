@@ -385,7 +385,7 @@ def test_the_hint_level_can_be_set_and_counts_per_exercise():
 
 
 def test_answers_are_read_as_a_person_writes_them(surfaces):
-    assert check("03.worked_example", "7,500").correct is True
+    assert check("03.worked_example", "7,500").message == "yes: 7500."  # as written, no .0
     assert check("03.worked_example", " 7500 ").correct is True
     exact = {" car": "2,167", "PEDESTRIAN": 2167, "Bicycle ": 2166, "wheelchair": "1500"}
     assert check("03.exercise_1", exact).correct is True

@@ -1137,7 +1137,8 @@ def _check(exercise, spec, answer, catalog, predictions, attempt) -> Feedback:
         problems = [f"{answer!r} is not it: {diagnosis or _direction(answer, expected)}"]
     if not problems:
         _WRONG[exercise] = 0
-        message = spec.confirm(answer) if spec.confirm else f"yes: {answer!r}."
+        shown = int(answer) if isinstance(answer, float) and answer.is_integer() else answer
+        message = spec.confirm(answer) if spec.confirm else f"yes: {shown!r}."
         return Feedback(exercise, True, message)
     _WRONG[exercise] += 1
     level = attempt if attempt is not None else _WRONG[exercise]
