@@ -241,7 +241,9 @@ def compare_strategies(catalog: Catalog, *, seeds: Sequence[int] = (0, 1, 2),
 
 @dataclass(frozen=True)
 class _CnnSetup:
-    """What every training of the CNN comparison reads (sent once to each process)."""
+    """What every training of the CNN comparison reads. It goes with each job to the
+    worker processes; joblib passes its large arrays (the images) as memory maps, written
+    once, not copied through the pipe."""
 
     catalog: Catalog
     images: np.ndarray
