@@ -14,9 +14,10 @@ def test_answers_are_checked_against_the_data(surfaces):
     # pixels / images: stain 73,904 / 103 = 718, dent 24,339 / 72 = 338, scratch 92, crack 86
     assert check("01.pixels_per_image", "stain", surfaces).correct is True
     assert check("01.pixels_per_image", "dent", surfaces).correct is False
-    # crack at night is 3 images against 17.7 expected: with two values, day is its surplus
-    assert check("01.most_over", ("crack", "day"), surfaces).correct is True
-    assert check("01.most_over", ("crack", "night"), surfaces).correct is False
+    # the second condition of the overview, camera: scratch @ C +2.75, stain @ C +2.65
+    assert check("01.most_over", ("scratch", "C"), surfaces).correct is True
+    assert check("01.most_over", ("stain", "C"), surfaces).correct is False
+    assert check("01.most_over", ("crack", "day"), surfaces).correct is False  # the first
     # effective numbers (beta 0.999): intact 1,650 -> 808.11, crack 59 -> 57.32; 14.098
     assert check("01.effective_ratio", 14.1, surfaces).correct is True
     assert check("01.effective_ratio", "14.05", surfaces).correct is True  # within 0.05
@@ -151,9 +152,9 @@ def test_wrong_answers_are_diagnosed(surfaces):
 
     assert "'crak' is not a class of this dataset" in check(
         "01.most_over", ("crak", "day"), surfaces).message
-    assert "(residual -4.2), not more" in check("01.most_over", ("crack", "night"),
+    assert "(residual -2.6), not more" in check("01.most_over", ("intact", "C"),
                                                  surfaces).message
-    assert "'dusk' is not a value of lighting" in check("01.most_over", ("crack", "dusk"),
+    assert "'day' is not a value of camera" in check("01.most_over", ("crack", "day"),
                                                           surfaces).message
     assert "'rust' is not a class" in check("01.pixels_per_image", "rust", surfaces).message
     assert "intact is the background" in check("01.pixels_per_image", "intact",
@@ -475,7 +476,9 @@ def test_answers_follow_the_parameters_the_student_set(surfaces):
 WRONG_FIRST = [  # on demo:surfaces; (exercise, a typical wrong answer, what the first says)
     ("01.pixels_per_image", "dent", "dent covers 338 pixels per image it appears in"),
     ("01.effective_ratio", 28.0, "28.0 is the ratio of the counts"),
-    ("01.most_over", ("crack", "night"), "fewer crack images than independence predicts"),
+    ("01.most_over", ("intact", "C"), "fewer intact images than independence predicts"),
+    ("01.most_over", ("stain", "C"), "stain @ C is over-represented (residual +2.7), but "
+                                     "another cell more so"),
     ("02.leak_share", 321, "321 is the number of leaking groups; divide it by the 377 groups"),
     ("02.leak_share", 85.1, "that is a percentage; answer a share from 0 to 1"),
     ("02.naive_fewest_rare", 6, "that is the fewest with seed 0; another of the ten seeds"),

@@ -213,17 +213,18 @@ def _effective_ratio_explained(expected, catalog) -> str:
             f"shrink the imbalance that weights and plans built on them correct.")
 
 
-def _overview_first(catalog: Catalog) -> pd.Series:
+def _second_row(catalog: Catalog) -> pd.Series:
     overview = measure.condition_overview(catalog)
-    if not len(overview):
-        raise Lacks("it has no condition with two or more values to test (add a condition "
-                    "column such as lighting, camera or site).")
-    return overview.iloc[0]
+    if len(overview) < 2:
+        raise Lacks("it has fewer than two conditions with two or more values to test (add "
+                    "a condition column such as lighting, camera or site).")
+    return overview.iloc[1]
 
 
 def _first_residuals(catalog: Catalog) -> tuple[str, pd.DataFrame]:
-    """The condition that hides the most imbalance and its class x value residuals."""
-    condition = str(_overview_first(catalog)["condition"])
+    """The condition the overview ranks second and its class x value residuals (the first
+    is notebook 01's heatmap, where its residuals are printed)."""
+    condition = str(_second_row(catalog)["condition"])
     residuals = measure.hidden_imbalance(catalog, condition).residuals
     return condition, residuals.rename(index=str, columns=str)
 
@@ -240,8 +241,8 @@ def _most_over_diagnosis(answer, expected, catalog) -> str | None:
         return problem
     condition, residuals = _first_residuals(catalog)
     if value not in residuals.columns:
-        return (f"{value!r} is not a value of {condition}, the condition that hides the most "
-                f"imbalance; its values: {some(list(residuals.columns))}")
+        return (f"{value!r} is not a value of {condition}, the condition ranked second; its "
+                f"values: {some(list(residuals.columns))}")
     residual = float(residuals.loc[cls, value])
     if residual <= 0:
         return (f"{cls} @ {value} has fewer {cls} images than independence predicts "
@@ -253,8 +254,8 @@ def _most_over_diagnosis(answer, expected, catalog) -> str | None:
 def _most_over_explained(expected, catalog) -> str:
     condition, residuals = _first_residuals(catalog)
     cls, value = expected
-    row = _overview_first(catalog)
-    return (f"measure.condition_overview(catalog) ranks the conditions; its first, "
+    row = _second_row(catalog)
+    return (f"measure.condition_overview(catalog) ranks the conditions; its second, "
             f"{condition} (p = {row['p_value']:.2g}), has the class x value table whose "
             f"adjusted residuals are measure.hidden_imbalance(catalog, {condition!r})"
             f".residuals. The largest, {residuals.loc[cls, value]:+.2f}, is at {cls} @ "
@@ -813,8 +814,8 @@ def _page_explained(page, _catalog) -> str:
 
 EXERCISES: dict[str, Exercise] = {
     "01.pixels_per_image": Exercise(
-        "Leaving out the background, which class covers the most pixels per image it "
-        "appears in (its pixels divided by the images that contain it)?",
+        "Leaving out the background class (catalog.background), which class covers the most "
+        "pixels per image it appears in (its pixels divided by the images that contain it)?",
         "(measure.class_counts(catalog, unit='pixels').total / "
         "measure.class_counts(catalog).total).drop(catalog.background).idxmax()",
         _most_pixels_per_image, diagnose=_pixels_per_image_diagnosis,
@@ -827,11 +828,12 @@ EXERCISES: dict[str, Exercise] = {
         _effective_ratio, diagnose=_effective_ratio_diagnosis,
         explain=_effective_ratio_explained, decimals=1),
     "01.most_over": Exercise(
-        "In the condition that hides the most imbalance (section 4's heatmap), which "
-        "(class, condition value) has the most images above what independence predicts: "
-        "the largest positive adjusted residual? Answer a tuple (class, condition value).",
+        "Notebook 01's heatmap (section 4) shows the condition that hides the most imbalance. "
+        "Take the condition measure.condition_overview(catalog) ranks second: which (class, "
+        "condition value) has the most images above what independence predicts there, the "
+        "largest positive adjusted residual? Answer a tuple (class, condition value).",
         "measure.hidden_imbalance(catalog, condition).residuals.stack().idxmax(), condition "
-        "the first of measure.condition_overview(catalog)",
+        "the second of measure.condition_overview(catalog)",
         _most_over, diagnose=_most_over_diagnosis, explain=_most_over_explained),
     "02.leak_share": Exercise(
         "With seed {seed}, what share of the groups (from 0 to 1, to two decimals) does the "
@@ -851,7 +853,7 @@ EXERCISES: dict[str, Exercise] = {
     "03.exercise_1": Exercise(
         "Car 6,000, Pedestrian 2,500, Bicycle 1,200, Wheelchair 300; 8,000 samples per epoch, "
         "at most 5x oversampling. How many of each per epoch, as equal as the cap allows and "
-        "exactly 8,000 in all? Answer a dict.",
+        "exactly 8,000 in all?",
         "the cap binds for Wheelchair (300 x 5); the others share the rest equally",
         lambda _: _exercise_1_plan().effective.to_dict(),
         problems=lambda a, e, d: _plan_problems(a, _exercise_1_plan()),
@@ -864,8 +866,8 @@ EXERCISES: dict[str, Exercise] = {
         diagnose=_worked_example_diagnosis,
         explain=lambda e, d: _explain_plan(_worked_example_plan()), needs=None),
     "04.copies_at_double_cap": Exercise(
-        "Section 4's plan is capped at {max_oversample:g}x. With the cap doubled, how many "
-        "augmented copies of the rarest key would materialize write?",
+        "Notebook 04's plan (section 4) is capped at {max_oversample:g}x. With the cap "
+        "doubled, how many augmented copies of the rarest key would materialize write?",
         "p = sample.plan_resampling(sample.sampling_keys(catalog), max_oversample=2 * "
         "max_oversample); k = p.count.idxmin(); p.effective[k] - p.count[k]",
         _copies_at_double_cap, diagnose=_copies_diagnosis, explain=_copies_explained,
@@ -884,7 +886,7 @@ EXERCISES: dict[str, Exercise] = {
         needs="report"),
     "05.widest_precision": Exercise(
         "Which class has the widest precision interval (precision_high - precision_low)? "
-        "Is it the rarest?",
+        "(Then ask yourself: is it the rarest, and why?)",
         "t = report.to_frame(); (t.precision_high - t.precision_low).idxmax()",
         _widest_precision, diagnose=_widest_precision_diagnosis,
         explain=_widest_precision_explained, needs="report"),
@@ -893,7 +895,7 @@ EXERCISES: dict[str, Exercise] = {
         "the 120,000 instances of a street-scene detection dataset. Write a two-week "
         "collection and annotation playbook: where and when to collect, quotas per class per "
         "day, an active-learning selection rule, validation metrics, and stop and adjust "
-        "rules. Answer a dict.",
+        "rules.",
         "start from workbench.collect.playbook.playbook_template(); the images a day (sources "
         "plus picks) must fit the capacity, 800 + 14 x the Wheelchair a day must reach the "
         "target, the metrics must include Wheelchair's AP@0.5 and PR AUC, and every rule "
@@ -904,7 +906,7 @@ EXERCISES: dict[str, Exercise] = {
         "The mini challenge of the lesson on class imbalance in computer vision: one page for "
         "one minority class (now and the two-week target, where to collect, the sampling "
         "multiplier, three augmentations, two hard negatives, the metrics, the stop rule). "
-        "Answer the page as a dict (one_page.to_dict(), edited).",
+        "Answer the page (one_page.to_dict(), edited).",
         "start from collect.one_page_plan(catalog, predictions=preds).to_dict(); 'now' must be "
         "the data's count, the hard negatives images without the class, the metrics its AP "
         "or PR AUC, the stop rule a number",

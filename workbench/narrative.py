@@ -88,7 +88,9 @@ def overview(catalog: Catalog) -> Markdown:
                      f"{'it' if len(lacks) == 1 else 'them'} say so.")
     if len(present) >= 2:
         big, small = present.index[0], present.index[-1]
-        share = present.iloc[0] / counts.sum()
+        # a box has one class, but an image can hold several: by images, the share is of the
+        # images, not of the (class, image) pairs the counts add up to
+        share = present.iloc[0] / (len(catalog) if unit == "images" else counts.sum())
         who = {"images": "a classifier that always answers",
                "instances": "a box classifier that always answers"}[unit]
         if unit == "images" and catalog.task != "classification":
