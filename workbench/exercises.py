@@ -1270,8 +1270,8 @@ def pose(exercise: str, **params):
 
     >>> pose("03.worked_example").data[:40]
     '**03.worked_example.** Background 50,000'
-    >>> pose("04.copies_at_double_cap", max_oversample=5).data[:62]
-    "**04.copies_at_double_cap.** Section 4's plan is capped at 5x."
+    >>> pose("04.copies_at_double_cap", max_oversample=5).data[:76]
+    "**04.copies_at_double_cap.** Notebook 04's plan (section 4) is capped at 5x."
     """
     from IPython.display import Markdown
 
