@@ -932,7 +932,7 @@ _LADDER = {
     "01.most_over": (
         "an adjusted residual is positive where a cell has more images than the margins "
         "predict, negative where it has fewer",
-        "take the condition first in the overview; in its class x value table, expected = "
+        "take the condition second in the overview; in its class x value table, expected = "
         "row total x column total / grand total, and the cell with the largest "
         "(observed - expected) / sqrt(expected x (1 - row share) x (1 - column share))"),
     "02.leak_share": (
