@@ -271,7 +271,7 @@ def size_mix(result) -> Markdown | Missing:
     text = ("; ".join(lines) + ".") if lines else "No class is mostly of one size."
     small = share["small"] if "small" in share.columns else None
     if small is not None and small.max() > 0:
-        text += (f" The class with the most small boxes is **{small.idxmax()}** "
+        text += (f" The class whose boxes are most often small is **{small.idxmax()}** "
                  f"({_pct(small.max())}): small objects are the hardest to detect, so read "
                  "its recall per size (COCO's AP_small) rather than overall.")
     return Markdown(text)
