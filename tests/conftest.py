@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -34,6 +35,10 @@ os.environ["MPLBACKEND"] = "Agg"
 
 
 _DATABASE = contextlib.ExitStack()
+# `make mutants` runs pytest again and again in one process (and in processes forked from
+# it): the folders and the database then live as long as that process, not one session.
+_MUTATION_RUN = os.environ.get("WORKBENCH_MUTANTS") == "1"
+_STARTED_BY = os.getpid()
 
 
 def pytest_configure(config):
@@ -47,6 +52,10 @@ def pytest_configure(config):
 
     if config.getoption("numprocesses", None) and "PYTEST_XDIST_WORKER" not in os.environ:
         return  # pytest-xdist's controller runs no test: only its workers need a database
+    for folder in (_HOME, _TMP, os.environ["WORKBENCH_TESTS_DATA"]):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    if "FIFTYONE_DATABASE_NAME" in os.environ and _MUTATION_RUN:
+        return  # started by an earlier session of this mutation run
     _DATABASE.enter_context(private_database(_HOME / "mongo"))
     os.environ["FIFTYONE_DATABASE_NAME"] = "workbench-tests"
 
@@ -78,11 +87,23 @@ def pytest_runtest_setup(item):
 
 
 def pytest_unconfigure(config):
+    if _MUTATION_RUN:
+        return  # cleaned up when the mutation run's own process exits (below)
+    _clean_up()
+
+
+def _clean_up():
+    if os.getpid() != _STARTED_BY:
+        return  # a forked mutant's process: the database and folders are its parent's
     _DATABASE.close()
     shutil.rmtree(_HOME, ignore_errors=True)
     if _DATA_OWNER:
         shutil.rmtree(os.environ["WORKBENCH_TESTS_DATA"], ignore_errors=True)
     shutil.rmtree(_TMP, ignore_errors=True)
+
+
+if _MUTATION_RUN:
+    atexit.register(_clean_up)
 
 
 @pytest.fixture(autouse=True)
