@@ -112,6 +112,18 @@ def test_online_augmenter_uses_the_rarest_class_and_checks_boxes():
         aug(image, boxes=[[0.1, 0.2]], labels=["car"])
 
 
+def test_the_mask_gives_the_strength_of_its_rarest_class():
+    strengths = pd.Series({"road": 0.0, "car": 0.4, "lane": 0.9})
+    aug = ClassAwareAugmenter(strengths, ["road", "car", "lane"], task="segmentation")
+    mask = np.zeros((8, 8), np.uint8)
+    mask[:2] = 1          # car
+    mask[0, 0] = 2        # one lane pixel: the rarest class decides, however small
+    assert aug.strength_of(mask=mask) == 0.9
+    assert aug.strength_of(mask=np.where(mask == 2, 0, mask)) == 0.4
+    assert aug.strength_of(labels=["lane"], mask=mask == 1) == 0.9  # a label beats the mask
+    assert aug.strength_of(labels=["road"], mask=mask) == 0.9       # the mask beats a label
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: policy(1.5), ValueError, r"'strength' parameter must be a number in \[0, 1\]"),
     (lambda: policy(0.5, families=["sparkle"]), ValueError, "The 'families' parameter"),

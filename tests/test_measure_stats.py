@@ -24,6 +24,16 @@ def test_long_tail_hand_computed(counts, gini, evenness, ratio, n50, n80):
     assert t.head_share == pytest.approx(max(counts) / sum(counts))
 
 
+def test_evenness_counts_the_empty_classes():
+    # Two equal classes and an empty third: H = ln 2 over ln 3 classes, not over the 2 that
+    # have examples (that would say 1.0, perfectly even, with a class missing).
+    with pytest.warns(DataWarning, match="1 classes have no examples: 'c'"):
+        t = long_tail({"a": 5, "b": 5, "c": 0})
+    assert t.evenness == pytest.approx(math.log(2) / math.log(3))
+    assert t.gini == pytest.approx(1 / 3)  # sorted 0, 5, 5: (-2 x 0 + 0 x 5 + 2 x 5) / 30
+    assert t.imbalance_ratio == 1.0       # over the non-empty classes
+
+
 def test_effective_numbers_follow_cui_2019():
     t = long_tail({"a": 5000, "b": 500, "c": 50, "d": 5}, beta=0.999)
     for cls, n in {"a": 5000, "b": 500, "c": 50, "d": 5}.items():
@@ -110,6 +120,39 @@ def test_checklist_verdicts():
     gap = rows.set_index("check").loc["split proportions preserved"]
     assert gap["status"] == "fail" and gap["subject"] == "b"
     assert gap["value"] == pytest.approx(60 / 165, abs=1e-4)
+
+
+def labelled(rows) -> Catalog:
+    samples = pd.DataFrame(rows, columns=["label", "split"]).assign(
+        filepath=lambda d: [f"{i}.png" for i in d.index], width=8, height=8)
+    samples.index = samples.index.astype(str)
+    return Catalog(samples, classes=sorted(set(samples["label"])))
+
+
+def test_checklist_thresholds_include_their_boundary():
+    # Counts exactly on each threshold: 100 (min_ok) passes, 50 (min_warn) warns, 49 fails;
+    # a critical class exactly at its target passes, one below fails.
+    cat = labelled([("ok", "train")] * 100 + [("warn", "train")] * 50 + [("low", "train")] * 49)
+    rows = health_checklist(cat, critical=["warn", "low"], critical_target=50).to_frame()
+    verdict = {(r.check, r.subject): r.status for r in rows.itertuples()}
+    assert verdict[("minimum examples per class", "ok")] == "pass"
+    assert verdict[("minimum examples per class", "warn")] == "warn"
+    assert verdict[("minimum examples per class", "low")] == "fail"
+    assert verdict[("critical class at target", "warn")] == "pass"
+    assert verdict[("critical class at target", "low")] == "fail"
+
+
+@pytest.mark.parametrize("test_a, status", [(2, "pass"), (3, "warn"), (4, "fail")])
+def test_split_gap_exactly_on_a_threshold(test_a, status):
+    # Train: a 1 of 4 images (0.25). Test: a `test_a` of 4: gaps 0.25, 0.5 and 0.75, exact in
+    # binary. With pass <= 0.25 and warn <= 0.5, each gap sits on or past a boundary.
+    rows = ([("a", "train")] + [("b", "train")] * 3 + [("a", "test")] * test_a
+            + [("b", "test")] * (4 - test_a))
+    if test_a == 4:
+        rows += [("b", "test")]  # keep b in test; a's share there is then 4/5: gap 0.55
+    check = health_checklist(labelled(rows), max_split_gap=0.25, fail_split_gap=0.5,
+                             min_warn=1, min_ok=1).to_frame().set_index("check")
+    assert check.loc["split proportions preserved", "status"] == status
 
 
 def test_checklist_bad_parameters():

@@ -264,5 +264,66 @@ def test_teaching_helpers_on_hand_counts():
     assert costs.loc["capped plan (max 2x)", "majority_images_per_epoch"] == 800
     assert plan_sweep({"a": 900, "b": 100}, caps=(1, 2)).to_dict() == {
         "1x": {"a": 900, "b": 100}, "2x": {"a": 800, "b": 200}}
-    assert list(weights_table({"a": 9, "b": 1}).columns) == [
-        "balanced", "inverse", "sqrt", "effective"]
+    table = weights_table({"a": 9, "b": 1})
+    assert list(table.columns) == ["balanced", "inverse", "sqrt", "effective"]
+    # balanced 10 / (2 x 9), 10 / 2; inverse 1/9 : 1 and sqrt 1/3 : 1, each scaled to sum to 2
+    np.testing.assert_allclose(table.loc["b"].iloc[:3], [5.0, 1.8, 1.5])
+    np.testing.assert_allclose(table.loc["a"].iloc[:3], [5 / 9, 0.2, 0.5])
+
+
+# -- order, direction and weights: the kinds of test a wrong sampler passed before ------------
+
+
+def _runs(values) -> int:
+    """How many runs of equal values a sequence has: aaabba has 3."""
+    values = np.asarray(values)
+    return int(1 + (values[1:] != values[:-1]).sum())
+
+
+def test_a_shuffled_epoch_is_not_grouped_by_class_and_epochs_differ_in_order():
+    # 40 a and 10 b, 80 per epoch at cap 4: a 40 -> 40 and b 10 -> 40. Both multipliers are
+    # whole, so two epochs hold exactly the same indices and can differ only in order.
+    labels = pd.Series(["a"] * 40 + ["b"] * 10)
+    plan = plan_resampling(labels, total=80, max_oversample=4)
+    assert plan.effective.to_dict() == {"a": 40, "b": 40}
+    one, two = (epoch_indices(plan, labels, epoch=e, seed=0) for e in (0, 1))
+    assert sorted(one) == sorted(two)            # the same draws (whole multipliers) ...
+    assert not np.array_equal(one, two)          # ... in another order
+    # Unshuffled, the labels run aaaa...bbbb: 2 runs. Shuffled 40/40: about 41 expected.
+    assert _runs(labels.to_numpy()[one]) > 20
+    assert _runs(labels.to_numpy()[two]) > 20
+
+
+def test_the_factor_epoch_is_shuffled():
+    idx = epoch_from_factors(np.r_[np.full(30, 1.0), np.full(10, 3.0)], seed=0)
+    assert _runs(idx >= 30) > 10  # repeated images not all at the end
+
+
+def test_extra_draws_follow_the_fractional_parts():
+    # Efraimidis-Spirakis: image 0 (fraction 0.9) is drawn far more often than the nine
+    # images of fraction 0.1. round(0.9 + 9 x 0.1) = 2 extra draws per epoch. Were the keys
+    # not weighted, each image would be drawn in 2/10 of the epochs. Weighted draws without
+    # replacement are not exactly proportional: measured 0.75 for image 0, 0.11-0.16 for
+    # the others.
+    r = np.r_[0.9, np.full(9, 0.1)]
+    seen = np.zeros(10)
+    for epoch in range(400):
+        seen += np.bincount(epoch_from_factors(r, epoch=epoch, seed=1), minlength=10)
+    share = seen / 400
+    assert share.sum() == pytest.approx(2.0)
+    assert share[0] > 0.6
+    assert share[1:].mean() < 0.16
+
+
+@pytest.mark.parametrize("method", ["balanced", "inverse", "sqrt", "effective"])
+def test_the_rarer_class_always_gets_the_larger_weight(method):
+    w = class_weights({"common": 900, "middle": 90, "rare": 9}, method=method)
+    assert w["rare"] > w["middle"] > w["common"]
+    if method != "balanced":  # the others are normalised to sum to the number of classes
+        assert w.sum() == pytest.approx(3.0)
+
+
+def test_sqrt_weights_hand_computed():
+    # 1/sqrt(100) = 0.1 and 1/sqrt(25) = 0.2, normalised to sum to 2 classes: 2/3 and 4/3.
+    w = class_weights({"a": 100, "b": 25}, method="sqrt")
+    np.testing.assert_allclose(w.to_numpy(), [2 / 3, 4 / 3])

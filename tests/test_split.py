@@ -130,6 +130,16 @@ def test_small_joint_strata_are_merged_into_their_class():
     assert st_.names == ["a@day", "b@day", "b"]
 
 
+@pytest.mark.parametrize("night, merged", [(3, []), (2, ["b@night"])])
+def test_a_stratum_of_exactly_min_size_is_kept(night, merged):
+    # min_size 3: three b images at night can reach each of 3 splits; two cannot.
+    cat = labelled({"a": 30, "b": 10 + night}, light=["day"] * 40 + ["night"] * night)
+    st_ = strata(cat, by="class+condition", condition="light", min_size=3)
+    assert st_.merged == merged
+    assert ("b@night" in st_.names) == (not merged)
+    assert st_.Y.sum(axis=0).A1.tolist() == ([30, 10, 3] if not merged else [30, 10, 2])
+
+
 def test_rare_classes_go_to_train_or_raise():
     cat = labelled({"a": 40, "b": 2})
     done = stratified_split(cat, seed=0)

@@ -31,9 +31,12 @@ def test_measure_panel_recomputes_on_every_control(surfaces):
     status = panel.result.checklist.to_frame().set_index(["check", "subject"])["status"]
     crack = int(panel.result.counts.total["crack"])
     assert crack >= 10 and status[("minimum examples per class", "crack")] == "pass"
-    panel.controls["min_count"].value = 1000
-    assert panel.result.below_threshold()[0] == panel.result.counts.total.idxmin()
     assert status.index.isin([("critical class at target", "crack")]).sum() == 0
+    panel.controls["min_count"].value = 1000  # ok from 1000, warn from 500: every class short
+    assert panel.result.below_threshold()[0] == panel.result.counts.total.idxmin()
+    status = panel.result.checklist.to_frame().set_index(["check", "subject"])["status"]
+    assert status[("minimum examples per class", "crack")] == "fail"  # the new verdict
+    assert len(panel.result.below_threshold()) == len(panel.result.counts.total)
 
     panel.controls["critical"].value = ("crack",)
     rows = panel.result.checklist.to_frame()

@@ -1,0 +1,96 @@
+"""One non-square box on a non-square image, through every loader and exporter.
+
+The image is 40 x 20 pixels; the box is 12 wide and 16 tall at (4, 2): relative
+x 0.1, y 0.1, w 0.3, h 0.8. A square box on a square image cannot tell x from y or a
+width from a height; this one differs in each, so a loader or exporter that swaps them
+(or computes one from the other) fails here.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import write_image
+
+from workbench.catalog import Catalog
+from workbench.sources import read_coco, read_voc, read_yolo, write_coco, write_yolo
+
+RELATIVE = [0.1, 0.1, 0.3, 0.8]          # x, y, w, h of the box, relative to the image
+PIXELS = [4.0, 2.0, 12.0, 16.0]          # the same in pixels (COCO's bbox)
+YOLO_LINE = "0 0.25 0.5 0.3 0.8"          # centre (4 + 6) / 40, (2 + 8) / 20; w, h
+
+
+def xywh(catalog: Catalog) -> list[float]:
+    return catalog.objects[["x", "y", "w", "h"]].iloc[0].to_numpy(float).tolist()
+
+
+@pytest.fixture
+def image(tmp_path):
+    return write_image(tmp_path / "images" / "train" / "a.png", width=40, height=20)
+
+
+def test_yolo_reads_centre_boxes(tmp_path, image):
+    (tmp_path / "labels" / "train").mkdir(parents=True)
+    (tmp_path / "labels" / "train" / "a.txt").write_text(YOLO_LINE + "\n")
+    (tmp_path / "data.yaml").write_text(yaml.safe_dump({"train": "images/train",
+                                                        "names": ["car"]}))
+    assert xywh(read_yolo(tmp_path / "data.yaml")) == pytest.approx(RELATIVE)
+
+
+def test_yolo_reads_a_polygon_as_its_bounding_box(tmp_path, image):
+    (tmp_path / "labels" / "train").mkdir(parents=True)
+    # a triangle with corners (0.1, 0.9), (0.4, 0.9), (0.25, 0.1)
+    (tmp_path / "labels" / "train" / "a.txt").write_text("0 0.1 0.9 0.4 0.9 0.25 0.1\n")
+    (tmp_path / "data.yaml").write_text(yaml.safe_dump({"train": "images/train",
+                                                        "names": ["car"]}))
+    with pytest.warns(match="polygon lines"):
+        catalog = read_yolo(tmp_path / "data.yaml")
+    assert xywh(catalog) == pytest.approx(RELATIVE)
+
+
+def test_voc_reads_pixel_corners(tmp_path, image):
+    (tmp_path / "JPEGImages").mkdir()
+    image.rename(tmp_path / "JPEGImages" / "a.png")
+    (tmp_path / "Annotations").mkdir()
+    (tmp_path / "Annotations" / "a.xml").write_text(
+        "<annotation><filename>a.png</filename><size><width>40</width><height>20</height>"
+        "</size><object><name>car</name><bndbox><xmin>4</xmin><ymin>2</ymin><xmax>16</xmax>"
+        "<ymax>18</ymax></bndbox></object></annotation>")
+    assert xywh(read_voc(tmp_path)) == pytest.approx(RELATIVE)
+
+
+def test_coco_reads_pixel_boxes(tmp_path, image):
+    path = tmp_path / "ann.json"
+    path.write_text(json.dumps({
+        "images": [{"id": 1, "file_name": "a.png", "width": 40, "height": 20}],
+        "categories": [{"id": 1, "name": "car"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": PIXELS,
+                         "area": 192, "iscrowd": 0}]}))
+    assert xywh(read_coco(path, image.parent)) == pytest.approx(RELATIVE)
+
+
+@pytest.fixture
+def catalog(image):
+    samples = pd.DataFrame({"filepath": [str(image)], "width": 40, "height": 20,
+                            "split": ["train"]}, index=pd.Index(["a"], name="sample_id"))
+    objects = pd.DataFrame({"sample_id": ["a"], "label": ["car"], "x": [0.1], "y": [0.1],
+                            "w": [0.3], "h": [0.8]})
+    return Catalog(samples, classes=["car"], task="detection", objects=objects)
+
+
+def test_coco_export_writes_pixel_boxes(catalog, tmp_path):
+    out = write_coco(catalog, tmp_path / "coco")  # the annotations file
+    written = json.loads(out.read_text())
+    np.testing.assert_allclose(written["annotations"][0]["bbox"], PIXELS)
+    assert written["annotations"][0]["area"] == pytest.approx(12 * 16)
+    assert xywh(read_coco(out)) == pytest.approx(RELATIVE)
+
+
+def test_yolo_export_writes_centre_boxes(catalog, tmp_path):
+    out = write_yolo(catalog, tmp_path / "yolo")  # its data.yaml
+    (line,) = (out.parent / "labels" / "train" / "a.txt").read_text().splitlines()
+    assert [float(v) for v in line.split()] == pytest.approx([float(v) for v in
+                                                              YOLO_LINE.split()])
+    assert xywh(read_yolo(out)) == pytest.approx(RELATIVE)
