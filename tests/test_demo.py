@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.demo import digits_profile, largest_remainder, make_digits, make_surfaces
+from workbench.demo import digits_profile, make_digits, make_surfaces
 from workbench.measure import class_counts
 from workbench.sources import load
 
@@ -87,12 +87,6 @@ def test_same_seed_same_bytes(tmp_path):
     make_surfaces(tmp_path / "c", n_images=60, seed=6)
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
     assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
-
-
-def test_largest_remainder_sums_exactly():
-    for total in (7, 100, 2001):
-        parts = largest_remainder(np.array([0.825, 0.075, 0.045, 0.03, 0.025]), total)
-        assert parts.sum() == total
 
 
 def test_readme_states_the_demos_numbers_as_generated():

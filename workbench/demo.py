@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw
 
+from workbench.apportion import largest_remainder
 from workbench.catalog import Catalog
 from workbench.errors import DataError, check_option
 from workbench.sources.manifest import read_manifest, store_manifest
@@ -197,23 +198,6 @@ def _proportional_pick(labels: np.ndarray, n: int, rng) -> np.ndarray:
     picked = [rng.choice(np.flatnonzero(labels == v), min(q, c), replace=False)
               for v, q, c in zip(values, quota, counts, strict=True)]
     return np.sort(np.concatenate(picked))
-
-
-def largest_remainder(shares: np.ndarray, total: int) -> np.ndarray:
-    """Integers proportional to ``shares`` that sum to ``total`` exactly.
-
-    >>> largest_remainder(np.array([0.5, 0.3, 0.2]), 7).tolist()
-    [4, 2, 1]
-    """
-    shares = np.asarray(shares, dtype=float)
-    raw = shares / shares.sum() * total
-    floor = np.floor(raw).astype(int)
-    order = np.argsort(-(raw - floor), kind="stable")
-    floor[order[: total - floor.sum()]] += 1
-    return floor
-
-
-# -- surfaces ----------------------------------------------------------------------------
 
 
 def make_surfaces(out: Path, *, n_images: int = 2000, seed: int = 0, size: int = 128) -> Catalog:

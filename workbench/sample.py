@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.apportion import round_to_total, water_level
 from workbench.catalog import Catalog, rows_of
 from workbench.errors import DataError, Lacks, check_option, some
 from workbench.measure import class_order, image_class_pairs
@@ -291,9 +292,9 @@ def plan_resampling(labels_or_counts, *, total: int | None = None, max_oversampl
     lo = np.ceil(n * min_keep - 1e-9)
     hi = np.floor(n * max_oversample + 1e-9)
     w = weights.to_numpy()
-    level = _water_level(w, lo, hi, total)
+    level = water_level(w, lo, hi, total)
     exact = np.clip(w * level, lo, hi)
-    effective = _round_within(exact, lo.astype(np.int64), hi.astype(np.int64), total)
+    effective = round_to_total(exact, total, lo=lo.astype(np.int64), hi=hi.astype(np.int64))
     binding = np.where(effective >= hi, "cap", np.where(effective <= lo, "floor", "none"))
     return ResamplingPlan(
         count=counts.astype("int64").rename("count"),
@@ -302,36 +303,6 @@ def plan_resampling(labels_or_counts, *, total: int | None = None, max_oversampl
         max_oversample=float(max_oversample), min_keep=float(min_keep),
         priority=weights.rename("priority"),
     )
-
-
-def _water_level(w: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float) -> float:
-    """The level L with sum(clip(w * L, lo, hi)) == total (piecewise linear, increasing)."""
-    breaks = np.unique(np.concatenate([lo / w, hi / w]))
-    filled = np.clip(np.outer(breaks, w), lo, hi).sum(axis=1)
-    i = np.searchsorted(filled, total)
-    if i == 0:
-        return float(breaks[0])
-    if i >= len(breaks):
-        return float(breaks[-1])
-    a, b = breaks[i - 1], breaks[i]
-    fa, fb = filled[i - 1], filled[i]
-    return float(a + (total - fa) * (b - a) / (fb - fa)) if fb > fa else float(b)
-
-
-def _round_within(exact: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: int) -> np.ndarray:
-    """Integers near ``exact``, within [lo, hi], summing to ``total`` (largest remainder)."""
-    base = np.clip(np.floor(exact + 1e-9).astype(np.int64), lo, hi)
-    short = total - base.sum()
-    remainder = exact - base
-    if short > 0:
-        room = np.flatnonzero(base < hi)
-        order = room[np.argsort(-remainder[room], kind="stable")]
-        base[order[:short]] += 1
-    elif short < 0:
-        room = np.flatnonzero(base > lo)
-        order = room[np.argsort(remainder[room], kind="stable")]
-        base[order[:-short]] -= 1
-    return base
 
 
 # -- class weights -------------------------------------------------------------------------------

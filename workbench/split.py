@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from workbench.apportion import largest_remainder
 from workbench.catalog import Catalog
 from workbench.errors import (
     DataError,
@@ -75,23 +76,6 @@ def check_fractions(fractions: Sequence[float], n_samples: int | None = None) ->
                 f"{list(fractions)} would get no image. Use larger fractions or more data."
             )
     return r
-
-
-def largest_remainder(weights: np.ndarray, total: int, *, tiebreak=None) -> np.ndarray:
-    """Non-negative integers proportional to ``weights`` summing to ``total``.
-
-    Equal remainders go to the largest ``tiebreak`` (then leftmost).
-    """
-    w = np.maximum(np.asarray(weights, dtype=float), 0)
-    if total <= 0:
-        return np.zeros(len(w), dtype=np.int64)
-    raw = w / w.sum() * total
-    base = np.floor(raw).astype(np.int64)
-    remainder = np.round(raw - base, 9)
-    keys = (-remainder,) if tiebreak is None else (-np.asarray(tiebreak, float), -remainder)
-    order = np.lexsort(keys)
-    base[order[: total - base.sum()]] += 1
-    return base
 
 
 def multilabel_stratify(Y, *, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0,

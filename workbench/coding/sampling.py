@@ -43,10 +43,10 @@ def _draw_plan(rng) -> tuple:
 
 
 def _equal_split(counts, total, _cap) -> dict:
-    from workbench.sample import _round_within  # the package's largest remainder
+    from workbench.apportion import round_to_total  # the package's largest remainder
 
     k = len(counts)
-    shares = _round_within(np.full(k, total / k), np.zeros(k), np.full(k, total), total)
+    shares = round_to_total(np.full(k, total / k), total)
     return dict(zip(counts, shares.tolist(), strict=True))
 
 

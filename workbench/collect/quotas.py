@@ -249,7 +249,7 @@ def plan_quotas(counts, *, targets: Mapping[str, float], capacity_per_day: int |
         if total <= capacity_per_day:  # the last day of work: enough of each source
             today = np.ceil(mix.to_numpy() - 1e-9).astype(int)
         else:
-            from workbench.demo import largest_remainder
+            from workbench.apportion import largest_remainder
 
             today = largest_remainder(mix.to_numpy(), capacity_per_day)
         images.append(today)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.apportion import round_to_total, water_level
 from workbench.errors import check_option, some
 
 STRATEGIES = ("least_confidence", "margin", "entropy", "predicted_minority",
@@ -123,8 +124,6 @@ def balanced_quotas(counts: np.ndarray, available: np.ndarray, n: int) -> np.nda
     >>> balanced_quotas(np.array([10, 2, 0, 5]), np.array([5, 1, 3, 4]), 8).tolist()
     [0, 1, 3, 4]
     """
-    from workbench.sample import _round_within, _water_level
-
     counts = np.asarray(counts, dtype=np.int64)
     available = np.asarray(available, dtype=np.int64)
     n = int(min(n, available.sum()))
@@ -132,8 +131,8 @@ def balanced_quotas(counts: np.ndarray, available: np.ndarray, n: int) -> np.nda
         return np.zeros(len(counts), dtype=np.int64)
     lo, hi = counts, counts + available
     total = n + int(counts.sum())
-    level = _water_level(np.ones(len(counts)), lo.astype(float), hi.astype(float), total)
-    return _round_within(np.clip(level, lo, hi), lo, hi, total) - counts
+    level = water_level(np.ones(len(counts)), lo.astype(float), hi.astype(float), total)
+    return round_to_total(np.clip(level, lo, hi), total, lo=lo, hi=hi) - counts
 
 
 def select(scores: pd.DataFrame, *, strategy: str, n: int, counts=None, embeddings=None,

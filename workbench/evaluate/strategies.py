@@ -130,7 +130,7 @@ def image_metrics(y_true: np.ndarray, scores: np.ndarray, *, rare: int) -> dict[
 def stratified_subset(catalog: Catalog, n_images: int, *, seed: int = 0) -> Catalog:
     """``n_images`` images keeping each (split, label) stratum's share, at least one of
     every stratum, drawn with ``seed``."""
-    from workbench.demo import largest_remainder
+    from workbench.apportion import largest_remainder
     from workbench.sample import sampling_keys
 
     keys = sampling_keys(catalog).reindex(catalog.samples.index).astype(str)
