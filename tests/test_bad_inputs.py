@@ -534,7 +534,7 @@ def test_fractions_as_text():
 
 
 @pytest.mark.parametrize("counts, kwargs, error, message", [
-    ({}, {}, DataError, "There are no classes to plan for"),
+    ({}, {}, DataError, "There are no classes in the counts given to plan_resampling"),
     ({"a": 10, "b": 5}, {"max_oversample": float("inf")}, ValueError,
      r"must be a finite number >= 1 .*Got inf"),
     ({"a": 10.5, "b": 5}, {}, DataError, r"whole numbers of samples; 'a' have 10\.5"),

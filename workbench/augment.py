@@ -25,6 +25,7 @@ from workbench.errors import DataError, DataWarning, check_option, some, warn_da
 from workbench.measure import backdrop_class, class_counts, image_class_pairs
 from workbench.sources.files import read_image
 from workbench.sources.pixels import mask_lookup, read_mask
+from workbench.tally import per_class
 
 FAMILIES = ("lighting", "blur", "noise", "cutout", "affine", "night")
 DEFAULT_FAMILIES = ("lighting", "blur", "noise", "affine")
@@ -141,9 +142,7 @@ def class_strengths(counts, *, strength: float = 1.0,
     ``log(max / n) / log(max / min)``. Classes with no examples get ``strength``.
     """
     strength = _check_strength(strength)
-    if hasattr(counts, "total"):
-        counts = counts.total
-    counts = pd.Series(dict(counts) if isinstance(counts, Mapping) else counts, dtype=float)
+    counts = per_class(counts, func="class_strengths", whole=False)
     present = counts[counts > 0]
     if len(present) and present.max() > present.min():
         rarity = np.log(present.max() / counts.clip(lower=present.min())) / np.log(

@@ -22,6 +22,7 @@ from scipy import stats
 from workbench.catalog import Catalog, rows_of
 from workbench.counting import bincount
 from workbench.errors import DataError, DataWarning, Lacks, Missing, check_option, some
+from workbench.tally import per_class
 
 UNITS = ("images", "instances", "pixels")
 STATUSES = ("pass", "warn", "fail")
@@ -332,11 +333,7 @@ def long_tail(counts: ClassCounts | pd.Series | Mapping[str, int], *,
     if not 0 <= beta < 1:
         raise ValueError(f"The 'beta' parameter of long_tail must be in [0, 1). Got {beta!r}.")
     unit = counts.unit if isinstance(counts, ClassCounts) else "examples"
-    if isinstance(counts, ClassCounts):
-        counts = counts.total
-    counts = pd.Series(dict(counts) if isinstance(counts, Mapping) else counts, dtype="float64")
-    if counts.isna().any() or (counts < 0).any():
-        raise DataError(f"Counts must be non-negative numbers; got {counts.to_dict()}.")
+    counts = per_class(counts, func="long_tail", whole=False)
     if len(counts) < 2:
         raise DataError(
             f"Imbalance needs at least two classes; found {len(counts)} "

@@ -25,6 +25,7 @@ from workbench.apportion import round_to_total, water_level
 from workbench.catalog import Catalog, rows_of
 from workbench.errors import DataError, Lacks, check_option, some
 from workbench.measure import class_order, image_class_pairs
+from workbench.tally import per_class
 
 METHODS = ("balanced", "inverse", "sqrt", "effective")
 
@@ -176,61 +177,6 @@ class ResamplingPlan:
         return cls.from_json(Path(path).read_text())
 
 
-def _counts(labels_or_counts) -> pd.Series:
-    """Counts per class from a mapping, a Series of counts (numeric) or a Series of labels,
-    in the order given (a weight vector must follow the class indices)."""
-    if hasattr(labels_or_counts, "total") and hasattr(labels_or_counts, "unit"):
-        labels_or_counts = labels_or_counts.total  # a measure.ClassCounts
-    if isinstance(labels_or_counts, Mapping):
-        counts = pd.Series(dict(labels_or_counts), dtype="float64")
-    elif isinstance(labels_or_counts, pd.Series) and pd.api.types.is_numeric_dtype(
-            labels_or_counts.dtype) and not isinstance(labels_or_counts.dtype,
-                                                       pd.CategoricalDtype):
-        counts = labels_or_counts.astype("float64")
-    elif isinstance(labels_or_counts, pd.Series) and (
-            isinstance(labels_or_counts.dtype, pd.CategoricalDtype)
-            or not pd.api.types.is_numeric_dtype(labels_or_counts.dtype)):
-        counts = labels_or_counts.value_counts(sort=False).astype("float64")
-        if isinstance(labels_or_counts.dtype, pd.CategoricalDtype):
-            counts = counts.reindex(labels_or_counts.cat.categories, fill_value=0)
-    else:
-        raise TypeError("labels_or_counts must be a pandas Series (labels, or counts indexed "
-                        f"by class) or a mapping class -> count. Got "
-                        f"{type(labels_or_counts).__name__}.")
-    counts.index = counts.index.astype(str)
-    if not len(counts):
-        raise DataError("There are no classes to plan for (the counts are empty). Pass the "
-                        "labels, or counts per class such as {'car': 600, 'wheelchair': 30}.")
-    if counts.isna().any() or (counts <= 0).any():
-        bad = counts.index[~(counts > 0)]
-        raise DataError(
-            f"Classes {some(bad)} have no samples (counts {some(counts[bad])}); a plan cannot "
-            "draw from an empty class. Drop them or collect examples first."
-        )
-    fractional = counts.index[counts != counts.round()]
-    if len(fractional):
-        raise DataError(
-            f"Counts must be whole numbers of samples; {some(fractional)} have "
-            f"{some(counts[fractional])}. Round them, or pass the labels themselves."
-        )
-    return counts
-
-
-def present_counts(labels_or_counts) -> pd.Series:
-    """Counts per class as :func:`_counts` reads them, classes with none left out."""
-    if isinstance(labels_or_counts, (list, tuple, np.ndarray)):
-        labels_or_counts = pd.Series(labels_or_counts)
-    if isinstance(labels_or_counts, pd.Series) and (
-            isinstance(labels_or_counts.dtype, pd.CategoricalDtype)
-            or not pd.api.types.is_numeric_dtype(labels_or_counts.dtype)):
-        labels_or_counts = labels_or_counts.astype(str).value_counts()
-    elif hasattr(labels_or_counts, "total"):
-        labels_or_counts = labels_or_counts.total
-    counts = pd.Series(dict(labels_or_counts) if isinstance(labels_or_counts, Mapping)
-                       else labels_or_counts, dtype="float64")
-    return _counts(counts[counts > 0])
-
-
 def feasible_totals(counts: pd.Series, *, max_oversample: float, min_keep: float
                     ) -> tuple[int, int]:
     """The smallest and largest epoch sizes the limits allow."""
@@ -264,7 +210,7 @@ def plan_resampling(labels_or_counts, *, total: int | None = None, max_oversampl
     if not 0 <= min_keep <= 1:
         raise ValueError(f"The 'min_keep' parameter of plan_resampling must be in [0, 1]. "
                          f"Got {min_keep!r} instead.")
-    counts = _counts(labels_or_counts)
+    counts = per_class(labels_or_counts, func="plan_resampling", empty="error")
     weights = pd.Series(1.0, index=counts.index)
     if priority:
         unknown = [c for c in priority if str(c) not in counts.index]
@@ -328,7 +274,7 @@ def class_weights(counts, *, method: str = "balanced", beta: float = 0.999) -> p
     if not 0 <= beta < 1:
         raise ValueError(f"The 'beta' parameter of class_weights must be in [0, 1). "
                          f"Got {beta!r} instead.")
-    counts = _counts(counts)
+    counts = per_class(counts, func="class_weights", empty="error")
     n = counts.to_numpy()
     if method == "balanced":
         weights = n.sum() / (len(n) * n)
@@ -718,7 +664,7 @@ def accuracy_paradox(labels_or_counts, *, unit: str | None = None) -> pd.DataFra
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, recall_score
 
     unit = unit or getattr(labels_or_counts, "unit", None) or "images"
-    counts = present_counts(labels_or_counts)
+    counts = per_class(labels_or_counts, func="accuracy_paradox", empty="drop")
     classes = counts.index.to_numpy(dtype=object)
     majority = str(counts.idxmax())
     pred = np.full(len(classes), majority, dtype=object)
@@ -741,7 +687,7 @@ def strategy_costs(counts, *, max_oversample: float = 5.0) -> pd.DataFrame:
     Compares training on everything with balanced class weights, undersampling every
     class to the smallest, and a capped resampling plan with the original epoch size.
     """
-    counts = _counts(counts)
+    counts = per_class(counts, func="strategy_costs", empty="error")
     n, k, smallest = counts.sum(), len(counts), counts.min()
     weights = class_weights(counts, method="balanced")
     plan = plan_resampling(counts.to_dict(), max_oversample=max_oversample)
@@ -787,5 +733,6 @@ def plan_sweep(labels_or_counts, *, caps=(1, 2, 5, 10), total: int | None = None
 def weights_table(counts, *, beta: float = 0.999) -> pd.DataFrame:
     """The four class-weight methods side by side, for the classes with examples (a class
     with none, such as a "stuff" class counted in instances, has no finite weight)."""
-    counts = present_counts(counts).sort_values(ascending=False, kind="stable")
+    counts = per_class(counts, func="weights_table", empty="drop")
+    counts = counts.sort_values(ascending=False, kind="stable")
     return pd.DataFrame({m: class_weights(counts, method=m, beta=beta) for m in METHODS})

@@ -21,6 +21,7 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some
+from workbench.tally import per_class
 
 POOL = "pool"  # the one source when yields are a single row
 TOLERANCE = 1e-6  # expected counts are sums of rates: 7.9999999 meets a target of 8
@@ -138,17 +139,7 @@ def yields_from(catalog: Catalog, *, by: str | None = None, unit: str | None = N
 
 
 def _as_counts(counts) -> pd.Series:
-    from workbench.measure import ClassCounts
-
-    if isinstance(counts, ClassCounts):
-        counts = counts.total
-    series = pd.Series(counts, dtype=float) if isinstance(counts, Mapping) else \
-        pd.Series(counts).astype(float)
-    series.index = series.index.astype(str)
-    if series.isna().any() or (series < 0).any():
-        bad = series[series.isna() | (series < 0)]
-        raise ValueError(f"Counts must be numbers >= 0; got {some(bad.to_dict().items())}.")
-    return series
+    return per_class(counts, func="plan_quotas", whole=False)
 
 
 def _fewest_images(yields: pd.DataFrame, need: pd.Series) -> pd.Series:

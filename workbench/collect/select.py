@@ -29,6 +29,7 @@ import pandas as pd
 
 from workbench.apportion import round_to_total, water_level
 from workbench.errors import check_option, some
+from workbench.tally import per_class
 
 STRATEGIES = ("least_confidence", "margin", "entropy", "predicted_minority",
               "class_balanced", "diversity", "random")
@@ -267,16 +268,12 @@ def _check_scores(scores, multilabel) -> tuple[np.ndarray, bool]:
 
 
 def _check_counts(counts, classes: pd.Index) -> np.ndarray:
-    series = pd.Series(counts, dtype=float)
-    series.index = series.index.astype(str)
+    series = per_class(counts, func="select", whole=False)
     unknown = series.index.difference(classes)
     if len(unknown):
         raise ValueError(f"The 'counts' parameter of select names {some(unknown)}, which are "
                          f"not columns of scores ({some(classes, n=20)}).")
-    series = series.reindex(classes).fillna(0.0)
-    if (series < 0).any():
-        raise ValueError(f"Counts must be >= 0; got {some(series[series < 0].to_dict().items())}.")
-    return series.to_numpy()
+    return series.reindex(classes).fillna(0.0).to_numpy()
 
 
 def _ranked(score: np.ndarray, order: np.ndarray) -> np.ndarray:

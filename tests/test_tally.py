@@ -1,0 +1,51 @@
+"""One reading of "counts": every function that takes them accepts and refuses the same."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.errors import DataError
+from workbench.tally import per_class
+
+
+def test_every_shape_of_counts_reads_the_same():
+    want = {"car": 2.0, "bus": 1.0}
+    assert per_class({"car": 2, "bus": 1}, func="f").to_dict() == want
+    assert per_class(pd.Series({"car": 2, "bus": 1}), func="f").to_dict() == want
+    assert per_class(["car", "bus", "car"], func="f").to_dict() == want
+    assert per_class(np.array(["car", "bus", "car"]), func="f").to_dict() == want
+    labels = pd.Categorical(["car", "car", "bus"], categories=["car", "bus", "van"])
+    assert per_class(pd.Series(labels), func="f").to_dict() == {**want, "van": 0.0}
+    assert list(per_class(["bus", "car", "car"], func="f").index) == ["bus", "car"]  # as given
+
+
+@pytest.mark.parametrize("call, message", [
+    ("workbench.augment:class_strengths", r"class_strengths got \{'a': -5.0\}"),
+    ("workbench.measure:long_tail", r"long_tail got \{'a': -5.0\}"),
+    ("workbench.sample:plan_resampling", r"plan_resampling got \{'a': -5.0\}"),
+    ("workbench.sample:class_weights", r"class_weights got \{'a': -5.0\}"),
+])
+def test_a_negative_count_is_refused_everywhere(call, message):
+    import importlib
+
+    module, name = call.split(":")
+    func = getattr(importlib.import_module(module), name)
+    with pytest.raises(DataError, match="Counts must be numbers >= 0; " + message):
+        func({"a": -5, "b": 3})
+
+
+def test_fractional_empty_and_missing_counts_say_which_class():
+    from workbench.sample import plan_resampling
+
+    with pytest.raises(DataError, match=r"whole numbers of samples; 'a' have 2.5"):
+        plan_resampling({"a": 2.5, "b": 4})
+    with pytest.raises(DataError, match=r"Classes 'a' have no samples; plan_resampling cannot"):
+        plan_resampling({"a": 0, "b": 4})
+    with pytest.raises(DataError, match=r"got \{'a': nan\}"):
+        per_class({"a": float("nan"), "b": 1}, func="f")
+    with pytest.raises(DataError, match="no classes in the counts given to f"):
+        per_class({}, func="f")
+    with pytest.raises(TypeError, match="counts given to f must be a mapping .* Got int"):
+        per_class(5, func="f")
+    assert per_class({"a": 0, "b": 4}, func="f", empty="drop").to_dict() == {"b": 4.0}
+    assert per_class({"a": 0.5}, func="f", whole=False).to_dict() == {"a": 0.5}
