@@ -30,7 +30,8 @@ from workbench.evaluate.models import (
     logistic_predictions,
     read_arrays,
 )
-from workbench.sample import plan_resampling, sampling_keys, thumbnail_features
+from workbench.evaluate.thumbnails import thumbnail_features
+from workbench.sample import plan_resampling, sampling_keys
 from workbench.sources.pixels import read_mask
 from workbench.split import stratified_split
 

@@ -292,9 +292,9 @@ def logistic_predictions(catalog: Catalog, *, seed: int = 0, class_weight=None, 
     scores for every image.
 
     ``class_weight``: None, "balanced" or a mapping class -> weight (scikit-learn's);
-    ``X``: features to use instead of :func:`workbench.sample.thumbnail_features`.
+    ``X``: features to use instead of :func:`workbench.evaluate.thumbnails.thumbnail_features`.
     """
-    from workbench.sample import thumbnail_features
+    from workbench.evaluate.thumbnails import thumbnail_features
 
     if "label" not in catalog.samples.columns:
         raise Lacks("Logistic regression learns image labels, and this dataset has none. "

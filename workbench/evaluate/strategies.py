@@ -343,7 +343,7 @@ def _feature_runs(catalog: Catalog, *, names, seeds, epochs, workers):
     from sklearn.model_selection import StratifiedKFold
 
     from workbench.evaluate.models import fit_scores
-    from workbench.sample import thumbnail_features
+    from workbench.evaluate.thumbnails import thumbnail_features
 
     labelled = catalog.subset(catalog.samples.index[catalog.samples["label"].notna()])
     y = labelled.samples["label"].cat.codes.to_numpy()
