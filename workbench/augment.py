@@ -140,6 +140,29 @@ def class_strengths(counts, *, strength: float = 1.0,
 
     The largest class gets 0, the smallest ``strength``; in between,
     ``log(max / n) / log(max / min)``. Classes with no examples get ``strength``.
+
+    Parameters
+    ----------
+    counts : mapping, Series, labels or ClassCounts
+        Examples per class (:func:`workbench.tally.per_class`), in any unit.
+    strength : float
+        The rarest class's strength, in [0, 1].
+    overrides : mapping class -> float, optional
+        Strengths set by hand, in [0, 1].
+
+    Returns
+    -------
+    pandas.Series of float in [0, 1], per class, named "strength".
+
+    Examples
+    --------
+    Counts 10x apart are equal steps on the log scale:
+
+    >>> class_strengths({"car": 1000, "bus": 100, "wheelchair": 10}).to_dict()
+    {'car': 0.0, 'bus': 0.5, 'wheelchair': 1.0}
+    >>> class_strengths({"car": 1000, "bus": 100, "wheelchair": 10}, strength=0.8,
+    ...                 overrides={"bus": 1.0}).to_dict()
+    {'car': 0.0, 'bus': 1.0, 'wheelchair': 0.8}
     """
     strength = _check_strength(strength)
     counts = per_class(counts, func="class_strengths", whole=False)

@@ -375,6 +375,24 @@ def stratified_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.1
     names : split names; default train/val/test (or split_0, split_1, ...).
     rare : a class with fewer images (groups) than splits goes to train ("train") or
         raises an error naming it ("error").
+
+    Returns
+    -------
+    Catalog
+        The same images with a categorical ``split`` column (one value per image).
+
+    Examples
+    --------
+    15 images of ``a`` and 5 of ``b``, split 60/20/20: each split keeps the 3:1 mix.
+
+    >>> s = pd.DataFrame({"filepath": [f"{i}.png" for i in range(20)], "width": 4,
+    ...                   "height": 4, "label": ["a"] * 15 + ["b"] * 5})
+    >>> done = stratified_split(Catalog(s, classes=["a", "b"]), fractions=(0.6, 0.2, 0.2))
+    >>> pd.crosstab(done.samples["label"], done.samples["split"])
+    split  train  val  test
+    label
+    a          9    3     3
+    b          3    1     1
     """
     r = check_fractions(fractions, len(catalog))
     check_option("rare", rare, RARE, func="stratified_split")
@@ -559,9 +577,33 @@ class SplitReport:
 def split_report(catalog: Catalog, *, fractions: Sequence[float] | None = None) -> SplitReport:
     """The quality of the split in ``catalog['split']``.
 
-    ``fractions`` are the intended sizes, for ED; without them (a split that came with
-    the data) ED is not computed. Images with no split are counted in ``unassigned``
-    and left out of the rest. A Catalog without a split column raises :class:`Lacks`.
+    Parameters
+    ----------
+    catalog : Catalog
+        With a ``split`` column. Images with no split are counted in ``unassigned`` and
+        left out of the rest; a Catalog without the column raises :class:`Lacks`.
+    fractions : sequence of float, optional
+        The intended sizes, for the examples distribution (ED); without them (a split
+        that came with the data) ED is not computed.
+
+    Returns
+    -------
+    SplitReport
+        Images per split, per-class counts and shares (images containing the class),
+        the share gaps between splits, LD and ED, leaking groups and missing classes.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"filepath": list("abcdefgh"), "width": 4, "height": 4,
+    ...                   "label": list("xxxyxxxy"), "split": ["train"] * 4 + ["test"] * 4})
+    >>> report = split_report(Catalog(s, classes=["x", "y"]))
+    >>> report
+    SplitReport(train 4, test 4; mean share gap 0.00 points)
+    >>> report.shares
+    split  train  test
+    class
+    x       0.75  0.75
+    y       0.25  0.25
     """
     if "split" not in catalog.samples.columns:
         raise Lacks("This dataset came without a split (no split column, split files or "

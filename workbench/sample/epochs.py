@@ -27,6 +27,33 @@ def epoch_indices(plan: ResamplingPlan, labels, *, epoch: int = 0, seed: int = 0
     replacement, so no image is skipped while another repeats (as i.i.d. draws with
     replacement do). The result is shuffled; the same (seed, epoch) gives the same
     indices. Works past 2**24 samples (torch's WeightedRandomSampler does not).
+
+    Parameters
+    ----------
+    plan : ResamplingPlan
+        Made from these labels (the counts per class must match).
+    labels : sequence or pandas Series
+        One label (a sampling key) per sample, in the order of the training set.
+    epoch, seed : int
+        Non-negative; each (seed, epoch) pair gives its own order.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Positions in ``labels``, ``plan.total`` of them.
+
+    Examples
+    --------
+    Four ``a`` and one ``b`` at a 2x cap: ``a`` is seen 3 times, ``b`` twice (image 4
+    both times), in a shuffled order.
+
+    >>> from workbench.sample import plan_resampling
+    >>> labels = pd.Series(["a", "a", "a", "a", "b"])
+    >>> plan = plan_resampling(labels, max_oversample=2)
+    >>> plan.effective.to_dict()
+    {'a': 3, 'b': 2}
+    >>> epoch_indices(plan, labels, seed=0).tolist()
+    [2, 4, 1, 4, 3]
     """
     labels = pd.Series(labels) if not isinstance(labels, pd.Series) else labels
     classes = list(plan.count.index)

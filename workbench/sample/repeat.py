@@ -88,6 +88,42 @@ def repeat_factors(catalog: Catalog, *, threshold: float | str = "auto",
     :func:`default_repeat_threshold` (the median class's fraction). The class table also
     gives the expected instances per class per epoch after repeats: majority classes
     that share images with rare ones are repeated too, which no per-class count shows.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Detection (boxes), segmentation (masks) or classification; the background class
+        is left out of the fractions.
+    threshold : float or "auto"
+        Classes in fewer than this fraction of the images are repeated (> 0).
+    max_repeat : float, optional
+        A cap on an image's factor (>= 1).
+
+    Returns
+    -------
+    RepeatFactors
+        ``image_factors`` (per image, >= 1) and ``class_table`` (per class: image
+        fraction, class factor, instances before and after one epoch, gain).
+
+    Examples
+    --------
+    Four images: car in a, b and c, bus only in b. With threshold 0.5, f(car) = 0.75
+    gives 1 and f(bus) = 0.25 gives sqrt(2); image b takes its rarest class's factor,
+    and its car rides along (3 car boxes become 3.41 per epoch).
+
+    >>> s = pd.DataFrame({"filepath": list("abcd"), "width": 10, "height": 10},
+    ...                  index=pd.Index(list("abcd"), name="sample_id"))
+    >>> o = pd.DataFrame({"sample_id": list("abbc"), "label": ["car", "car", "bus", "car"],
+    ...                   "x": 0.1, "y": 0.1, "w": 0.5, "h": 0.3})
+    >>> cat = Catalog(s, classes=["car", "bus"], task="detection", objects=o)
+    >>> rf = repeat_factors(cat, threshold=0.5)
+    >>> rf.image_factors.round(3).tolist()
+    [1.0, 1.414, 1.0, 1.0]
+    >>> rf.class_table[["class_factor", "instances_before", "instances_after"]].round(3)
+           class_factor  instances_before  instances_after
+    class
+    car           1.000               3.0            3.414
+    bus           1.414               1.0            1.414
     """
     if threshold == "auto":
         threshold = default_repeat_threshold(catalog)
