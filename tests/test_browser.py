@@ -327,13 +327,13 @@ def shut_down(lab, name: str):
 
 
 def test_02_split(page, lab):
-    from workbench import measure, split
+    from workbench import quality, split
 
     _, _, root, spec = lab
     run_all(page, lab, "02_split.ipynb")
     area = cell_output(page, "widgets.split_panel(")
     raw = workbench.load(spec)
-    catalog = split.keep_together(raw, measure.near_duplicates(raw, cache_dir=root / "cache"))
+    catalog = split.keep_together(raw, quality.near_duplicates(raw, cache_dir=root / "cache"))
 
     def summary(val, by="class", condition=None, seed=0):
         fractions = (round(1 - val - 0.15, 6), val, 0.15)

@@ -6,7 +6,7 @@ import pytest
 from conftest import write_image
 from PIL import Image, ImageEnhance, ImageFilter
 
-from workbench import measure, quality, split
+from workbench import quality, split
 from workbench.catalog import Catalog
 from workbench.errors import Lacks
 
@@ -43,7 +43,7 @@ def photos(tmp_path):
 
 
 def test_near_duplicates_group_edited_copies_and_not_distinct_scenes(photos):
-    found = measure.near_duplicates(photos)
+    found = quality.near_duplicates(photos)
     group = found.group
     assert found.n_groups == 1
     copies = ["s0", "brighter", "resaved", "blurred"]
@@ -54,7 +54,7 @@ def test_near_duplicates_group_edited_copies_and_not_distinct_scenes(photos):
 
 
 def test_near_duplicates_inflate_their_class_and_leak(photos):
-    found = measure.near_duplicates(photos)
+    found = quality.near_duplicates(photos)
     inflation = found.inflation(photos)
     assert inflation.loc["rare", ["images", "distinct"]].tolist() == [4, 1]
     assert inflation.loc["common", ["images", "distinct"]].tolist() == [4, 4]
@@ -63,7 +63,7 @@ def test_near_duplicates_inflate_their_class_and_leak(photos):
 
 
 def test_near_duplicate_groups_keep_a_split_whole(photos):
-    found = measure.near_duplicates(photos)
+    found = quality.near_duplicates(photos)
     together = split.keep_together(photos.replace(samples=photos.samples.drop(columns="split")),
                                    found)
     assert together.samples.loc[["s0", "brighter", "resaved", "blurred"], "group"].nunique() == 1
@@ -108,7 +108,7 @@ def box_fixture(tmp_path):
 
 def test_box_findings_on_a_hand_made_fixture(tmp_path):
     cat = box_fixture(tmp_path)
-    issues = measure.label_issues(cat)
+    issues = quality.label_issues(cat)
     found = {(r.box, r.finding) for r in issues.table.itertuples()}
     assert (9, "duplicate box") in found
     assert (10, "aspect outlier") in found
@@ -140,8 +140,8 @@ def test_robust_z_against_the_formula():
 
 def test_label_issues_lack_boxes_unless_duplicates_are_given(photos):
     with pytest.raises(Lacks, match="no boxes"):
-        measure.label_issues(photos)
-    issues = measure.label_issues(photos, duplicates=measure.near_duplicates(photos))
+        quality.label_issues(photos)
+    issues = quality.label_issues(photos, duplicates=quality.near_duplicates(photos))
     assert set(issues.table["finding"]) == {"near-duplicate image"}
     assert sorted(issues.table["sample_id"]) == ["blurred", "brighter", "resaved"]
 
@@ -152,5 +152,5 @@ def test_label_issues_view_orders_the_worst_first(fo, tmp_path):
 
     cat = box_fixture(tmp_path)
     dataset = browse.to_fiftyone(cat)
-    view = browse.label_issues_view(dataset, measure.label_issues(cat))
+    view = browse.label_issues_view(dataset, quality.label_issues(cat))
     assert view.values("sample_key") == ["street"]

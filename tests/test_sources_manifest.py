@@ -46,7 +46,7 @@ def test_exporters_refuse_the_source_and_non_empty_dirs(small_detection, tmp_pat
 
 
 @pytest.mark.parametrize("spec, message", [
-    ("nope:x", r"Unknown dataset scheme 'nope' in 'nope:x'. Known: demo:NAME"),
+    ("nope:x", r"Unknown dataset scheme 'nope' in 'nope:x'. Known: .*demo:NAME"),
     ("no-colon", r"is not a dataset spec"),
     ("masks:only", r"write masks:IMAGES_DIR:MASKS_DIR"),
     ("folder:", r"lacks its arguments"),

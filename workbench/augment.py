@@ -22,9 +22,10 @@ from PIL import Image
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, DataWarning, check_option, some, warn_data
+from workbench.mask_values import mask_lookup
 from workbench.measure import backdrop_class, class_counts, image_class_pairs
 from workbench.sources.files import read_image
-from workbench.sources.pixels import mask_lookup, read_mask
+from workbench.sources.pixels import read_mask
 from workbench.tally import per_class
 
 FAMILIES = ("lighting", "blur", "noise", "cutout", "affine", "night")

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import DataError, check_option, some
+from workbench.mask_values import mask_class_codes
 
 TASKS = ("classification", "detection", "segmentation")
 SAMPLE_COLUMNS = ("filepath", "width", "height")
@@ -161,8 +162,6 @@ class Catalog:
         >>> c.mask_codes(np.array([[7, 255]])).tolist()
         [[1, -1]]
         """
-        from workbench.sources.pixels import mask_class_codes
-
         return mask_class_codes(mask, self.mask_values, self.ignore_index)
 
     # -- new values ---------------------------------------------------------------------

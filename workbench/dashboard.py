@@ -25,7 +25,7 @@ from pathlib import Path
 import ipywidgets
 
 import workbench
-from workbench import collect, evaluate, measure, split, widgets
+from workbench import collect, evaluate, measure, quality, split, widgets
 from workbench.demo import data_home
 from workbench.errors import DataError, needs
 from workbench.evaluate import models
@@ -120,7 +120,7 @@ def sections(dataset: str | None = None, *, predictions: str | None = None, seed
                                      min_count=MIN_COUNT)
 
     def split_panel():  # notebook 02: near-duplicates kept together
-        duplicates = measure.near_duplicates(raw, cache_dir=cache_dir)
+        duplicates = quality.near_duplicates(raw, cache_dir=cache_dir)
         return widgets.split_panel(split.keep_together(raw, duplicates), seed=seed)
 
     def threshold_panel():  # notebook 05

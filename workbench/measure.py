@@ -733,6 +733,7 @@ def rarest_class(catalog: Catalog, *, unit: str = "images") -> str:
 
 
 
-# Conditions from pixels and labels, and label quality: their own modules, named here too.
+# Conditions from pixels and labels: their own module, named here too (notebook 01 calls
+# them measure.derived_conditions and measure.level_ranges). Label quality sits above
+# measure, in workbench.quality.
 from workbench.conditions import derived_conditions, level_ranges  # noqa: E402, F401
-from workbench.quality import label_issues, near_duplicates  # noqa: E402, F401

@@ -597,7 +597,7 @@ def preview_grid(preview, *, ax=None, size: int = 128, mask_alpha: float = 0.45)
             square, _, left, top = _fit(image, size)
             mask = item.get("mask")
             if mask is not None and preview.mask_values:
-                from workbench.sources.pixels import mask_class_codes
+                from workbench.mask_values import mask_class_codes
 
                 codes = mask_class_codes(mask, preview.mask_values, preview.ignore_index)
                 if preview.untinted in classes:

@@ -679,7 +679,7 @@ def keep_together(catalog: Catalog, duplicates) -> Catalog:
     """The Catalog with near-identical images in one group each (merged with its own
     groups), so a grouped split keeps each copy with its original; unchanged when there
     are no near-duplicates. ``duplicates`` comes from
-    :func:`workbench.measure.near_duplicates`."""
+    :func:`workbench.quality.near_duplicates`."""
     return duplicates.with_groups(catalog) if duplicates.n_groups else catalog
 
 

@@ -28,14 +28,9 @@ import pandas as pd
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some, warn_data
 from workbench.evaluate.predictions import OBJECT_COLUMNS, Predictions
+from workbench.schemes import PREDICTIONS
 
-SCHEMES = {
-    "probs": "probs:PATH.csv or probs:PATH.parquet",
-    "coco-results": "coco-results:RESULTS.json[:GT_ANNOTATIONS.json]",
-    "yolo-pred": "yolo-pred:DIR (label files with confidences)",
-    "masks-pred": "masks-pred:DIR (class-index PNGs named like the images)",
-    "fiftyone": "fiftyone:NAME:FIELD",
-}
+SCHEMES = PREDICTIONS.usage  # fiftyone:NAME:FIELD is registered in workbench/__init__
 PIXEL_TOLERANCE = 1.0  # a box may overhang its image by float rounding up to one pixel
 
 
@@ -52,19 +47,12 @@ def load_predictions(spec: str, catalog: Catalog) -> Predictions:
         known = "; ".join(SCHEMES.values())
         what = f"Unknown predictions scheme {scheme!r}" if scheme not in SCHEMES else "No path"
         raise DataError(f"{what} in {spec!r}. Write one of: {known}.")
-    if scheme == "fiftyone":
-        from workbench.browse import predictions_from_fiftyone
+    return PREDICTIONS.readers[scheme](rest, catalog)
 
-        name, _, field = rest.rpartition(":")
-        if not name or not field:
-            raise DataError(f"{spec!r}: write {SCHEMES['fiftyone']}.")
-        return predictions_from_fiftyone(name, field, catalog)
-    if scheme == "coco-results":
-        results, _, gt = rest.partition(":")
-        return read_coco_results(results, catalog, gt_annotations=gt or None)
-    reader = {"probs": read_probs, "yolo-pred": read_yolo_predictions,
-              "masks-pred": read_mask_predictions}[scheme]
-    return reader(rest, catalog)
+
+def _coco_results(rest: str, catalog: Catalog) -> Predictions:
+    results, _, gt = rest.partition(":")
+    return read_coco_results(results, catalog, gt_annotations=gt or None)
 
 
 def _existing(path, what: str) -> Path:
@@ -361,3 +349,13 @@ def predictions_for(catalog: Catalog, spec: str | None = "auto", *, dataset: str
     if dataset.startswith("demo:digits"):
         return models.logistic_predictions(catalog, seed=seed)
     return models.baseline_probe(catalog, seed=seed)
+
+
+for _scheme, _usage, _reader in [
+    ("probs", "probs:PATH.csv or probs:PATH.parquet", read_probs),
+    ("coco-results", "coco-results:RESULTS.json[:GT_ANNOTATIONS.json]", _coco_results),
+    ("yolo-pred", "yolo-pred:DIR (label files with confidences)", read_yolo_predictions),
+    ("masks-pred", "masks-pred:DIR (class-index PNGs named like the images)",
+     read_mask_predictions),
+]:
+    PREDICTIONS.register(_scheme, _usage, _reader)

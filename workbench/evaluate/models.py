@@ -98,8 +98,9 @@ def read_arrays(catalog: Catalog, *, masks: bool = True) -> tuple[np.ndarray, np
     -1 for ignored pixels and images without a mask. Images of another size than the
     first are resized to it (masks by nearest neighbour). Files are read by a thread pool.
     """
+    from workbench.mask_values import mask_class_codes
     from workbench.sources.files import read_image
-    from workbench.sources.pixels import mask_class_codes, read_mask
+    from workbench.sources.pixels import read_mask
 
     first = catalog.samples.iloc[0]
     size = (int(first["width"]), int(first["height"]))

@@ -27,7 +27,8 @@ from workbench.evaluate.intervals import (
     percentile_interval,
 )
 from workbench.evaluate.predictions import Predictions
-from workbench.sources.pixels import mask_lookup, read_mask
+from workbench.mask_values import mask_lookup
+from workbench.sources.pixels import read_mask
 
 SUMMARY = ("mean_iou", "fw_iou", "pixel_accuracy")
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError
+from workbench.schemes import DATASETS
 from workbench.sources.coco import read_coco, write_coco
 from workbench.sources.folder import read_image_folder
 from workbench.sources.manifest import read_manifest, write_manifest
@@ -30,23 +31,26 @@ from workbench.sources.voc import read_voc
 from workbench.sources.yolo import read_yolo, write_yolo
 
 __all__ = [
-    "SCHEMES", "load", "parse_spec", "absolute_spec", "export_splits", "read_coco", "write_coco",
-    "read_image_folder", "read_manifest", "write_manifest", "read_masks", "read_voc",
+    "SCHEMES", "load", "parse_spec", "register_scheme", "absolute_spec", "export_splits",
+    "read_coco", "write_coco", "read_image_folder", "read_manifest", "write_manifest",
+    "read_masks", "read_voc",
     "read_yolo", "write_yolo",
 ]
 
-SCHEMES = {
-    "demo": "demo:NAME[:N_IMAGES] (NAME is digits or surfaces)",
-    "folder": "folder:PATH (one sub-folder per class)",
-    "coco": "coco:ANNOTATIONS.json[:IMAGES_DIR]",
-    "yolo": "yolo:DATA.yaml",
-    "voc": "voc:ROOT or voc:ANNOTATIONS_DIR:IMAGES_DIR",
-    "masks": "masks:IMAGES_DIR:MASKS_DIR[:CLASS_MAP]",
-    "manifest": "manifest:PATH.csv or manifest:PATH.parquet",
-    "fiftyone": "fiftyone:NAME",
-    "fiftyone-dir": "fiftyone-dir:TYPE:DIR (TYPE a FiftyOne dataset type, e.g. "
-                    "CVATImageDataset, KITTIDetectionDataset, YOLOv5Dataset)",
-}
+# Each scheme's usage (for messages) and loader (workbench.schemes): the file formats here;
+# the demos and FiftyOne, which sit above the loaders, are registered from workbench/__init__.
+SCHEMES = DATASETS.usage
+register_scheme = DATASETS.register
+for _scheme, _usage, _reader in [
+    ("folder", "folder:PATH (one sub-folder per class)", read_image_folder),
+    ("coco", "coco:ANNOTATIONS.json[:IMAGES_DIR]", read_coco),
+    ("yolo", "yolo:DATA.yaml", read_yolo),
+    ("voc", "voc:ROOT or voc:ANNOTATIONS_DIR:IMAGES_DIR", read_voc),
+    ("masks", "masks:IMAGES_DIR:MASKS_DIR[:CLASS_MAP]", read_masks),
+    ("manifest", "manifest:PATH.csv or manifest:PATH.parquet", read_manifest),
+]:
+    register_scheme(_scheme, _usage, _reader)
+
 _PATH_ARGS = {"folder": 1, "coco": 2, "yolo": 1, "voc": 2, "masks": 3, "manifest": 1}
 
 
@@ -150,18 +154,4 @@ def load(spec: str | Catalog, **options) -> Catalog:
     if isinstance(spec, Catalog):
         return spec
     scheme, args = parse_spec(spec)
-    if scheme == "demo":
-        from workbench import demo
-
-        return demo.load_demo(*args, **options)
-    if scheme == "fiftyone":
-        from workbench import browse
-
-        return browse.from_fiftyone(args[0], **options)
-    if scheme == "fiftyone-dir":
-        from workbench import browse
-
-        return browse.from_fiftyone_dir(args[0], args[1], **options)
-    reader = {"folder": read_image_folder, "coco": read_coco, "yolo": read_yolo, "voc": read_voc,
-              "masks": read_masks, "manifest": read_manifest}[scheme]
-    return reader(*args, **options)
+    return DATASETS.readers[scheme](*args, **options)

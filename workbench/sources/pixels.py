@@ -10,6 +10,7 @@ import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
 from workbench.errors import DataError, some
+from workbench.mask_values import mask_class_codes, mask_lookup  # noqa: F401
 
 MASK_MODES = ("L", "P", "I", "I;16", "I;16B", "I;16L", "1")
 
@@ -30,31 +31,6 @@ def read_mask(path) -> np.ndarray:
     except (UnidentifiedImageError, OSError) as err:
         raise DataError(f"The mask {str(path)!r} cannot be decoded ({err}).") from None
     return mask.astype(np.int64, copy=False)
-
-
-def mask_lookup(mask_values: Sequence[int], ignore_index: int | None, top: int) -> np.ndarray:
-    """A table from stored mask value to class code, for values 0..``top``.
-
-    ``-1`` marks the ignore index, ``-2`` a value that is neither a class nor ignored.
-
-    >>> mask_lookup([0, 7], 3, 8).tolist()
-    [0, -2, -2, -1, -2, -2, -2, 1, -2]
-    """
-    table = np.full(max(top, *mask_values, ignore_index or 0) + 1, -2, dtype=np.int64)
-    table[np.asarray(mask_values, dtype=np.int64)] = np.arange(len(mask_values))
-    if ignore_index is not None:
-        table[ignore_index] = -1
-    return table
-
-
-def mask_class_codes(mask: np.ndarray, mask_values: Sequence[int], ignore_index: int | None
-                     ) -> np.ndarray:
-    """Class codes of a mask's pixels: ``-1`` for ignored pixels and unknown values."""
-    mask = np.asarray(mask, dtype=np.int64)
-    table = mask_lookup(mask_values, ignore_index, int(mask.max(initial=0)))
-    codes = table[np.clip(mask, 0, len(table) - 1)]
-    codes[(codes < 0) | (mask < 0)] = -1
-    return codes
 
 
 def count_mask_pixels(
