@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -104,6 +105,18 @@ def _clean_up():
 
 if _MUTATION_RUN:
     atexit.register(_clean_up)
+
+
+@pytest.fixture(autouse=True)
+def no_idle_worker_processes():
+    """Under `make mutants`, joblib's idle loky workers are stopped after each test: mutmut
+    waits on its own forked children, and a worker of the tests exiting 300 s later in the
+    same process crashed it (KeyError in mutmut's wait_for_result)."""
+    yield
+    if _MUTATION_RUN and "joblib.externals.loky" in sys.modules:
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=True)
 
 
 @pytest.fixture(autouse=True)

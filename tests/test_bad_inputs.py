@@ -553,7 +553,7 @@ def test_plan_from_garbage_json():
                                           ({"seed": None}, "seed")])
 def test_epoch_and_seed_must_be_non_negative_integers(kwargs, name):
     plan = sample.plan_resampling({"a": 2, "b": 1}, max_oversample=2)
-    with pytest.raises(ValueError, match=rf"'{name}' parameter must be a non-negative integer"):
+    with pytest.raises(ValueError, match=rf"'{name}' parameter must be an integer >= 0"):
         sample.epoch_indices(plan, pd.Series(["a", "a", "b"]), **kwargs)
 
 

@@ -61,8 +61,8 @@ def test_plan_from_labels_and_json_round_trip(tmp_path):
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(max_oversample=0.5), ValueError, r"'max_oversample' parameter .* finite number >= 1"),
     (dict(min_keep=1.5), ValueError, r"'min_keep' parameter .* must be in \[0, 1\]"),
-    (dict(total=0), ValueError, r"'total' parameter .* positive integer"),
-    (dict(total=-5), ValueError, r"positive integer"),
+    (dict(total=0), ValueError, r"'total' parameter .* integer >= 1"),
+    (dict(total=-5), ValueError, r"must be an integer >= 1. Got -5"),
     (dict(priority={"Bus": 2}), DataError, "Priority for unknown classes 'Bus'"),
     (dict(total=50000, max_oversample=2), DataError,
      r"feasible totals are 0 to 20,000"),

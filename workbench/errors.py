@@ -7,6 +7,8 @@ import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 _PACKAGE = str(Path(__file__).resolve().parent)
 
 
@@ -49,6 +51,26 @@ def check_option(name: str, value, allowed: Sequence, *, func: str | None = None
         raise ValueError(
             f"The {name!r} parameter{where} must be one of {options}. Got {value!r} instead."
         )
+
+
+def check_integer(name: str, value, *, least: int = 0, func: str | None = None,
+                  why: str = "") -> int:
+    """``value`` as an int when it is a whole number >= ``least`` (not a bool), else the
+    scikit-learn style message naming the parameter.
+
+    >>> check_integer("n_boot", 200, func="detection_report")
+    200
+    >>> check_integer("days", 0, least=1, func="plan_quotas")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'days' parameter of plan_quotas must be an integer >= 1. Got 0 instead.
+    """
+    whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if not whole or value < least:
+        where = f" of {func}" if func else ""
+        raise ValueError(f"The {name!r} parameter{where} must be an integer >= {least}{why}. "
+                         f"Got {value!r} instead.")
+    return int(value)
 
 
 def warn_data(message: str) -> None:

@@ -21,7 +21,15 @@ from scipy import stats
 
 from workbench.catalog import Catalog, rows_of
 from workbench.counting import bincount
-from workbench.errors import DataError, DataWarning, Lacks, Missing, check_option, some
+from workbench.errors import (
+    DataError,
+    DataWarning,
+    Lacks,
+    Missing,
+    check_integer,
+    check_option,
+    some,
+)
 from workbench.tally import per_class
 
 UNITS = ("images", "instances", "pixels")
@@ -534,9 +542,7 @@ def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int
     """
     unit = unit or default_unit(catalog)
     for name, value in [("min_warn", min_warn), ("min_ok", min_ok)]:
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"The {name!r} parameter of health_checklist must be an integer "
-                             f">= 1. Got {value!r} instead.")
+        check_integer(name, value, least=1, func="health_checklist")
     if min_warn > min_ok:
         raise ValueError(f"min_warn ({min_warn}) must not exceed min_ok ({min_ok}).")
     critical = list(critical)
@@ -652,9 +658,7 @@ def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None
     if critical is None:
         total = class_counts(catalog, unit=unit).total
         critical = [str(total[total > 0].idxmin())]
-    if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ValueError(f"The 'min_count' parameter of diagnose must be an integer >= 1. "
-                         f"Got {min_count!r} instead.")
+    check_integer("min_count", min_count, least=1, func="diagnose")
     unlabelled = unlabelled_images(catalog)
     if len(unlabelled) and catalog.task == "classification":
         warnings.warn(

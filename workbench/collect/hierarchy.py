@@ -14,11 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog
-from workbench.errors import DataError, some
+from workbench.errors import DataError, check_integer, some
 
 BUCKET = "small classes"
 
@@ -104,9 +103,7 @@ def merge_sparse(catalog: Catalog, *, min_count: int, hierarchy=None, unit: str 
     """
     from workbench.measure import class_counts, default_unit
 
-    if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ValueError(f"The 'min_count' parameter of merge_sparse must be an integer >= 1. "
-                         f"Got {min_count!r} instead.")
+    check_integer("min_count", min_count, least=1, func="merge_sparse")
     unit = unit or default_unit(catalog)
     before = class_counts(catalog, unit=unit).total
     before.index = before.index.astype(str)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.apportion import round_to_total, water_level
-from workbench.errors import check_option, some
+from workbench.errors import check_integer, check_option, some
 from workbench.tally import per_class
 
 STRATEGIES = ("least_confidence", "margin", "entropy", "predicted_minority",
@@ -199,9 +199,7 @@ def select(scores: pd.DataFrame, *, strategy: str, n: int, counts=None, embeddin
     """
     check_option("strategy", strategy, STRATEGIES, func="select")
     probabilities, multilabel = _check_scores(scores, multilabel)
-    if not (isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0):
-        raise ValueError(f"The 'n' parameter of select must be an integer >= 0. Got {n!r} "
-                         "instead.")
+    check_integer("n", n, func="select")
     classes = pd.Index(scores.columns.astype(str))
     pool = len(scores)
     take = min(int(n), pool)

@@ -48,6 +48,11 @@ class Truth:
         return self.codes is not None
 
 
+def evaluated_on(split: str | None) -> str:
+    """How a report names its images: "val split", or "all images" for split=None."""
+    return f"{split} split" if split is not None else "all images"
+
+
 def split_ids(catalog: Catalog, split: str | None) -> pd.Index:
     """The images of ``split`` (all images for None), with a clear error for a split the
     Catalog does not have."""

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog, rows_of
-from workbench.errors import DataError, Lacks, check_option, some
-from workbench.evaluate.classification import split_ids
+from workbench.errors import DataError, Lacks, check_integer, check_option, some
+from workbench.evaluate.classification import evaluated_on, split_ids
 from workbench.evaluate.intervals import (
     CONFIDENCE,
     N_BOOT,
@@ -154,9 +154,8 @@ class DetectionReport:
     matches: tuple[ClassMatches, ...] = field(repr=False)
 
     def __repr__(self) -> str:
-        where = f"{self.split} split" if self.split is not None else "all images"
-        return (f"DetectionReport({self.source} on {where}: {self.n_images:,} images, "
-                f"{len(self.table)} classes, AP {self.macro['ap']:.3f}, "
+        return (f"DetectionReport({self.source} on {evaluated_on(self.split)}: "
+                f"{self.n_images:,} images, {len(self.table)} classes, AP {self.macro['ap']:.3f}, "
                 f"AP50 {self.macro['ap50']:.3f}, AR {self.macro['ar']:.3f})")
 
     def to_frame(self) -> pd.DataFrame:
@@ -217,10 +216,8 @@ def detection_report(catalog: Catalog, predictions: Predictions, *, split: str |
     class
     dent   1.0   1.0       2
     """
-    for name, value, least in (("n_boot", n_boot, 0), ("max_dets", max_dets, 1)):
-        if not (isinstance(value, (int, np.integer)) and value >= least):
-            raise ValueError(f"The {name!r} parameter of detection_report must be an integer "
-                             f">= {least}. Got {value!r} instead.")
+    check_integer("n_boot", n_boot, func="detection_report")
+    check_integer("max_dets", max_dets, least=1, func="detection_report")
     if not len(catalog.objects):
         raise Lacks("This dataset has no boxes, so there are no detection metrics: they need "
                     "ground-truth boxes (a COCO, VOC or YOLO dataset).")

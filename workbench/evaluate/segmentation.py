@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog
-from workbench.errors import DataError, Lacks, some
-from workbench.evaluate.classification import split_ids
+from workbench.errors import DataError, Lacks, check_integer, some
+from workbench.evaluate.classification import evaluated_on, split_ids
 from workbench.evaluate.intervals import (
     CONFIDENCE,
     N_BOOT,
@@ -131,10 +131,10 @@ class SegmentationReport:
     replicates: np.ndarray = field(repr=False)
 
     def __repr__(self) -> str:
-        where = f"{self.split} split" if self.split is not None else "all images"
-        return (f"SegmentationReport({self.source} on {where}: {self.n_images:,} images, "
-                f"{len(self.table)} classes, mean IoU {self.summary['mean_iou']:.3f}, "
-                f"pixel accuracy {self.summary['pixel_accuracy']:.3f})")
+        return (f"SegmentationReport({self.source} on {evaluated_on(self.split)}: "
+                f"{self.n_images:,} images, {len(self.table)} classes, mean IoU "
+                f"{self.summary['mean_iou']:.3f}, pixel accuracy "
+                f"{self.summary['pixel_accuracy']:.3f})")
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -170,9 +170,7 @@ def segmentation_report(catalog: Catalog, predictions: Predictions, *,
     car   0.67  0.80              3
     >>> import shutil; shutil.rmtree(d)
     """
-    if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 0):
-        raise ValueError(f"The 'n_boot' parameter of segmentation_report must be a "
-                         f"non-negative integer. Got {n_boot!r} instead.")
+    check_integer("n_boot", n_boot, func="segmentation_report")
     if not catalog.has_masks:
         raise Lacks("This dataset has no masks, so there are no segmentation metrics: they "
                     "need a class-index mask per image (a masks: or COCO panoptic dataset).")

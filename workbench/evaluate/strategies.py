@@ -48,23 +48,17 @@ MAX_OVERSAMPLE = 5.0
 # the CNN runs stay in this process; above, one process per core (each costs about 3 s to start).
 MIN_PARALLEL_PASSES = 40_000
 METRICS = ("macro_f1", "balanced_accuracy", "worst_class_recall", "rare_class_ap", "accuracy")
-CNN_STRATEGIES = {
+_BASELINE_AND_WEIGHTS = {
     "as is": {},
     "class weights (balanced)": {"weights": "balanced"},
     "class weights (effective number)": {"weights": "effective"},
-    "focal loss": {"loss": "focal"},
-    "capped resampling (5x)": {"plan": "capped"},
-    "undersample to the smallest": {"plan": "under"},
-    "capped resampling + augmentation": {"plan": "capped", "augment": True},
 }
-FEATURE_STRATEGIES = {
-    "as is": {},
-    "class weights (balanced)": {"weights": "balanced"},
-    "class weights (effective number)": {"weights": "effective"},
-    "capped resampling (5x)": {"plan": "capped"},
-    "undersample to the smallest": {"plan": "under"},
-    "SMOTE to the capped plan": {"plan": "capped", "smote": True},
-}
+_RESAMPLING = {"capped resampling (5x)": {"plan": "capped"},
+               "undersample to the smallest": {"plan": "under"}}
+CNN_STRATEGIES = {**_BASELINE_AND_WEIGHTS, "focal loss": {"loss": "focal"}, **_RESAMPLING,
+                  "capped resampling + augmentation": {"plan": "capped", "augment": True}}
+FEATURE_STRATEGIES = {**_BASELINE_AND_WEIGHTS, **_RESAMPLING,
+                      "SMOTE to the capped plan": {"plan": "capped", "smote": True}}
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.errors import DataError, check_option, some
+from workbench.errors import DataError, check_integer, check_option, some
 from workbench.sample.plan import ResamplingPlan
 
 
 def _epoch_rng(seed: int, epoch: int) -> np.random.Generator:
     for name, value in (("seed", seed), ("epoch", epoch)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"The {name!r} parameter must be a non-negative integer (the same "
-                             f"seed and epoch give the same indices). Got {value!r} instead.")
+        check_integer(name, value, why=" (the same seed and epoch give the same indices)")
     return np.random.default_rng(np.random.SeedSequence([int(seed), int(epoch)]))
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.apportion import round_to_total, water_level
-from workbench.errors import DataError, some
+from workbench.errors import DataError, check_integer, some
 from workbench.tally import per_class
 
 
@@ -132,9 +132,7 @@ def plan_resampling(labels_or_counts, *, total: int | None = None, max_oversampl
         for c, w in priority.items():
             weights[str(c)] = float(w)
     total = int(counts.sum()) if total is None else total
-    if not isinstance(total, (int, np.integer)) or total <= 0:
-        raise ValueError(f"The 'total' parameter of plan_resampling must be a positive integer."
-                         f" Got {total!r} instead.")
+    check_integer("total", total, least=1, func="plan_resampling")
     lo_total, hi_total = feasible_totals(counts, max_oversample=max_oversample,
                                          min_keep=min_keep)
     if not lo_total <= total <= hi_total:

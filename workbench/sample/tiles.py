@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog
-from workbench.errors import DataError, Lacks
+from workbench.errors import DataError, Lacks, check_integer
 from workbench.sample.repeat import lvis_factor
 
 
@@ -49,9 +49,7 @@ def tile_plan(catalog: Catalog, *, tile_size: int = 32, threshold: float = 0.1,
             "need one mask per image (masks:IMAGES:MASKS, or a mask_path column). A COCO "
             "panoptic PNG stores segment ids, not classes."
         )
-    if not (isinstance(tile_size, (int, np.integer)) and tile_size >= 1):
-        raise ValueError(f"The 'tile_size' parameter must be a positive integer. Got "
-                         f"{tile_size!r}.")
+    check_integer("tile_size", tile_size, least=1, func="tile_plan")
     if not threshold > 0 or not max_weight >= 1:
         raise ValueError("threshold must be > 0 and max_weight >= 1.")
     from workbench.sources.pixels import read_mask
