@@ -488,31 +488,4 @@ def concat(parts: dict[str, Catalog]) -> Catalog:
     )
 
 
-def indicator(catalog: Catalog) -> pd.DataFrame:
-    """Which classes each image contains: a boolean sample x class table.
-
-    An image contains a class when its image ``label`` says so or, for detection, when it
-    has a box of the class, or, for segmentation, when its mask has pixels of the class.
-
-    >>> s = pd.DataFrame({"filepath": ["a", "b"], "width": 4, "height": 4,
-    ...                   "label": ["y", "x"]}, index=["a", "b"])
-    >>> o = pd.DataFrame({"sample_id": ["a", "a"], "label": ["x", "y"], "x": 0.1, "y": 0.1,
-    ...                   "w": 0.2, "h": 0.2})
-    >>> indicator(Catalog(s, classes=["x", "y"], task="detection", objects=o)).astype(int)
-    class      x  y
-    sample_id
-    a          1  1
-    b          1  0
-    """
-    ids = catalog.samples.index
-    matrix = np.zeros((len(ids), len(catalog.classes)), dtype=bool)
-    if "label" in catalog.samples.columns:
-        codes = catalog.samples["label"].cat.codes.to_numpy()
-        rows = np.flatnonzero(codes >= 0)
-        matrix[rows, codes[rows]] = True
-    if catalog.task != "classification":
-        table = catalog.objects if catalog.task == "detection" else catalog.pixels
-        if catalog.task == "segmentation":
-            table = table[table["count"] > 0]
-        matrix[rows_of(table), table["label"].cat.codes.to_numpy()] = True
-    return pd.DataFrame(matrix, index=ids, columns=pd.Index(catalog.classes, name="class"))
+from workbench.contains import indicator  # noqa: E402, F401  (catalog.indicator)

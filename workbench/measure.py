@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from workbench.catalog import Catalog, rows_of
+from workbench.contains import _image_class_codes, image_class_pairs
 from workbench.counting import bincount
 from workbench.errors import (
     DataError,
@@ -207,45 +208,6 @@ def split_shares(catalog: Catalog) -> pd.DataFrame:
 def share_gaps(shares: pd.DataFrame) -> pd.Series:
     """Per class (row): its largest share minus its smallest across the splits (columns)."""
     return shares.max(axis=1) - shares.min(axis=1)
-
-
-def image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
-    """(row, class code) for every distinct class an image contains (label, boxes, mask),
-    sorted by row; within a row, the label's class first, then the boxes' in box order.
-
-    The boxes' pairs are found when the Catalog is made (:attr:`Catalog.pairs`, linear
-    in the boxes: :func:`workbench.counting.first_in_image`).
-    """
-    label, rows, codes = _labels_and_box_pairs(catalog)
-    labelled = np.flatnonzero(label >= 0)
-    rows = rows.astype(np.int64)
-    if len(labelled) and len(rows):
-        new = codes != label[rows]  # a box of the class the image label already gives
-        rows, codes = rows[new], codes[new]
-    rows = np.concatenate([labelled, rows])
-    order = np.argsort(rows, kind="stable")  # two sorted runs: merged, labels first
-    return rows[order], np.concatenate([label[labelled], codes]).astype(np.int64)[order]
-
-
-def _image_class_codes(catalog: Catalog) -> np.ndarray:
-    """The class codes of :func:`image_class_pairs`, unordered, without their rows (what
-    counting images per class needs; half the work at 50M boxes)."""
-    label, rows, codes = _labels_and_box_pairs(catalog)
-    if (label >= 0).any() and len(rows):
-        codes = codes[codes != label[rows]]
-    return np.concatenate([label[label >= 0], codes]) if (label >= 0).any() else codes
-
-
-def _labels_and_box_pairs(catalog: Catalog):
-    """Each image's label code (-1: none), and the rows and codes of the distinct (image,
-    class) pairs of its boxes or masks (found when the Catalog was made)."""
-    label = np.full(len(catalog), -1, dtype=np.int64)
-    if "label" in catalog.samples.columns:
-        label = catalog.samples["label"].cat.codes.to_numpy().astype(np.int64)
-    if catalog.task == "classification":
-        return label, np.zeros(0, np.int64), np.zeros(0, np.int64)
-    rows, codes = catalog.pairs
-    return label, rows, codes
 
 
 def class_order(catalog: Catalog) -> list[str]:
@@ -735,9 +697,3 @@ def rarest_class(catalog: Catalog, *, unit: str = "images") -> str:
     return str(total[total > 0].idxmin())
 
 
-
-
-# Conditions from pixels and labels: their own module, named here too (notebook 01 calls
-# them measure.derived_conditions and measure.level_ranges). Label quality sits above
-# measure, in workbench.quality.
-from workbench.conditions import derived_conditions, level_ranges  # noqa: E402, F401
