@@ -235,7 +235,8 @@ def test_class_counts_by_split_orders_train_val_test():
     import pandas as pd
 
     from workbench.catalog import Catalog
-    from workbench.measure import _strata, class_counts
+    from workbench.measure import class_counts
+    from workbench.measure.counts import _strata
 
     samples = pd.DataFrame({"filepath": list("wxyz"), "width": 8, "height": 8,
                             "label": list("abab"), "split": ["val", "test", "train", "val"]},
