@@ -21,7 +21,7 @@ LAYERS = [
     {"sources"},
     {"conditions", "measure", "demo"},
     {"quality"},
-    {"split_refine", "split", "sample", "augment", "torch_sampling"},
+    {"split", "sample", "augment", "torch_sampling"},
     {"evaluate"},
     {"collect", "answers", "open_questions"},
     {"exercises"},

@@ -321,7 +321,7 @@ def test_one_pass_with_refinement_beats_iterative_stratification_on_ld(name):
 
 
 def test_refinement_lowers_ld_keeps_floors_and_frozen_samples():
-    from workbench.split_refine import refine
+    from workbench.split.refine import refine
 
     Y = zipf_multilabel(n=1200, n_labels=80, seed=3)
     rng = np.random.default_rng(0)
