@@ -13,7 +13,7 @@ def pick_batch(catalog: Catalog, predictions, *, pool: str, strategy: str = "cla
     class counts of the other splits (the labelled ones) set the class-balanced quotas
     and the minority."""
     from workbench.collect.select import select
-    from workbench.evaluate.classification import split_ids
+    from workbench.evaluate.truth import split_ids
 
     if predictions.scores is None:
         raise Lacks(f"{predictions.source} gives no image scores (boxes only), and the "

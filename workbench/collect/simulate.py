@@ -24,13 +24,6 @@ import pandas as pd
 from workbench.catalog import Catalog
 from workbench.collect.select import STRATEGIES, minority_classes, select
 from workbench.errors import Lacks, check_option
-from workbench.evaluate.classification import (
-    Truth,
-    decide,
-    held_out_split,
-    image_truth,
-    split_ids,
-)
 from workbench.evaluate.hard import rarest_class
 from workbench.evaluate.intervals import N_BOOT, bootstrap_counts, percentile_interval
 from workbench.evaluate.models import (
@@ -41,6 +34,7 @@ from workbench.evaluate.models import (
     options_key,
     train_ids_of,
 )
+from workbench.evaluate.truth import Truth, decide, held_out_split, image_truth, split_ids
 
 SIMULATION_VERSION = 1  # bump when the simulation or a metric changes: old results are not reused
 MODELS = ("probe",)

@@ -23,8 +23,6 @@ from workbench.evaluate.classification import (
     at_threshold,
     classification_report,
     confusion,
-    evaluation_note,
-    held_out_split,
     paradox,
 )
 from workbench.evaluate.detection import DetectionReport, detection_report
@@ -40,6 +38,7 @@ from workbench.evaluate.predictions import Predictions
 from workbench.evaluate.segmentation import SegmentationReport, segmentation_report
 from workbench.evaluate.slices import slice_condition, slice_metrics
 from workbench.evaluate.strategies import StrategyComparison, compare_strategies
+from workbench.evaluate.truth import evaluation_note, held_out_split
 
 __all__ = [
     "ClassificationReport", "DetectionReport", "HardNegatives", "Predictions",

@@ -13,9 +13,9 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import Lacks
-from workbench.evaluate.classification import aligned_scores, image_truth, split_ids
 from workbench.evaluate.predictions import Predictions
 from workbench.evaluate.ranking import pr_curve
+from workbench.evaluate.truth import aligned_scores, image_truth, split_ids
 
 
 def tune_thresholds(catalog: Catalog, predictions: Predictions, *, split: str | None = "val",

@@ -26,7 +26,6 @@ import pandas as pd
 
 from workbench.catalog import Catalog, rows_of
 from workbench.errors import DataError, Lacks, check_integer, check_option, some
-from workbench.evaluate.classification import evaluated_on, split_ids
 from workbench.evaluate.intervals import (
     CONFIDENCE,
     N_BOOT,
@@ -35,6 +34,7 @@ from workbench.evaluate.intervals import (
     percentile_interval,
 )
 from workbench.evaluate.predictions import Predictions
+from workbench.evaluate.truth import evaluated_on, split_ids
 
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)   # pycocotools' Params: 0.50:0.05:0.95
 RECALL_THRESHOLDS = np.linspace(0.0, 1.0, 101)

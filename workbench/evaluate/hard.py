@@ -15,8 +15,8 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, Lacks, check_option, passes_missing
-from workbench.evaluate.classification import aligned_scores, image_truth, split_ids
 from workbench.evaluate.predictions import Predictions
+from workbench.evaluate.truth import aligned_scores, image_truth, split_ids
 from workbench.sources.boxes import box_pairs, corners, pair_iou
 
 

@@ -19,7 +19,6 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, Lacks, check_integer, some
-from workbench.evaluate.classification import evaluated_on, split_ids
 from workbench.evaluate.intervals import (
     CONFIDENCE,
     N_BOOT,
@@ -27,6 +26,7 @@ from workbench.evaluate.intervals import (
     percentile_interval,
 )
 from workbench.evaluate.predictions import Predictions
+from workbench.evaluate.truth import evaluated_on, split_ids
 from workbench.mask_values import mask_lookup
 from workbench.sources.pixels import read_mask
 

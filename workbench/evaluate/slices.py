@@ -15,8 +15,8 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, Lacks, passes_missing, some
-from workbench.evaluate.classification import split_ids
 from workbench.evaluate.predictions import Predictions
+from workbench.evaluate.truth import split_ids
 
 MIN_EXAMPLES = 3  # fewer examples of a class in a slice: its bootstrap interval is degenerate
 WORSE_MARGIN = 1e-9  # a bound at 1.0 computed as 0.99999999 is not "below" a rest of 1.0
