@@ -14,7 +14,7 @@ import orjson
 import pandas as pd
 
 from workbench.bulk import gc_paused
-from workbench.catalog import Catalog, rows_of
+from workbench.catalog import Catalog
 from workbench.errors import DataError, some
 from workbench.sources.boxes import (
     check_boxes,
@@ -23,7 +23,6 @@ from workbench.sources.boxes import (
     flag_duplicate_boxes,
 )
 from workbench.sources.files import existing_path, tidy_labels
-from workbench.sources.output import link_media, new_output_dir, unique_file_names
 from workbench.sources.pixels import pixels_from_masks
 from workbench.sources.problems import ItemNames, Problems
 
@@ -380,59 +379,3 @@ def _samples_table(images: pd.DataFrame, images_dir: Path) -> pd.DataFrame:
     return samples
 
 
-def write_coco(catalog: Catalog, out_dir, *, split: str | None = None, media: str = "reference",
-               overwrite: bool = False) -> Path:
-    """Write ``catalog`` (or one ``split``) as ``out_dir/annotations.json``.
-
-    ``media="reference"`` points ``file_name`` at the original images (absolute paths);
-    ``"symlink"`` or ``"copy"`` put them in ``out_dir/images``, each named after its
-    sample id (made unique where two ids clean to the same name). Sample ids, labels,
-    splits, groups, masks and conditions travel as extra image fields, so
-    :func:`read_coco` gives the same Catalog back.
-    """
-    if split is not None:
-        catalog = catalog.split_subset(split)
-    out = new_output_dir(catalog, out_dir, overwrite=overwrite)
-    samples = catalog.samples
-    file_names = link_media(samples["filepath"], unique_file_names(samples.index),
-                            out / "images", media=media)
-    image_ids = np.arange(1, len(samples) + 1)
-    images = pd.DataFrame({"id": image_ids, "file_name": file_names,
-                           "width": samples["width"], "height": samples["height"]})
-    images["sample_id"] = samples.index
-    for column in samples.columns.drop(["filepath", "width", "height"]):
-        values = samples[column].astype(object)
-        images[column] = values.where(values.notna(), None).to_numpy()
-    objects = catalog.objects
-    rows = rows_of(objects)
-    w, h = samples["width"].to_numpy(float)[rows], samples["height"].to_numpy(float)[rows]
-    bbox = np.stack([objects["x"] * w, objects["y"] * h, objects["w"] * w, objects["h"] * h], 1)
-    annotations = pd.DataFrame({
-        "id": np.arange(1, len(objects) + 1),
-        "image_id": image_ids[rows],
-        "category_id": objects["label"].cat.codes.to_numpy() + 1,
-        "bbox": bbox.tolist(),
-        "area": (bbox[:, 2] * bbox[:, 3]),
-        "iscrowd": objects.get("iscrowd", pd.Series(False, index=objects.index)).astype(int),
-    })
-    if "confidence" in objects.columns:
-        annotations["score"] = objects["confidence"].to_numpy()
-    data = {
-        "info": {"description": "written by workbench",
-                 "workbench": {"task": catalog.task, "conditions": list(catalog.conditions),
-                               "background": catalog.background,
-                               "mask_values": list(catalog.mask_values),
-                               "ignore_index": catalog.ignore_index}},
-        "images": images.to_dict("records"),
-        "annotations": annotations.to_dict("records"),
-        "categories": [{"id": i + 1, "name": c} for i, c in enumerate(catalog.classes)],
-    }
-    target = out / "annotations.json"
-    target.write_text(json.dumps(data, default=_json_default))
-    return target
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
