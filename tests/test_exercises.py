@@ -111,7 +111,7 @@ def test_exercise_1_diagnoses_each_problem():
 
 
 def test_allowed_counts_exact_when_the_share_is_whole():
-    from workbench.exercises import _plan_problems, allowed_counts
+    from workbench.exercises.ex03_sample import _plan_problems, allowed_counts
     from workbench.sample import plan_resampling
 
     whole = plan_resampling({"a": 100, "b": 100, "c": 10}, total=250, max_oversample=5)
@@ -512,7 +512,7 @@ def test_the_widest_precision_interval_need_not_be_the_rarest_class():
     of 30 images called 4 times, a wide one."""
     import pandas as pd
 
-    from workbench.exercises import _widest_precision, _widest_precision_diagnosis
+    from workbench.exercises.ex05_evaluate import _widest_precision, _widest_precision_diagnosis
 
     class Report:  # what the exercise reads of a classification report
         def to_frame(self):

@@ -27,7 +27,7 @@ def _plan_reference(counts, total, cap) -> dict:
 
 
 def _plan_judge(got, _expected, args) -> list[str]:
-    from workbench.exercises import _plan_problems
+    from workbench.exercises.ex03_sample import _plan_problems
 
     if not isinstance(got, Mapping):
         return [f"it returned a {type(got).__name__}; return a dict {{class: draws per "
@@ -56,7 +56,7 @@ def _capped_not_shared(counts, total, cap) -> dict:
 
 
 def _rounded_each(counts, total, cap) -> dict:
-    from workbench.exercises import _exact_shares
+    from workbench.exercises.ex03_sample import _exact_shares
 
     return {str(c): int(round(v)) for c, v in _exact_shares(_plan(counts, total, cap)).items()}
 
