@@ -151,7 +151,7 @@ def test_each_kernel_has_its_own_app_on_a_free_port(fo, small_detection, capsys)
         assert session.dataset.name == other.name and len(session.view) == 1
     finally:
         session.close()
-        browse._SESSION = None
+        browse.app._SESSION = None
 
 
 def _answers(port: int) -> bool:
@@ -168,13 +168,13 @@ def ports(monkeypatch):
     from workbench import browse
 
     given = []
-    real = browse.free_port
+    real = browse.app.free_port
 
     def recording(*args, **kwargs):
         given.append(real(*args, **kwargs))
         return given[-1]
 
-    monkeypatch.setattr(browse, "free_port", recording)
+    monkeypatch.setattr(browse.app, "free_port", recording)
     return given
 
 
