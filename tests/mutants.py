@@ -105,7 +105,11 @@ def _table(rows: list[dict]) -> str:
 
 def _mutmut(*args: str, log=None) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).parent / "mutmut"
-    env = {**os.environ, "WORKBENCH_MUTANTS": "1", "FIFTYONE_DO_NOT_TRACK": "true",
+    # One thread per BLAS and torch: mutmut forks a process per mutant from one that ran
+    # the tests, and a child forked after torch started its thread pool hangs on its first
+    # parallel operation (each torch mutant timed out).
+    threads = {k: "1" for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+    env = {**os.environ, **threads, "WORKBENCH_MUTANTS": "1", "FIFTYONE_DO_NOT_TRACK": "true",
            "FIFTYONE_DATABASE_VALIDATION": "false", "MPLBACKEND": "Agg"}
     return subprocess.run([str(exe), *args], cwd=ROOT, env=env, text=True,
                           stdout=log or subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -7,14 +7,8 @@ import copy
 
 import pytest
 
-from workbench.collect.playbook import (
-    KEYS,
-    PROBLEM_KINDS,
-    check_playbook,
-    metric_kind,
-    playbook_summary,
-    playbook_template,
-)
+from workbench.collect.playbook import KEYS, check_playbook, playbook_summary, playbook_template
+from workbench.collect.playbook_terms import PROBLEM_KINDS, metric_kind
 from workbench.exercises import check
 
 

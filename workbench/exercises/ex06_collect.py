@@ -58,7 +58,8 @@ def _playbook_confirm(answer) -> str:
 
 
 def _playbook_explained(playbook, _data) -> str:
-    from workbench.collect.playbook import CURRENT, DAYS, RARE_CLASS, TOTAL, playbook_summary
+    from workbench.collect.playbook import playbook_summary
+    from workbench.collect.playbook_terms import CURRENT, DAYS, RARE_CLASS, TOTAL
 
     target, capacity = playbook["target"], playbook["capacity_per_day"]
     per_image = playbook["wheelchair_per_image"]
