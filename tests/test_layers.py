@@ -26,7 +26,8 @@ LAYERS = [
     {"collect", "answers", "open_questions"},
     {"exercises"},
     {"coding"},
-    {"plots", "metric_plots", "collection_plots", "narrative", "evaluation_prose",
+    {"plot_style", "plots", "picture_plots", "plan_plots", "metric_plots", "collection_plots",
+     "narrative", "evaluation_prose",
      "collection_prose", "browse", "app_screenshot"},
     {"widgets", "dashboard", "report", "__main__", "__init__"},
 ]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import Missing
-from workbench.plots import BAR, GREY, MAX_WIDTH, _axes, class_colours
+from workbench.plot_style import BAR, GREY, MAX_WIDTH, _axes, class_colours
 
 
 def burn_up(plan, *, ax=None, classes=None):
@@ -143,7 +143,7 @@ def picks_grid(catalog, picks, *, n: int = 12):
     """Thumbnails of the first ``n`` picks, in pick order."""
     if isinstance(picks, Missing):
         return picks
-    from workbench.plots import thumbnail_grid
+    from workbench.picture_plots import thumbnail_grid
 
     return thumbnail_grid(catalog, picks.sample_ids[:n], n_cols=4, size=192)
 

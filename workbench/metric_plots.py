@@ -2,7 +2,7 @@
 no-skill line, the confusion matrix, slices, reliability and the strategy comparison.
 
 Same rules as :mod:`workbench.plots`: ``ax=None``, the Axes returned, a class keeps its
-colour, at most :data:`workbench.plots.MAX_CLASSES` classes per chart (the rarest first,
+colour, at most :data:`workbench.plot_style.MAX_CLASSES` classes per chart (the rarest first,
 since they are the ones the numbers are uncertain about).
 """
 
@@ -14,7 +14,15 @@ import pandas as pd
 import seaborn as sns
 
 from workbench.errors import Missing
-from workbench.plots import BAR, GREY, MAX_CLASSES, MAX_WIDTH, _axes, _rows_height, class_colours
+from workbench.plot_style import (
+    BAR,
+    GREY,
+    MAX_CLASSES,
+    MAX_WIDTH,
+    _axes,
+    _rows_height,
+    class_colours,
+)
 
 WORSE = "#e76f51"
 
