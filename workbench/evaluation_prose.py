@@ -11,7 +11,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from workbench.errors import Missing, passes_missing
-from workbench.narrative import _list, _n, _pct
+from workbench.narrative.words import _list, _n, _pct
 
 
 @passes_missing
