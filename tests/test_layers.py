@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "workbench"
 LAYERS = [
     {"errors", "counting", "apportion", "threads", "bulk", "environment", "chromium",
      "kernel", "report_cache", "schemes", "mask_values"},
-    {"tally", "catalog", "contains"},
+    {"tally", "catalog_schema", "catalog", "contains"},
     {"sources"},
     {"conditions", "measure", "demo"},
     {"quality"},

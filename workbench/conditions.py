@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from workbench.catalog import Catalog, rows_of
+from workbench.catalog import Catalog
+from workbench.catalog_schema import rows_of
 from workbench.errors import check_option, warn_data
 
 WORK_SIZE = 256  # pixels on the longer side: the working size for every pixel statistic

@@ -19,7 +19,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from workbench.catalog import Catalog, rows_of
+from workbench.catalog import Catalog
+from workbench.catalog_schema import rows_of
 from workbench.errors import Lacks
 from workbench.measure import image_class_pairs
 from workbench.sources.boxes import DUPLICATE_IOU, box_pairs, corners, pair_iou

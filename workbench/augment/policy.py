@@ -10,7 +10,7 @@ import albumentations as A
 import cv2
 import numpy as np
 
-from workbench.catalog import TASKS
+from workbench.catalog_schema import TASKS
 from workbench.errors import check_option, some
 
 FAMILIES = ("lighting", "blur", "noise", "cutout", "affine", "night")

@@ -15,7 +15,8 @@ import pandas as pd
 from bson import ObjectId  # pymongo's, installed with fiftyone
 
 from workbench.bulk import gc_paused
-from workbench.catalog import Catalog, rows_of
+from workbench.catalog import Catalog
+from workbench.catalog_schema import rows_of
 from workbench.errors import DataError, some
 
 LABEL_FIELDS = {"classification": "ground_truth", "detection": "detections",

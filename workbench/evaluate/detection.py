@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.catalog import Catalog, rows_of
+from workbench.catalog import Catalog
+from workbench.catalog_schema import rows_of
 from workbench.errors import DataError, Lacks, check_integer, check_option, some
 from workbench.evaluate.intervals import (
     CONFIDENCE,

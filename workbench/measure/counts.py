@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.catalog import Catalog, rows_of
+from workbench.catalog import Catalog
+from workbench.catalog_schema import rows_of
 from workbench.contains import _image_class_codes, image_class_pairs
 from workbench.counting import bincount
 from workbench.errors import (

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.catalog import Catalog, rows_of
+from workbench.catalog import Catalog
+from workbench.catalog_schema import rows_of
 from workbench.errors import Lacks
 from workbench.measure import class_order, image_class_pairs
 from workbench.sample.keys import key_unit, sampling_keys

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.catalog import Catalog, rows_of
+from workbench.catalog import Catalog
+from workbench.catalog_schema import rows_of
 from workbench.sources.output import link_media, new_output_dir, unique_file_names
 
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.catalog import RESERVED_COLUMNS, Catalog, as_text
+from workbench.catalog import Catalog
+from workbench.catalog_schema import RESERVED_COLUMNS, as_text
 from workbench.errors import DataError, check_option, some
 from workbench.sources.files import existing_path, relative_ids, tidy_labels, usable_images
 from workbench.sources.output import new_output_dir

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbench.catalog import PROBLEM_COLUMNS
+from workbench.catalog_schema import PROBLEM_COLUMNS
 from workbench.errors import some, warn_data
 
 
