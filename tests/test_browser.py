@@ -444,7 +444,7 @@ def test_04_augment(page, lab):
 
 def assert_same_picture(src: str, figure):
     """The shown PNG is the figure the package draws for the same choices."""
-    from workbench.widgets import _figure_html
+    from workbench.panel_kit import _figure_html
 
     expected = re.search(r'src="([^"]+)"', _figure_html(figure).data).group(1)
     shown, drawn = (np.asarray(Image.open(io.BytesIO(base64.b64decode(s.split(",", 1)[1])))

@@ -29,7 +29,7 @@ LAYERS = [
     {"plot_style", "plots", "picture_plots", "plan_plots", "metric_plots", "collection_plots",
      "narrative", "evaluation_prose",
      "collection_prose", "browse", "app_screenshot"},
-    {"widgets", "dashboard", "report", "__main__", "__init__"},
+    {"panel_kit", "widgets", "dashboard", "report", "__main__", "__init__"},
 ]
 LAYER = {unit: level for level, units in enumerate(LAYERS) for unit in units}
 

@@ -156,10 +156,10 @@ def test_three_quick_changes_cause_one_recompute_in_a_kernel(surfaces, monkeypat
     last value, DEBOUNCE seconds after the last move."""
     import asyncio
 
-    from workbench import widgets
+    from workbench import panel_kit, widgets
 
     calls = []
-    later = widgets.debounced(lambda: calls.append(len(calls)), delay=0.05)
+    later = panel_kit.debounced(lambda: calls.append(len(calls)), delay=0.05)
 
     async def burst():
         for _ in range(3):
@@ -184,7 +184,7 @@ def test_three_quick_changes_cause_one_recompute_in_a_kernel(surfaces, monkeypat
         panel = widgets.split_panel(surfaces)
         for value in (0.2, 0.25, 0.3):
             panel.controls["val"].value = value
-        await asyncio.sleep(widgets.DEBOUNCE + 0.5)
+        await asyncio.sleep(panel_kit.DEBOUNCE + 0.5)
         return panel
 
     panel = asyncio.run(panel_burst())
@@ -200,7 +200,8 @@ def test_figures_fill_the_panel_and_never_shrink_below_100_dpi(surfaces):
     from PIL import Image
 
     from workbench import plots
-    from workbench.widgets import DPI, resampling_panel
+    from workbench.panel_kit import DPI
+    from workbench.widgets import resampling_panel
 
     panel = resampling_panel(surfaces)
     assert panel.figure.layout.width == "100%"
@@ -247,7 +248,7 @@ def test_panel_figures_are_opaque_pngs():
     import numpy as np
     from PIL import Image
 
-    from workbench.widgets import png
+    from workbench.panel_kit import png
 
     figure, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
@@ -272,12 +273,12 @@ def test_panels_outside_a_kernel_leave_ipython_as_it_was(surfaces):
 
 def test_the_debounce_is_set_by_the_environment(monkeypatch):
     """A remote kernel answers later than the default 0.3 s allows for: the user raises it."""
-    from workbench import widgets
+    from workbench import panel_kit
 
     monkeypatch.delenv("WORKBENCH_DEBOUNCE", raising=False)
-    assert widgets._debounce_setting() == 0.3
+    assert panel_kit._debounce_setting() == 0.3
     monkeypatch.setenv("WORKBENCH_DEBOUNCE", "1.5")
-    assert widgets._debounce_setting() == 1.5
+    assert panel_kit._debounce_setting() == 1.5
     monkeypatch.setenv("WORKBENCH_DEBOUNCE", "soon")
     with pytest.raises(ValueError, match="WORKBENCH_DEBOUNCE='soon' is not a number of sec"):
-        widgets._debounce_setting()
+        panel_kit._debounce_setting()
