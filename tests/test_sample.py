@@ -234,7 +234,7 @@ def test_imblearn_bridge_returns_exactly_imblearns_rows(method):
     sampler = (SMOTE(sampling_strategy=over, random_state=7) if method == "smote"
                else RandomOverSampler(sampling_strategy=over, random_state=7))
     X_ref, y_ref = sampler.fit_resample(Xu, yu)
-    X_new, y_new = resample_features(X, y, plan, method=method, random_state=7)
+    X_new, y_new = resample_features(X, y, plan, method=method, seed=7)
     np.testing.assert_array_equal(y_new, y_ref)
     np.testing.assert_array_equal(X_new, X_ref)
 

@@ -398,12 +398,12 @@ def _resample(X, y, plan, *, seed: int, smote: bool):
     over, _ = imblearn_strategies(plan)
     kept = int(np.minimum(plan.effective, plan.count).sum())
     if not smote or not over:
-        Xr, yr = resample_features(X, y, plan, method="random", random_state=seed)
+        Xr, yr = resample_features(X, y, plan, method="random", seed=seed)
         return Xr, yr, kept
     smallest = int(plan.count[list(over)].min())
     if smallest < 2:
         raise Lacks(f"SMOTE needs 2 images of a class to interpolate; "
                         f"{some(list(over))} has {smallest} in a training fold.")
     X, y = resample_features(X, y, plan, method="smote", k_neighbors=min(5, smallest - 1),
-                             random_state=seed)
+                             seed=seed)
     return X, y, kept

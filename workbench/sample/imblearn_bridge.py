@@ -23,13 +23,29 @@ def imblearn_strategies(plan: ResamplingPlan) -> tuple[dict, dict]:
 
 
 def resample_features(X, y, plan: ResamplingPlan, *, method: str = "random",
-                      random_state: int = 0, k_neighbors: int = 5):
+                      seed: int = 0, k_neighbors: int = 5):
     """Resample a feature array to the plan with imbalanced-learn (random or SMOTE).
 
     Exactly imbalanced-learn's rows for the plan's two strategies
-    (:func:`imblearn_strategies`) and ``random_state``: ``RandomUnderSampler(under)``, then
-    ``RandomOverSampler(over)`` or ``SMOTE(over, k_neighbors=k_neighbors)``. Classes the plan
-    keeps as they are are not handed to a sampler, so they use up no random draws.
+    (:func:`imblearn_strategies`) with ``random_state=seed``: ``RandomUnderSampler(under)``,
+    then ``RandomOverSampler(over)`` or ``SMOTE(over, k_neighbors=k_neighbors)``. Classes the
+    plan keeps as they are are not handed to a sampler, so they use up no random draws.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    y : sequence of labels, one per row of ``X``
+    plan : ResamplingPlan
+        Made from these labels; its effective counts are what comes out.
+    method : {"random", "smote"}
+    seed : int
+        Passed to imbalanced-learn as ``random_state`` (the package's one name for it).
+    k_neighbors : int
+        SMOTE's neighbours; each class it oversamples needs more samples than this.
+
+    Returns
+    -------
+    (X, y) resampled: ``plan.effective[c]`` rows of each class ``c``.
     """
     from imblearn.over_sampling import SMOTE, RandomOverSampler
     from imblearn.under_sampling import RandomUnderSampler
@@ -40,12 +56,12 @@ def resample_features(X, y, plan: ResamplingPlan, *, method: str = "random",
     if method == "smote":
         _check_smote_neighbours(y, over, k_neighbors)
     if under:
-        X, y = RandomUnderSampler(sampling_strategy=under, random_state=random_state
+        X, y = RandomUnderSampler(sampling_strategy=under, random_state=seed
                                   ).fit_resample(X, y)
     if over:
         sampler = (SMOTE(sampling_strategy=over, k_neighbors=k_neighbors,
-                         random_state=random_state) if method == "smote"
-                   else RandomOverSampler(sampling_strategy=over, random_state=random_state))
+                         random_state=seed) if method == "smote"
+                   else RandomOverSampler(sampling_strategy=over, random_state=seed))
         X, y = sampler.fit_resample(X, y)
     return X, y
 
