@@ -78,6 +78,10 @@ class NearDuplicates:
     group: pd.Series
     max_distance: int
 
+    def __repr__(self) -> str:
+        return (f"NearDuplicates({self.n_groups} groups of near-identical images, max "
+                f"distance {self.max_distance} bits)")
+
     @property
     def n_groups(self) -> int:
         return int(self.group[self.group >= 0].nunique())
@@ -201,6 +205,9 @@ class LabelIssues:
 
     table: pd.DataFrame
     classes: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"LabelIssues({len(self.table)} findings over {len(self.classes)} classes)"
 
     def per_class(self) -> pd.DataFrame:
         """Counts of each finding per class (every class, every finding)."""

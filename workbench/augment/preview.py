@@ -34,6 +34,11 @@ class Preview:
     ignore_index: int | None = 255
     untinted: str | None = None  # the class a figure leaves untinted (background, road)
 
+    def __repr__(self) -> str:
+        n = sum(len(a) for a in self.augmented)
+        return (f"Preview({self.cls} at strength {self.strength:.2f}: {len(self.originals)} "
+                f"originals, {n} augmented)")
+
     def to_frame(self) -> pd.DataFrame:
         rows = [{"sample_id": o["sample_id"], "version": v, "boxes": len(a["bboxes"]),
                  "transforms": ", ".join(t[0] for t in a.get("applied_transforms", []))}

@@ -32,6 +32,11 @@ class Checklist:
 
     rows: pd.DataFrame
 
+    def __repr__(self) -> str:
+        counts = self.statuses()
+        return (f"Checklist({len(self.rows)} checks: {counts['pass']} pass, {counts['warn']} "
+                f"warn, {counts['fail']} fail)")
+
     def to_frame(self) -> pd.DataFrame:
         return self.rows
 

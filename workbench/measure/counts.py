@@ -34,6 +34,11 @@ class ClassCounts:
     by: str | None = None
     sizes: pd.Series | None = None
 
+    def __repr__(self) -> str:
+        per = f" per {self.by} ({len(self.table.columns)} values)" if self.by else ""
+        return (f"ClassCounts({len(self.table)} classes, {int(self.total.sum()):,} "
+                f"{self.unit}{per})")
+
     @property
     def total(self) -> pd.Series:
         """Counts per class over all strata."""

@@ -31,6 +31,12 @@ class Diagnosis:
     min_count: int
     critical: tuple[str, ...]
 
+    def __repr__(self) -> str:
+        hidden = f", hidden over {self.hidden.condition}" if self.hidden else ""
+        return (f"Diagnosis({len(self.counts.table)} classes in {self.counts.unit}, ratio "
+                f"{self.tail.imbalance_ratio:,.1f}{hidden}, checklist worst "
+                f"{self.checklist.worst})")
+
     def below_threshold(self) -> list[str]:
         """Classes with fewer than ``min_count`` examples, rarest first."""
         total = self.counts.total.sort_values()

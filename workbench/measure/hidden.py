@@ -39,6 +39,11 @@ class HiddenImbalance:
     threshold: float = 1.96
     notes: tuple[str, ...] = field(default=())
 
+    def __repr__(self) -> str:
+        return (f"HiddenImbalance({self.condition}: {self.observed.shape[0]} classes x "
+                f"{self.observed.shape[1]} values, p = {self.p_value:.2g}, "
+                f"{len(self.flagged())} cells under-represented)")
+
     def to_frame(self) -> pd.DataFrame:
         """One row per (class, stratum): counts, the class's mix and the overall mix."""
         stratum_share = self.observed.div(self.observed.sum(axis=1), axis=0)

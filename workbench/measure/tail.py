@@ -34,6 +34,10 @@ class LongTail:
     beta: float
     unit: str = "examples"
 
+    def __repr__(self) -> str:
+        return (f"LongTail({len(self.counts)} classes, ratio {self.imbalance_ratio:,.1f}, "
+                f"Gini {self.gini:.2f}, evenness {self.evenness:.2f})")
+
     def summary(self) -> dict:
         """The scalar statistics as a plain dict."""
         return {

@@ -33,6 +33,10 @@ class ResamplingPlan:
     min_keep: float
     priority: pd.Series
 
+    def __repr__(self) -> str:
+        return (f"ResamplingPlan({len(self.count)} classes, {int(self.count.sum()):,} -> "
+                f"{self.total:,} per epoch, max {self.max_oversample:g}x)")
+
     @property
     def multiplier(self) -> pd.Series:
         return (self.effective / self.count).rename("multiplier")

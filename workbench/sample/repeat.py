@@ -55,6 +55,11 @@ class RepeatFactors:
     threshold: float
     max_repeat: float | None
 
+    def __repr__(self) -> str:
+        return (f"RepeatFactors({len(self.image_factors):,} images -> {self.epoch_size:,.1f} "
+                f"per epoch, threshold {self.threshold:.3g}, largest "
+                f"{self.image_factors.max():.2f}x)")
+
     def to_frame(self) -> pd.DataFrame:
         return self.class_table
 

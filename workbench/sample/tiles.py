@@ -21,6 +21,11 @@ class TilePlan:
     classes: tuple[str, ...]
     tile_size: int
 
+    def __repr__(self) -> str:
+        weights = self.tiles["weight"]
+        return (f"TilePlan({len(self.tiles):,} tiles of {self.tile_size}x{self.tile_size}, "
+                f"{int((weights > 1).sum()):,} weighted up, largest {weights.max():.2f})")
+
     def shares(self) -> pd.DataFrame:
         """Each class's share of the pixels drawn, uniform tiles vs weighted tiles."""
         before = self.pixels.sum(axis=0)

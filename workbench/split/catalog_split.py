@@ -37,6 +37,10 @@ class Strata:
     names: list[str]
     merged: list[str]
 
+    def __repr__(self) -> str:
+        merged = f", {len(self.merged)} merged into their class" if self.merged else ""
+        return f"Strata({self.Y.shape[0]:,} images x {len(self.names)} strata{merged})"
+
 
 def strata(catalog: Catalog, *, by: str = "class", condition: str | None = None,
            min_size: int = 3) -> Strata:

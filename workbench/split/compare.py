@@ -39,6 +39,10 @@ class SplitComparison:
     has_groups: bool
     fractions: tuple[float, ...]
 
+    def __repr__(self) -> str:
+        return (f"SplitComparison({', '.join(self.reports)}; strongest "
+                f"{self.strongest_name or 'none'})")
+
     @property
     def given(self) -> SplitReport | Missing:
         """The report of the split the data came with, or why there is none."""
