@@ -124,3 +124,34 @@ def _wire(controls: dict, update) -> None:
         control.style.description_width = "initial"  # "max oversample", not "max over..."
         control.observe(later, names="value")
     update()
+
+
+class Panel(widgets.VBox):
+    """A panel: its controls, its output areas, and the value it last computed.
+
+    ``controls`` maps a name to its widget (tests and notebooks move them by name);
+    ``table`` and ``figure`` are its output areas (None where it has none); ``result`` is
+    the stage's value for the controls as they are, and ``error`` says why there is none.
+    What else a panel computes beside its result (a split's report, a plan's repeat
+    factors) is a field of the panel's own class.
+    """
+
+    def __init__(self, children, *, controls: dict, table=None, figure=None):
+        super().__init__(list(children))
+        self.controls = controls
+        self.table, self.figure = table, figure
+        self.result = None
+        self.error: str | None = None
+
+
+class SplitPanel(Panel):
+    """A split panel: ``result`` is the split Catalog, ``report`` its split report."""
+
+    report = None
+
+
+class ResamplingPanel(Panel):
+    """A resampling panel: ``result`` is the plan, ``factors`` the LVIS repeat factors of a
+    detection dataset (None otherwise)."""
+
+    factors = None

@@ -23,7 +23,15 @@ from IPython.display import Markdown
 from workbench import measure, plots, sample, split
 from workbench.catalog import Catalog
 from workbench.errors import DataError, Missing, passes_missing
-from workbench.panel_kit import _output, _show, _wire, headless_note
+from workbench.panel_kit import (
+    Panel,
+    ResamplingPanel,
+    SplitPanel,
+    _output,
+    _show,
+    _wire,
+    headless_note,
+)
 
 NO_CONDITION = "(none)"
 
@@ -46,10 +54,9 @@ def measure_panel(catalog: Catalog, *, min_count: int = 100, condition: str | No
                                            rows=min(6, len(catalog.classes))),
     }
     table, figure = _output(), _output()
-    panel = widgets.VBox([widgets.HBox([controls["unit"], controls["condition"]]),
-                          widgets.HBox([controls["min_count"], controls["critical"]]),
-                          table, figure])
-    panel.controls, panel.table, panel.figure = controls, table, figure
+    panel = Panel([widgets.HBox([controls["unit"], controls["condition"]]),
+                   widgets.HBox([controls["min_count"], controls["critical"]]), table, figure],
+                  controls=controls, table=table, figure=figure)
 
     def update(_=None):
         condition = controls["condition"].value
@@ -100,12 +107,11 @@ def split_panel(catalog: Catalog, *, seed: int = 0):
                                    disabled="group" not in catalog.samples.columns),
     }
     table, figure = _output(), _output()
-    panel = widgets.VBox([
+    panel = SplitPanel([
         widgets.HBox([controls["val"], controls["test"], controls["seed"]]),
         widgets.HBox([controls["by"], controls["condition"], controls["groups"]]),
         table, figure,
-    ])
-    panel.controls, panel.table, panel.figure = controls, table, figure
+    ], controls=controls, table=table, figure=figure)
 
     def update(_=None):
         val, test = controls["val"].value, controls["test"].value
@@ -152,10 +158,10 @@ def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0,
                                            rows=min(6, len(classes))),
     }
     message, table, figure = widgets.HTML(), _output(), _output()
-    panel = widgets.VBox([widgets.HBox([controls["max_oversample"], controls["total"]]),
-                          widgets.HBox([controls["min_keep"], controls["priority"]]),
-                          message, table, figure])
-    panel.controls, panel.table, panel.figure = controls, table, figure
+    panel = ResamplingPanel([widgets.HBox([controls["max_oversample"], controls["total"]]),
+                             widgets.HBox([controls["min_keep"], controls["priority"]]),
+                             message, table, figure],
+                            controls=controls, table=table, figure=figure)
 
     def update(_=None):
         panel.error = None
@@ -208,9 +214,9 @@ def augment_panel(catalog: Catalog, *, cls: str | None = None, strength: float =
         "seed": widgets.IntText(value=seed, description="seed"),
     }
     figure = _output()
-    panel = widgets.VBox([widgets.HBox([controls["strength"], controls["cls"]]),
-                          widgets.HBox([controls["families"], controls["seed"]]), figure])
-    panel.controls, panel.figure = controls, figure
+    panel = Panel([widgets.HBox([controls["strength"], controls["cls"]]),
+                   widgets.HBox([controls["families"], controls["seed"]]), figure],
+                  controls=controls, figure=figure)
 
     def update(_=None):
         strengths = augment.class_strengths(totals, strength=controls["strength"].value)
@@ -255,8 +261,8 @@ def threshold_panel(report, *, cls: str | None = None, threshold: float = 0.5):
         controls["iou"] = widgets.Dropdown(options=[0.5, 0.75, 0.9], value=0.5,
                                            description="IoU threshold")
     table, counts = _output(width="auto"), _output(width="auto")
-    panel = widgets.VBox([widgets.HBox(list(controls.values())), widgets.HBox([table, counts])])
-    panel.controls, panel.table = controls, table
+    panel = Panel([widgets.HBox(list(controls.values())), widgets.HBox([table, counts])],
+                  controls=controls, table=table)
 
     def update(_=None):
         name, t = controls["cls"].value, controls["threshold"].value
@@ -299,11 +305,9 @@ def quota_panel(catalog: Catalog, *, targets, capacity_per_day: int = 100, days:
             value=int(target), min=int(now[cls]), max=int(max(5 * target, now[cls] + 10)),
             description=f"target {cls}", continuous_update=False)
     summary, table, figure = widgets.HTML(), _output(), _output()
-    panel = widgets.VBox([widgets.HBox([controls["capacity"], controls["days"]]),
-                          widgets.HBox([c for k, c in controls.items()
-                                        if k.startswith("target:")]),
-                          summary, figure, table])
-    panel.controls, panel.table, panel.figure = controls, table, figure
+    panel = Panel([widgets.HBox([controls["capacity"], controls["days"]]),
+                   widgets.HBox([c for k, c in controls.items() if k.startswith("target:")]),
+                   summary, figure, table], controls=controls, table=table, figure=figure)
 
     def update(_=None):
         goal = {k.split(":", 1)[1]: c.value for k, c in controls.items()
