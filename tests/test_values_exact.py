@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from workbench.apportion import water_level
-from workbench.errors import DataError
+from workbench.errors import DataError, DataWarning
 from workbench.measure import long_tail
 from workbench.sample import ResamplingPlan, plan_resampling
 
@@ -73,8 +73,10 @@ def test_the_long_tail_summary_and_table():
 
 
 def test_the_long_tail_at_its_edges():
-    flat = long_tail({"a": 2, "b": 2}, beta=0)  # beta 0: every example counts once: 1 each
+    flat = long_tail({"a": 2, "b": 2}, beta=0)  # beta 0: the first example is all that counts
     assert flat.effective_numbers.tolist() == [1.0, 1.0]
+    with pytest.warns(DataWarning):  # an empty class has an effective number of 0, not 1
+        assert long_tail({"a": 2, "b": 0}, beta=0).effective_numbers.tolist() == [1.0, 0.0]
     # 80% exactly: a holds 0.8, so one class suffices (not two)
     assert long_tail({"a": 8, "b": 2}).n_classes_80 == 1
     assert long_tail({"a": 0.5, "b": 1.5}).counts.tolist() == [1, 0]  # fractional allowed

@@ -101,7 +101,7 @@ def long_tail(counts: ClassCounts | pd.Series | Mapping[str, int], *,
     nonzero = share[share > 0]
     evenness = float(-(nonzero * np.log(nonzero)).sum() / np.log(len(x)))
     cumulative = np.cumsum(share)
-    effective = (1 - beta ** x) / (1 - beta) if beta > 0 else np.ones_like(x)
+    effective = (1 - beta ** x) / (1 - beta)  # beta 0: 1 per class with examples, 0 without
     return LongTail(
         counts=counts.astype("int64"),
         imbalance_ratio=float(x.max() / x[x > 0].min()),

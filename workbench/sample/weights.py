@@ -37,7 +37,7 @@ def class_weights(counts, *, method: str = "balanced", beta: float = 0.999) -> p
         weights = n.sum() / (len(n) * n)
     else:
         raw = {"inverse": 1 / n, "sqrt": 1 / np.sqrt(n),
-               "effective": (1 - beta) / (1 - beta ** n) if beta > 0 else np.ones_like(n)}[method]
+               "effective": (1 - beta) / (1 - beta ** n)}[method]  # beta 0: all equal
         weights = raw / raw.sum() * len(n)
     return pd.Series(weights, index=counts.index, name=f"weight ({method})")
 
