@@ -51,3 +51,22 @@ def test_water_level_fills_to_the_total():
     level = water_level(w, lo, hi, 9.0)  # 1 x L capped at 3, 2 x L: 3 + 2L = 9 at L = 3
     assert level == pytest.approx(3.0)
     assert np.clip(w * level, lo, hi).sum() == pytest.approx(9.0)
+
+
+def test_bounds_floors_and_float_noise():
+    # the largest remainder (0.8) is at its cap: the two units go to the next (0.6, 0.6)
+    assert round_to_total([1.6, 1.6, 1.8], 5, hi=[2, 2, 1]).tolist() == [2, 2, 1]
+    # a target far above its cap cannot be rounded to the total: said, not a wrong sum
+    with pytest.raises(ValueError, match="summing to 6 cannot be rounded to 6 within"):
+        round_to_total([5.5, 0.5], 6, hi=[3, 10])
+    # 2.9999999999 is 3 in float noise, not 2 with a remainder of one
+    assert round_to_total([2.9999999999, 1.0000000001], 4).tolist() == [3, 1]
+    # remainders equal to 9 decimals tie, and the tie goes left, not to the float noise
+    assert round_to_total([0.5, 0.5 + 3e-10], 1).tolist() == [1, 0]
+
+
+def test_largest_remainder_passes_its_tiebreak_and_handles_no_weight():
+    assert largest_remainder([1, 1, 1], 4, tiebreak=[0, 0, 5]).tolist() == [1, 1, 2]
+    assert largest_remainder([2, 3], 0).tolist() == [0, 0]
+    assert largest_remainder([0, 0, 0], 3).tolist() == [1, 1, 1]  # no weight: equal shares
+    assert largest_remainder([-1, 1], 2).tolist() == [0, 2]  # a negative weight counts as 0

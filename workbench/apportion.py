@@ -20,7 +20,7 @@ def round_to_total(exact, total: int, *, lo=None, hi=None, tiebreak=None) -> np.
     Parameters
     ----------
     exact : array of float
-        The targets, e.g. ``[2.5, 2.5, 2.0]``.
+        The targets, e.g. ``[2.5, 2.5, 2.0]``, summing to about ``total``.
     total : int
         What the result sums to; it must lie within ``[sum(lo), sum(hi)]``.
     lo, hi : array of int, optional
@@ -31,6 +31,11 @@ def round_to_total(exact, total: int, *, lo=None, hi=None, tiebreak=None) -> np.
     Returns
     -------
     numpy.ndarray of int64, one per target.
+
+    Raises
+    ------
+    ValueError
+        When rounding each target down or up cannot reach ``total``.
 
     Examples
     --------
@@ -56,6 +61,10 @@ def round_to_total(exact, total: int, *, lo=None, hi=None, tiebreak=None) -> np.
         room = np.flatnonzero(base > lo)
         order = room[np.lexsort((ties[room], remainder[room]))]
         base[order[:-short]] -= 1
+    if base.sum() != total:
+        raise ValueError(f"Targets summing to {exact.sum():g} cannot be rounded to {total} "
+                         "within their bounds: each moves by less than one. Scale them to "
+                         "the total first (largest_remainder does).")
     return base
 
 
@@ -65,7 +74,7 @@ def largest_remainder(weights, total: int, *, tiebreak=None) -> np.ndarray:
     Parameters
     ----------
     weights : array of float
-        Shares or counts; negative ones count as 0.
+        Shares or counts; negative ones count as 0; all 0 gives equal shares.
     total : int
         What the result sums to (0 or less gives zeros).
     tiebreak : array of float, optional
@@ -85,6 +94,8 @@ def largest_remainder(weights, total: int, *, tiebreak=None) -> np.ndarray:
     w = np.maximum(np.asarray(weights, dtype=float), 0)
     if total <= 0:
         return np.zeros(len(w), dtype=np.int64)
+    if not w.sum() > 0:  # no weight anywhere: equal shares, not a division by zero
+        w = np.ones(len(w))
     return round_to_total(w / w.sum() * total, total, tiebreak=tiebreak)
 
 
