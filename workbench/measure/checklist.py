@@ -64,6 +64,24 @@ def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int
     class reaches ``critical_target`` (default ``min_ok``); with ``hidden`` (a
     :class:`HiddenImbalance`, over a data or derived condition), whether a class is
     missing under that condition (warn when the test is significant at 5%).
+
+    Parameters
+    ----------
+    catalog : Catalog
+    unit : {"images", "instances", "pixels"}, optional
+        Default: the task's own (:func:`default_unit`).
+    min_warn, min_ok : int
+        Examples per class from which a class warns, and passes (>= 1, min_warn <= min_ok).
+    critical : iterable of str
+        Classes that must reach ``critical_target`` examples (default ``min_ok``).
+    max_split_gap, fail_split_gap : float
+        Largest share gap between two splits that passes, and that warns (fractions).
+    hidden : HiddenImbalance, optional
+
+    Returns
+    -------
+    Checklist
+        One row per check and subject: status (pass, warn, fail), value and reason.
     """
     unit = unit or default_unit(catalog)
     critical = _check_limits(catalog, min_warn, min_ok, critical)

@@ -52,6 +52,25 @@ def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None
     the data's own before derived ones (see :func:`condition_overview`); None none.
     ``min_count`` is the checklist's "ok" threshold, half of it the "warn" threshold.
     ``critical=None`` marks the rarest class.
+
+    Parameters
+    ----------
+    catalog : Catalog
+    unit : {"images", "instances", "pixels"}, optional
+        Default: the task's own.
+    condition : str, "auto" or None
+        The condition for hidden imbalance; "auto" takes the one hiding the most.
+    min_count : int
+        The checklist's "ok" threshold in examples per class (>= 1).
+    critical : iterable of str, optional
+        Default: the rarest class.
+    beta : float
+        For the effective numbers, in [0, 1).
+
+    Returns
+    -------
+    Diagnosis
+        Counts, long tail, hidden imbalance (or why there is none) and the checklist.
     """
     unit = unit or default_unit(catalog)
     if condition == "auto":

@@ -77,6 +77,21 @@ def hidden_imbalance(catalog: Catalog, condition: str, *, unit: str = "images",
     detection and segmentation the test is approximate. With ``unit="instances"`` the
     condition may be a per-box column, such as the COCO ``size`` that
     :func:`derived_conditions` gives each box ("platelets are all small").
+
+    Parameters
+    ----------
+    catalog : Catalog
+    condition : str
+        A column of ``catalog.samples`` with two or more values (lighting, camera, split).
+    unit : {"images", "instances", "pixels"}
+    threshold : float
+        Cells with an adjusted residual below ``-threshold`` are flagged (1.96: 5%).
+
+    Returns
+    -------
+    HiddenImbalance
+        Observed and expected counts (class x value), adjusted residuals, the chi-square
+        test's p-value, and :meth:`HiddenImbalance.flagged`.
     """
     per_box = unit == "instances" and condition in catalog.objects.columns
     if condition not in catalog.samples.columns and not per_box:

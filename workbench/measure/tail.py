@@ -68,6 +68,19 @@ def long_tail(counts: ClassCounts | pd.Series | Mapping[str, int], *,
     - ``effective_numbers``: ``(1 - beta**n) / (1 - beta)`` per class (Cui et al. 2019),
       the number of samples once their overlap is discounted.
 
+    Parameters
+    ----------
+    counts : ClassCounts, mapping, Series or labels
+        Examples per class in any unit (images, instances, pixels); at least two classes,
+        none negative.
+    beta : float
+        For the effective numbers, in [0, 1).
+
+    Returns
+    -------
+    LongTail
+        The statistics above, the counts largest first, and the effective numbers.
+
     Examples
     --------
     >>> t = long_tail({"a": 9, "b": 1})

@@ -90,6 +90,18 @@ def epoch_from_factors(factors, *, epoch: int = 0, seed: int = 0) -> np.ndarray:
     Each sample appears ``floor(r)`` times plus once more for a subset drawn without
     replacement with probability proportional to the fractional parts, of size
     ``round(sum of fractional parts)``; so the epoch has ``round(sum(r))`` samples.
+
+    Parameters
+    ----------
+    factors : array of float
+        One repeat factor (or weight) per sample, finite and >= 0.
+    epoch, seed : int
+        Non-negative; each (seed, epoch) pair gives its own draw and order.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Sample positions, ``round(sum(factors))`` of them, shuffled.
     """
     r = np.asarray(factors, dtype=float)
     if (r < 0).any() or not np.isfinite(r).all():

@@ -46,6 +46,16 @@ def sampling_keys(catalog: Catalog) -> pd.Series:
     rarer one. When every image holds the common class, resampling images cannot
     change the instance mix much: :func:`plan_instance_mix` says by how much it does.
 
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task; the rarity of a class is counted in :func:`key_unit`.
+
+    Returns
+    -------
+    pandas.Series (categorical), indexed by sample id, named "key": one class name per
+    image, ``"(no object)"`` for an image without any.
+
     Examples
     --------
     >>> s = pd.DataFrame({"filepath": list("abc"), "width": 4, "height": 4}, index=list("abc"))

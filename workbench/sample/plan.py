@@ -108,6 +108,26 @@ def plan_resampling(labels_or_counts, *, total: int | None = None, max_oversampl
     binds. The counts sum to ``total`` (default: the original total) exactly, rounded by
     largest remainder within the limits.
 
+    Parameters
+    ----------
+    labels_or_counts : labels, mapping, Series or ClassCounts
+        One label (sampling key) per image, or images per class
+        (:func:`workbench.tally.per_class`); every class needs at least one.
+    total : int, optional
+        Samples (images) per epoch; default the number of images.
+    max_oversample : float
+        A class is drawn at most this many times its images (>= 1).
+    min_keep : float
+        A class keeps at least this share of its images per epoch, in [0, 1].
+    priority : mapping class -> float, optional
+        Relative weights (> 0) before the limits apply; 2 gives a class twice the share.
+
+    Returns
+    -------
+    ResamplingPlan
+        Per class: images (``count``), draws per epoch (``effective``), which limit
+        binds, and the priority.
+
     Examples
     --------
     >>> plan = plan_resampling({"Car": 6000, "Pedestrian": 2500, "Bicycle": 1200,

@@ -47,6 +47,24 @@ def tile_plan(catalog: Catalog, *, tile_size: int = 32, threshold: float = 0.1,
     f(c)))`` with ``f(c)`` the fraction of tiles containing it, and a tile's weight is
     the largest factor of its classes, capped at ``max_weight``. Edge pixels that do not
     fill a whole tile are left out.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With class-index masks.
+    tile_size : int
+        The side of a square tile, in pixels (>= 1).
+    threshold : float
+        Classes in fewer than this fraction of the tiles are weighted up (> 0).
+    max_weight : float
+        A tile's weight is capped here (>= 1).
+
+    Returns
+    -------
+    TilePlan
+        ``tiles`` (sample id, row, column, pixel offsets, weight), the pixels per class
+        of each tile, and :meth:`TilePlan.shares` (each class's pixel share before and
+        after weighting).
     """
     if not catalog.has_masks:
         raise Lacks(

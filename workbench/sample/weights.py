@@ -22,6 +22,18 @@ def class_weights(counts, *, method: str = "balanced", beta: float = 0.999) -> p
 
     The last three are normalised to sum to the number of classes.
 
+    Parameters
+    ----------
+    counts : mapping, Series, labels or ClassCounts
+        Samples per class (images, or instances for a box loss); none may be 0.
+    method : {"balanced", "inverse", "sqrt", "effective"}
+    beta : float
+        For "effective": in [0, 1); 0 weighs every class alike, near 1 by inverse count.
+
+    Returns
+    -------
+    pandas.Series of float, per class, named "weight (METHOD)": larger for rarer classes.
+
     Examples
     --------
     >>> class_weights({"a": 5000, "b": 500, "c": 50, "d": 5}, method="effective").round(4).tolist()

@@ -49,6 +49,20 @@ def strata(catalog: Catalog, *, by: str = "class", condition: str | None = None,
     A (class, value) stratum with fewer than ``min_size`` images cannot reach every
     split; its images are stratified by their class alone and the stratum is reported
     in ``merged``.
+
+    Parameters
+    ----------
+    catalog : Catalog
+    by : {"class", "class+condition"}
+    condition : str, optional
+        Needed for "class+condition".
+    min_size : int
+        Strata with fewer images are merged into their class (the number of splits).
+
+    Returns
+    -------
+    Strata
+        ``Y`` (images x strata, sparse), the strata's names, and the merged ones.
     """
     check_option("by", by, BY, func="strata")
     rows, codes = image_class_pairs(catalog)
@@ -197,7 +211,23 @@ def _rare_to_train(catalog, st: Strata, group_values, k: int, rare: str):
 def random_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15, 0.15),
                  seed: int = 0, groups: bool = False,
                  names: Sequence[str] = SPLIT_NAMES) -> Catalog:
-    """The naive baseline: a shuffled split of images (or of groups), ignoring classes."""
+    """The naive baseline: a shuffled split of images (or of groups), ignoring classes.
+
+    Parameters
+    ----------
+    catalog : Catalog
+    fractions : sequence of float
+        Split sizes, summing to 1.
+    seed : int
+    groups : bool
+        Deal out whole groups instead of images.
+    names : sequence of str, optional
+
+    Returns
+    -------
+    Catalog
+        With a categorical ``split`` column.
+    """
     r = check_fractions(fractions, len(catalog))
     rng = np.random.default_rng(seed)
     if groups:

@@ -20,6 +20,19 @@ def label_distribution(Y, split: np.ndarray, n_splits: int | None = None) -> flo
     ratio is an odds, so a label in nearly every image weighs heavily: with 6 images
     without it out of 364, one split at 86:1 against 60:1 overall adds 26. Read it beside
     :attr:`SplitReport.mean_share_gap`, which stays in percentage points.
+
+    Parameters
+    ----------
+    Y : array or sparse matrix, images x labels (0/1)
+    split : array of int
+        Each image's split index.
+    n_splits : int, optional
+
+    Returns
+    -------
+    float
+        LD of Sechidis et al. 2011: 0 when every split has each label in the same
+        proportion.
     """
     Y = indicator_matrix(Y)
     k = n_splits or int(split.max()) + 1
@@ -44,7 +57,21 @@ def label_distribution(Y, split: np.ndarray, n_splits: int | None = None) -> flo
 
 
 def examples_distribution(split: np.ndarray, fractions: Sequence[float]) -> float:
-    """Sechidis et al.'s ED: mean absolute difference between split sizes and their targets."""
+    """Sechidis et al.'s ED: mean absolute difference between split sizes and their targets.
+
+    Parameters
+    ----------
+    split : array of int
+        Each image's split index.
+    fractions : sequence of float
+        The intended split sizes.
+
+    Returns
+    -------
+    float
+        ED of Sechidis et al. 2011: the mean absolute difference, in images, between
+        each split's size and its target.
+    """
     r = np.asarray(fractions, dtype=float)
     sizes = np.bincount(split, minlength=len(r))
     return float(np.abs(sizes - r * len(split)).mean())
