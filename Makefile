@@ -42,7 +42,7 @@ app: $(STAMP) data
 	  --Voila.ip=127.0.0.1 --port=$(APP_PORT) --Voila.port_retries=0 --VoilaExecutor.timeout=900
 
 # Mutation testing of the numeric core (tests/mutants.py, configured in pyproject.toml): a
-# kill rate per module and every surviving mutant with its diff. Not part of make test: it
+# kill rate per module and the surviving mutants per function. Not part of make test: it
 # runs the unit tests once per mutant. Results stay in mutants/ (git-ignored); run again, it
 # re-tests only the functions that changed.
 mutants: $(STAMP)

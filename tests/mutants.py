@@ -7,9 +7,10 @@ the unit tests that reach the changed function. A mutant the tests do not notice
 (an equivalent mutant). The survivors judged equivalent are listed, with the reason, in
 ``tests/mutants_equivalent.txt`` (``name  reason``, one per line); they count as killed.
 
-Usage: ``python tests/mutants.py [--report-only] [--goal 0.9]``. The progress goes to
-``mutants/mutmut.log``; this prints the table, then every survivor with its diff (also in
-``mutants/survivors.txt``). Exit status 1 when a module is under the goal.
+Usage: ``python tests/mutants.py [--report-only] [--diffs] [--goal 0.9]``. The progress
+goes to ``mutants/mutmut.log``; this prints the table, then the survivors per function
+(their names in ``mutants/survivors.txt``; ``--diffs`` prints each one's diff). Exit
+status 1 when a module is under the goal.
 """
 
 from __future__ import annotations
@@ -89,6 +90,24 @@ def survivors(found: dict[str, dict], equivalent: dict[str, str]) -> list[str]:
             if (c in SURVIVED or c in NOT_REACHED) and k not in equivalent]
 
 
+def by_function(names: list[str]) -> str:
+    """Survivors counted per function, most first.
+
+    >>> print(by_function(["workbench.a.x_f__mutmut_1", "workbench.a.x_f__mutmut_4",
+    ...                    "workbench.a.xǁCǁm__mutmut_2"]))
+       2  workbench.a.f
+       1  workbench.a.C.m
+    """
+    counts: dict[str, int] = {}
+    for name in names:
+        module, _, mangled = name.rpartition(".")
+        function = mangled.rsplit("__mutmut_", 1)[0].removeprefix("x_").removeprefix("xǁ")
+        key = f"{module}.{function.replace('ǁ', '.')}"
+        counts[key] = counts.get(key, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "\n".join(f"{n:4}  {key}" for key, n in ranked)
+
+
 def _table(rows: list[dict]) -> str:
     lines = [f"{'module':42} {'mutants':>7} {'caught':>6} {'equiv':>5} {'survived':>8} "
              f"{'unreached':>9} {'kill rate':>9}"]
@@ -121,6 +140,8 @@ def main(argv=None) -> int:
                         help="print the last run's results without running mutmut")
     parser.add_argument("--goal", type=float, default=0.9, help="kill rate per module")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--diffs", action="store_true",
+                        help="print every survivor's diff (one mutmut call each: minutes)")
     args = parser.parse_args(argv)
     if not args.report_only:
         # mutmut copies also_copy's files but not their folders (data/README.md)
@@ -137,11 +158,13 @@ def main(argv=None) -> int:
     rows = rates(found, equivalent)
     print(_table(rows))
     left = survivors(found, equivalent)
-    shown = [_mutmut("show", name).stdout for name in left]
-    (MUTANTS / "survivors.txt").write_text("\n".join(shown))
-    print(f"\n{len(left)} survivors (not caught, not listed as equivalent); diffs in "
-          f"{MUTANTS / 'survivors.txt'}:")
-    print("\n".join(shown))
+    (MUTANTS / "survivors.txt").write_text("\n".join(left) + "\n")
+    print(f"\n{len(left)} survivors (not caught, not listed as equivalent), per function; "
+          f"their names are in {MUTANTS / 'survivors.txt'}, and `mutmut show NAME` gives "
+          "the diff of one:")
+    print(by_function(left))
+    if args.diffs:
+        print("\n".join(_mutmut("show", name).stdout for name in left))
     under = [r["module"] for r in rows if r["kill rate"] < args.goal]
     if under:
         print(f"under the goal of {args.goal:.0%}: {', '.join(under)}")
