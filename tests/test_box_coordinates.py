@@ -94,3 +94,30 @@ def test_yolo_export_writes_centre_boxes(catalog, tmp_path):
     assert [float(v) for v in line.split()] == pytest.approx([float(v) for v in
                                                               YOLO_LINE.split()])
     assert xywh(read_yolo(out)) == pytest.approx(RELATIVE)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_boxes_follow_every_exif_orientation_as_pil_displays_the_picture(orientation):
+    from PIL import Image, ImageOps
+
+    from workbench.sources.boxes import rotate_boxes
+
+    raw = np.zeros((20, 40), dtype=np.uint8)  # the stored pixels: 40 wide, 20 tall
+    raw[2:18, 4:16] = 255                      # the box of this file: 12 x 16 at (4, 2)
+    picture = Image.fromarray(raw)
+    exif = picture.getexif()
+    exif[0x0112] = orientation
+    picture.info["exif"] = exif.tobytes()
+    shown = np.asarray(ImageOps.exif_transpose(picture))
+    rows, cols = np.flatnonzero(shown.any(axis=1)), np.flatnonzero(shown.any(axis=0))
+    height, width = shown.shape
+    expected = [cols[0] / width, rows[0] / height, (cols[-1] + 1 - cols[0]) / width,
+                (rows[-1] + 1 - rows[0]) / height]
+    objects = pd.DataFrame({"sample_id": ["a", "b"], "label": ["car", "car"],
+                            "x": [0.1, 0.1], "y": [0.1, 0.1], "w": [0.3, 0.3],
+                            "h": [0.8, 0.8], "area": [1.0, 2.0]})
+    moved = rotate_boxes(objects, pd.Series({"a": orientation}))
+    assert moved.loc[0, ["x", "y", "w", "h"]].to_numpy(float) == pytest.approx(expected)
+    assert moved.loc[1, ["x", "y", "w", "h"]].tolist() == pytest.approx(RELATIVE)  # as is
+    assert list(moved.columns) == list(objects.columns) and moved["area"].tolist() == [1, 2]
+    assert objects["x"].tolist() == [0.1, 0.1]  # the caller's table is left alone

@@ -151,3 +151,55 @@ def test_flawed_boxes_are_skipped_or_clipped_and_listed(tmp_path, bbox, problem,
         x, w = cat.objects[cat.objects["sample_id"] == "7"].iloc[-1][["x", "w"]]  # image 7's
         # third box: the Catalog keeps boxes grouped by image, in the file's order within
         assert (x, x + w) == (0.75, 1.0)
+
+
+def split_files(tmp_path, splits=("train", "test")):
+    """One COCO file per split, each with its own images folder; ids repeat across them."""
+    for n, split in enumerate(splits):
+        data = coco_dict()
+        data["images"] = data["images"][:1] if split == "test" else data["images"]
+        data["annotations"] = [a for a in data["annotations"]
+                               if a["image_id"] in {i["id"] for i in data["images"]}
+                               and not a["iscrowd"]]
+        for image in data["images"]:
+            write_image(tmp_path / "images" / f"{split}2017" / image["file_name"],
+                        width=20, height=10, value=40 * (n + 1))
+        (tmp_path / "ann").mkdir(exist_ok=True)
+        (tmp_path / "ann" / f"instances_{split}2017.json").write_text(json.dumps(data))
+    return tmp_path
+
+
+def test_a_split_template_reads_each_split_file_that_exists_in_train_val_test_order(tmp_path):
+    root = split_files(tmp_path, splits=("test", "train"))
+    cat = read_coco(root / "ann" / "instances_{split}2017.json", root / "images" / "{split}2017")
+    assert cat.samples["split"].tolist() == ["train", "train", "test"]
+    assert cat.samples.index.tolist() == ["train/7", "9", "test/7"]  # 7 is in both
+    assert cat.samples["filepath"].tolist() == [
+        str(root / "images" / "train2017" / "a.png"), str(root / "images" / "train2017" / "b.png"),
+        str(root / "images" / "test2017" / "a.png")]
+    assert cat.objects["sample_id"].tolist() == ["train/7", "train/7", "9", "test/7", "test/7"]
+    assert cat.classes == ("cat", "dog")
+    assert len(load(f"coco:{root}/ann/instances_{{split}}2017.json:{root}/images/{{split}}2017")
+               ) == 3
+
+
+def test_a_split_template_without_an_images_folder_and_without_files(tmp_path):
+    root = split_files(tmp_path, splits=("val",))
+    # images beside each JSON by default: none there, which only a check notices
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cat = read_coco(root / "ann" / "instances_{split}2017.json", check_files=False)
+    assert cat.samples["split"].tolist() == ["val", "val"]
+    assert cat.samples["filepath"].tolist() == [str(root / "ann" / "a.png"),
+                                                str(root / "ann" / "b.png")]
+    with pytest.warns(DataWarning, match="2 image files that do not exist"):
+        checked = read_coco(root / "ann" / "instances_{split}2017.json")
+    assert checked.problems["file"].tolist() == [str(root / "ann" / "a.png"),
+                                                 str(root / "ann" / "b.png")]
+
+
+def test_a_split_template_that_matches_nothing_names_every_file_it_tried(tmp_path):
+    template = str(tmp_path / "instances_{split}.json")
+    with pytest.raises(DataError, match=r"No file matches .*instances_\{split\}\.json.*"
+                       r"instances_train\.json.*instances_val\.json.*instances_test\.json"):
+        read_coco(template)
