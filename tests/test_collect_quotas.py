@@ -6,6 +6,7 @@ import pytest
 
 from workbench.catalog import Catalog
 from workbench.collect import plan_quotas, stop_decisions, yields_from
+from workbench.errors import DataError
 
 # night yields only cracks, day only dents: the fewest images for 30 cracks and 40 dents
 # are 300 night + 200 day = 500, i.e. 60 + 40 a day at 100 a day, met together on day 5
@@ -149,3 +150,139 @@ def test_a_target_reached_up_to_rounding_is_met():
     assert plan.met_on["crack"] == 10
     assert plan.to_frame().loc["crack", "short_by"] == 0
     assert "met on day 10 of 12" in plan.summary()
+
+
+def test_stop_decisions_on_their_boundaries_word_for_word():
+    log = pd.DataFrame({"day": [1, 1, 2, 3, 4, 4],
+                        "source": ["night", "day", "day", "day", "night", "day"],
+                        "images": [60, 170, 5, 5, 1, 10],
+                        "crack": [0, 0, 0, 0, 0, 0],
+                        "dent": [0, 34, 1, 1, 0, 1]})
+    decisions = stop_decisions(_plan(), log, k_days=1)
+    assert decisions.day == 4
+    frame = decisions.to_frame()
+    assert frame.columns.tolist() == ["kind", "name", "decision", "reason"]
+    assert frame.values.tolist() == [
+        # no crack in the last day: never met
+        ["class", "crack", "escalate", "10 of 40; at 0.0 a day (last 1 days) the 30 still "
+         "needed are never met (past the 7-day horizon)"],
+        # 37 of 40 at exactly 1 a day: met on day 4 + 3 = 7, the last day of the horizon
+        ["class", "dent", "continue", "37 of 40; at 1.0 a day (last 1 days) the 3 still "
+         "needed are met on day 7 (within the 7-day horizon)"],
+        # night's one image of day 4 held no crack: 0% of the planned 0.1 a day
+        ["source", "night", "re-route", "yielded 0 targeted per image over days 4-4, 0% of "
+         "the 0.1 planned (below 50% on each of 1 days)"],
+        # day's 1 dent in 10 images is exactly half the planned 0.2: not below half
+        ["source", "day", "continue", "yielded 0.1 targeted per image over days 4-4, 50% of "
+         "the 0.2 planned"],
+    ]
+    # one dent fewer on day 1: day 8, past the horizon
+    fewer = log.assign(dent=[0, 33, 1, 1, 0, 1])
+    row = stop_decisions(_plan(), fewer, k_days=1).to_frame().iloc[1]
+    assert row["decision"] == "escalate" and row["reason"].endswith(
+        "are met on day 8 (past the 7-day horizon)")
+
+
+def test_stop_decisions_look_back_three_days_by_default():
+    log = pd.DataFrame({"day": [1, 2, 3, 4], "source": "day", "images": 100,
+                        "crack": 0, "dent": [0, 0, 0, 9]})
+    frame = stop_decisions(_plan(), log).to_frame().set_index("name")
+    # 9 dents over days 2-4: 3 a day; 31 left: 11 more days
+    assert frame.loc["dent", "reason"] == ("9 of 40; at 3.0 a day (last 3 days) the 31 still "
+                                           "needed are met on day 15 (past the 7-day horizon)")
+    assert frame.loc["day", "reason"].startswith("yielded 0.03 targeted per image over days 2-4")
+
+
+def test_sources_that_yield_nothing_planned_are_left_out_and_only_planned_classes_count():
+    yields = pd.DataFrame({"crack": [0.0, 0.1, 0.0], "dent": [0.0, 0.0, 1.0]},
+                          index=["web", "night", "day"])
+    plan = plan_quotas(NOW, targets=TARGETS, capacity_per_day=100, days=7, yields=yields)
+    log = pd.DataFrame({"day": [1, 1, 1], "source": ["web", "night", "day"],
+                        "images": [10, 10, 10], "crack": [5, 1, 9], "dent": [5, 9, 5]})
+    frame = stop_decisions(plan, log, k_days=1).to_frame().set_index("name")
+    assert frame.index.tolist() == ["crack", "dent", "night", "day"]  # web: nothing planned
+    # night: its 9 dents are not what it was planned for; 1 crack in 10 images is 100%
+    assert frame.loc["night", "reason"].startswith(
+        "yielded 0.1 targeted per image over days 1-1, 100% of the 0.1 planned")
+    # day yields a dent an image (its expected yield sums to exactly 1): 5 in 10 is 50%
+    assert frame.loc["day", "reason"].startswith(
+        "yielded 0.5 targeted per image over days 1-1, 50% of the 1 planned")
+    assert frame.loc["day", "decision"] == "continue"
+
+
+def short_plan():
+    """Two days of 10 images: crack and rust fall short, dent is met now, hole has no
+    source. Night yields 0.2625 cracks and 0.05 rust an image, day 0.5 rust."""
+    yields = pd.DataFrame({"crack": [0.2625, 0.0], "dent": [0.0, 0.0], "rust": [0.05, 0.5],
+                           "hole": [0.0, 0.0]}, index=["night", "day"])
+    return plan_quotas({"crack": 3, "dent": 5, "rust": 0, "hole": 2},
+                       targets={"crack": 20, "dent": 5, "rust": 2, "hole": 10},
+                       capacity_per_day=10, days=2, yields=yields)
+
+
+def test_a_short_plan_says_what_closing_each_gap_takes():
+    plan = short_plan()
+    assert plan.images.to_dict("list") == {"night": [10, 10], "day": [0, 0]}
+    frame = plan.to_frame()
+    assert frame.index.name == "class" and frame.index.tolist() == ["crack", "dent", "rust",
+                                                                    "hole"]
+    assert frame.columns.tolist() == [
+        "now", "target", "expected_at_end", "met_on_day", "short_by", "best_source",
+        "per_image_there", "images_there", "days_at_capacity"]
+    assert frame["now"].tolist() == [3, 5, 0, 2]
+    assert frame["target"].tolist() == [20, 5, 2, 10]
+    # crack: 3 + 20 x 0.2625 = 8.25, shown to one place (8.2, half to even)
+    assert frame["expected_at_end"].tolist() == [8.2, 5.0, 1.0, 2.0]
+    assert frame["met_on_day"].iloc[1] == 0 and frame["met_on_day"].drop("dent").isna().all()
+    # crack 11.75 short: 12; rust exactly 1 short
+    assert frame["short_by"].tolist() == [12, 0, 1, 8]
+    assert frame["best_source"].tolist()[0::2] == ["night", "day"]
+    assert frame["best_source"].isna().tolist() == [False, True, False, True]
+    assert frame["per_image_there"].tolist() == [0.2625, 0.0, 0.5, 0.0]
+    # 11.75 / 0.2625 = 44.8 -> 45 images, 5 days of 10; rust 1 / 0.5 = 2 images, 1 day
+    assert frame["images_there"].fillna(-1).tolist() == [45, -1, 2, -1]
+    assert frame["days_at_capacity"].fillna(-1).tolist() == [5, -1, 1, -1]
+    # 17 cracks at 0.2625 take 64.8 night images (which bring 3.2 rust), over 2 days: 33
+    assert plan.capacity_needed == 33
+    assert repr(plan) == (
+        "QuotaPlan(2 days at 10 images a day): crack: 8 of 20 by day 2, 12 short; 45 more "
+        "images from 'night' (0.263 per image) would close it, 5 more days at 10 a day. "
+        "dent: 5 already meets the target of 5. rust: 1 of 2 by day 2, 1 short; 2 more "
+        "images from 'day' (0.5 per image) would close it, 1 more day at 10 a day. hole: no "
+        "source yields it; the target of 10 needs a new source. Meeting every target in 2 "
+        "days needs 33 images a day (now 10).")
+
+
+def test_a_plan_met_in_time_says_so_in_one_sentence_per_class():
+    plan = plan_quotas({"crack": 3.5}, targets={"crack": 5}, capacity_per_day=10, days=1,
+                       yields=pd.Series({"crack": 0.15}))
+    assert plan.summary() == "crack: 4 now, the target of 5 is met on day 1 of 1."
+    assert repr(plan).startswith("QuotaPlan(1 day at 10 images a day): ")
+    with pytest.raises(DataError, match="plan_quotas"):
+        plan_quotas({"crack": -1}, targets={"crack": 5}, capacity_per_day=10, days=1,
+                    yields=pd.Series({"crack": 0.15}))
+
+
+def test_yields_per_site_are_counts_per_image_named_source_by_class():
+    samples = pd.DataFrame({"filepath": ["a", "b", "c"], "width": 4, "height": 4,
+                            "site": ["x", "x", "y"]}, index=["a", "b", "c"])
+    objects = pd.DataFrame({"sample_id": ["a", "a", "b", "c"],
+                            "label": ["cat", "dog", "cat", "cat"],
+                            "x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2})
+    cat = Catalog(samples, classes=["cat", "dog", "eel"], task="detection", objects=objects,
+                  conditions=["site"])
+    table = yields_from(cat, by="site")
+    assert (table.index.name, table.columns.name) == ("source", "class")
+    assert table.index.tolist() == ["x", "y"] and table.columns.tolist() == ["cat", "dog",
+                                                                             "eel"]
+    # site y has one image, with one cat
+    assert table.to_dict("list") == {"cat": [1.0, 1.0], "dog": [0.5, 0.0], "eel": [0.0, 0.0]}
+    pool = yields_from(cat)
+    assert pool.index.tolist() == ["pool"]
+    assert pool.loc["pool"].tolist() == pytest.approx([1.0, 1 / 3, 0.0])
+    images = yields_from(cat, unit="images", by="site")
+    assert images.to_dict("list") == {"cat": [1.0, 1.0], "dog": [0.5, 0.0], "eel": [0.0, 0.0]}
+    labels = Catalog(samples.assign(label=["cat", "dog", "dog"]), classes=["cat", "dog"],
+                     conditions=["site"])
+    assert yields_from(labels, by="site").to_dict("list") == {"cat": [0.5, 0.0],
+                                                             "dog": [0.5, 1.0]}

@@ -69,7 +69,8 @@ class QuotaPlan:
             "now": self.expected.loc[0, self.targets.index], "target": self.targets,
             "expected_at_end": end.round(1), "met_on_day": self.met_on,
             "short_by": np.ceil(short - 1e-9).clip(lower=0) + 0.0,  # no -0.0
-            "best_source": best.where(short > 0), "per_image_there": best_yield,
+            "best_source": best.where((short > 0) & (best_yield > 0)),
+            "per_image_there": best_yield,
             "images_there": extra.where(short > 0),
             "days_at_capacity": np.ceil(extra / self.capacity_per_day).where(short > 0),
         })
