@@ -226,3 +226,105 @@ def test_materialize_keeps_the_class_map_of_masks(tmp_path):
     for path in copies.samples["mask_path"]:
         values |= set(np.unique(np.asarray(__import__("PIL.Image").Image.open(path))))
     assert values <= {0, 3, 7, 255}
+
+
+def coded_segmentation():
+    """Classes stored as mask values 0 (road), 10 (car), 20 (lane), 255 unlabelled.
+
+    Images holding each class: lane 1, car 2, road 3 (pixels: road 8, car 10, lane 12).
+    """
+    from workbench.catalog import Catalog
+
+    samples = pd.DataFrame({"filepath": ["a", "b", "c"], "width": 4, "height": 4},
+                           index=["a", "b", "c"])
+    pixels = pd.DataFrame({"sample_id": ["a", "a", "a", "b", "b", "c"],
+                           "label": ["road", "car", "lane", "road", "car", "road"],
+                           "count": [2, 4, 12, 3, 6, 3]})
+    return Catalog(samples, classes=["lane", "car", "road"], task="segmentation",
+                   pixels=pixels, mask_values=(20, 10, 0), ignore_index=255)
+
+
+def test_an_augmenter_from_a_catalog_reads_its_mask_values_and_counts_images():
+    cat = coded_segmentation()
+    aug = ClassAwareAugmenter.from_catalog(cat)
+    expected = class_strengths({"lane": 1, "car": 2, "road": 3})
+    assert aug.strengths.to_dict() == pytest.approx(expected.to_dict())
+    assert aug.strengths["lane"] == 1.0 and aug.strengths["road"] == 0.0
+    assert (aug.task, aug.fill_mask, aug.min_visibility) == ("segmentation", 255, 0.3)
+    mask = np.full((4, 4), 255, np.uint8)
+    assert aug.strength_of(mask=mask) == 0.0                # unlabelled only
+    mask[0, 0] = 10
+    assert aug.strength_of(mask=mask) == aug.strengths["car"]
+    mask[0, 1] = 20
+    assert aug.strength_of(mask=mask) == 1.0                # lane's value, not its index
+    assert aug.strength_of(mask=np.full((4, 4), 1, np.uint8)) == 0.0  # 1 is no class
+    half = ClassAwareAugmenter.from_catalog(cat, strength=0.5, unit="pixels",
+                                            overrides={"road": 0.2}, seed=3)
+    by_pixels = class_strengths({"lane": 12, "car": 10, "road": 8}, strength=0.5,
+                                overrides={"road": 0.2})
+    assert half.strengths.to_dict() == pytest.approx(by_pixels.to_dict())
+    assert half.strengths["road"] == 0.2
+
+
+def test_the_first_class_and_a_value_of_zero_are_a_class_like_any_other():
+    strengths = pd.Series({"road": 0.7, "car": 0.2})
+    aug = ClassAwareAugmenter(strengths, ["road", "car"], task="segmentation")
+    assert aug.strength_of(mask=np.zeros((4, 4), np.uint8)) == 0.7  # value 0 is road
+    assert aug.strength_of(mask=np.full((4, 4), 255, np.uint8)) == 0.0
+    # a class without a strength gets 0, not NaN
+    partial = ClassAwareAugmenter(pd.Series({"car": 0.2}), ["road", "car"],
+                                  task="segmentation", ignore_index=None)
+    assert partial.strengths.tolist() == [0.0, 0.2] and partial.fill_mask == 0
+    assert partial.strength_of(mask=np.zeros((4, 4), np.uint8)) == 0.0
+    assert partial.strength_of(label="car") == 0.2
+
+
+def test_an_unknown_label_is_warned_about_once():
+    aug = ClassAwareAugmenter(pd.Series({"car": 0.3}), ["car"])
+    with pytest.warns(DataWarning, match="Labels 'bus' are not classes"):
+        assert aug.strength_of(["bus", "car"]) == 0.3
+    with pytest.warns(DataWarning, match="Labels 'van' are not classes"):
+        assert aug.strength_of(["van"]) == 0.0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert aug.strength_of(["bus", "van"], label="car") == 0.3
+
+
+def test_policies_are_seeded_from_the_augmenters_seed_once_per_level():
+    from workbench.augment.policy import apply, check_sample
+
+    image, _, box = scene()
+    aug = ClassAwareAugmenter(pd.Series({"car": 0.96}), ["car"], families=["affine"],
+                              min_visibility=0.5)
+    first = aug.policy_for(0.96)
+    assert aug.policy_for(0.94) is first  # both round to the 0.95 level
+    seed = int(np.random.default_rng(0).integers(2**31))
+    reference = policy(0.95, families=["affine"], task="detection", min_visibility=0.5,
+                       seed=seed)
+    ours = [aug(image, boxes=box, labels=["car"]) for _ in range(4)]
+    theirs = [apply(reference, check_sample(image, boxes=box, labels=["car"]))
+              for _ in range(4)]
+    for a, b in zip(ours, theirs, strict=True):
+        assert np.array_equal(a["image"], b["image"])
+        np.testing.assert_allclose(a["bboxes"], b["bboxes"])
+    assert not all(np.array_equal(a["image"], image) for a in ours)
+    other = ClassAwareAugmenter(pd.Series({"car": 0.96}), ["car"], families=["affine"],
+                                min_visibility=0.5, seed=1)
+    others = [other(image, boxes=box, labels=["car"]) for _ in range(4)]
+    assert not all(np.array_equal(a["image"], b["image"])
+                   for a, b in zip(ours, others, strict=True))
+
+
+def test_a_call_takes_the_strength_from_the_mask_and_the_image_label():
+    strengths = pd.Series({"road": 0.0, "lane": 1.0})
+    aug = ClassAwareAugmenter(strengths, ["road", "lane"], task="segmentation",
+                              families=["lighting"])
+    image, mask, _ = scene()
+    lane = (mask > 0).astype(np.uint8)
+    plain = aug(image, mask=np.zeros_like(lane))
+    assert np.array_equal(plain["image"], image)
+    assert not np.array_equal(aug(image, mask=lane)["image"], image)
+    assert not np.array_equal(aug(image, mask=np.zeros_like(lane), label="lane")["image"],
+                              image)

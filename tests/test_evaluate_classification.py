@@ -306,3 +306,40 @@ def test_a_slice_with_too_few_examples_is_never_flagged():
     assert night["n_class"] == 2 and night["value"] == 0.0 and night["rest"] == 1.0
     assert night["high"] < night["rest"]  # below the rest, yet on 2 images: not flagged
     assert not bool(night["worse"])
+
+
+def test_pr_curves_are_scikit_learns_per_class_without_a_class_that_has_no_image():
+    from sklearn.metrics import precision_recall_curve
+
+    cat = labelled(["a", "b", "a", "a", "b", "a"], ["a", "b", "c"])
+    scores = [[.9, .05, .05], [.3, .6, .1], [.5, .4, .1], [.2, .7, .1], [.6, .3, .1],
+              [.1, .1, .8]]
+    report = classification_report(cat, scored(cat, scores), n_boot=20)
+    curves = report.pr_curves()
+    assert curves.columns.tolist() == ["class", "recall", "precision", "threshold", "no_skill"]
+    assert curves["class"].unique().tolist() == ["a", "b"]  # c has no image: no curve
+    y = np.array([[1, 0], [0, 1], [1, 0], [1, 0], [0, 1], [1, 0]])
+    for k, name in enumerate(["a", "b"]):
+        part = curves[curves["class"] == name]
+        precision, recall, threshold = precision_recall_curve(y[:, k],
+                                                              np.asarray(scores)[:, k])
+        # highest threshold first, without scikit-learn's (recall 0, precision 1) end
+        np.testing.assert_allclose(part["threshold"], threshold[::-1])
+        np.testing.assert_allclose(part["precision"], precision[:-1][::-1])
+        np.testing.assert_allclose(part["recall"], recall[:-1][::-1])
+        assert (part["no_skill"] == y[:, k].mean()).all()
+    assert curves.index.tolist() == list(range(len(curves)))
+    # a: top score .9 is an a (precision 1 at recall 1/4)
+    assert curves.loc[0, ["class", "recall", "precision", "threshold"]].tolist() == [
+        "a", 0.25, 1.0, 0.9]
+
+
+def test_a_report_prints_its_headline_in_one_line():
+    cat = labelled(["a", "a", "a", "b", "b"], ["a", "b"])
+    pred = scored(cat, [[.9, .1], [.8, .2], [.4, .6], [.3, .7], [.6, .4]])
+    report = classification_report(cat, pred, n_boot=20)
+    # macro F1 (2/3 + 1/2) / 2; balanced accuracy the same; worst recall b's 1/2
+    assert repr(report) == ("ClassificationReport(test split, 5 images, single label: macro "
+                            "F1 0.583, balanced accuracy 0.583, worst-class recall 0.500)")
+    everything = classification_report(cat, pred, split=None, n_boot=20)
+    assert repr(everything).startswith("ClassificationReport(all split, 5 images")

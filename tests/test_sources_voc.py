@@ -117,3 +117,67 @@ def test_bad_coordinates_name_the_file_and_object(tmp_path):
 def test_missing_annotations_folder(tmp_path):
     with pytest.raises(DataError, match="has no Annotations folder.*voc:ANNOTATIONS_DIR"):
         read_voc(tmp_path)
+
+
+def with_split_files(tmp_path, files: dict[str, str]) -> Path:
+    """The BCCD slice with ImageSets/Main holding only ``files`` (name -> text)."""
+    root = tmp_path / "b"
+    shutil.copytree(SLICE, root)
+    main = root / "ImageSets" / "Main"
+    shutil.rmtree(main)
+    main.mkdir()
+    for name, text in files.items():
+        (main / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def read_quietly(root):
+    with pytest.warns(DataWarning):
+        return read_voc(root)
+
+
+def problem_items(cat, problem):
+    return cat.problems.loc[cat.problems.problem == problem, "item"].tolist()
+
+
+def test_split_files_first_listing_wins_and_every_oddity_is_listed(tmp_path):
+    root = with_split_files(tmp_path, {
+        # a byte-order mark, a class-specific line ("id  1") and a blank line
+        "train.txt": "\ufeffBloodImage_00000\nBloodImage_00001  1\n\nBloodImage_00002\n",
+        "val.txt": "BloodImage_00002\nBloodImage_00003\nBloodImage_99999\n",
+        "test.txt": "BloodImage_00004\n",
+        "trainval.txt": "BloodImage_00005\n",  # ignored beside train and val
+    })
+    cat = read_quietly(root)
+    split = cat.samples["split"]
+    assert split[["BloodImage_00000", "BloodImage_00001", "BloodImage_00002"]].tolist() == [
+        "train"] * 3
+    assert split[["BloodImage_00003", "BloodImage_00004"]].tolist() == ["val", "test"]
+    assert split.isna().sum() == 22 - 5 and pd.isna(split["BloodImage_00005"])
+    assert problem_items(cat, "ids in val.txt with no annotated image") == ["BloodImage_99999"]
+    assert problem_items(cat, "images listed in val.txt and an earlier split file") == [
+        "BloodImage_00002"]
+    unlisted = problem_items(cat, "images in no split file")
+    assert len(unlisted) == 17 and "BloodImage_00005" in unlisted
+
+
+def test_trainval_alone_is_the_training_split(tmp_path):
+    root = with_split_files(tmp_path, {"trainval.txt": "BloodImage_00000\nBloodImage_00001\n",
+                                       "test.txt": "BloodImage_00002\n"})
+    split = read_quietly(root).samples["split"]
+    assert split[["BloodImage_00000", "BloodImage_00001", "BloodImage_00002"]].tolist() == [
+        "train", "train", "test"]
+    # beside a val file, trainval is not a training split
+    root = with_split_files(tmp_path / "2", {"trainval.txt": "BloodImage_00000\n",
+                                             "val.txt": "BloodImage_00001\n"})
+    split = read_quietly(root).samples["split"]
+    assert pd.isna(split["BloodImage_00000"]) and split["BloodImage_00001"] == "val"
+
+
+def test_a_val_file_without_a_train_file_is_read(tmp_path):
+    root = with_split_files(tmp_path, {"val.txt": "BloodImage_00003\n",
+                                       "test.txt": "BloodImage_00004\n"})
+    split = read_quietly(root).samples["split"]
+    assert split.dropna().to_dict() == {"BloodImage_00003": "val", "BloodImage_00004": "test"}
+    no_files = with_split_files(tmp_path / "2", {})
+    assert "split" not in read_quietly(no_files).samples.columns

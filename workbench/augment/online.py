@@ -39,7 +39,10 @@ class ClassAwareAugmenter:
         self._by_name = {str(k): float(v) for k, v in self.strengths.items()}  # hot path
         mask_values = range(len(self.classes)) if mask_values is None else mask_values
         lookup = mask_lookup(list(mask_values), ignore_index, 255)
-        self._by_value = np.where(lookup >= 0, self.strengths.to_numpy(float)[lookup], 0.0)
+        # codes -1 (ignored) and -2 (no class) get 0; indexing with them would wrap round,
+        # or fail with a single class
+        self._by_value = np.where(lookup >= 0,
+                                  self.strengths.to_numpy(float)[lookup.clip(min=0)], 0.0)
         self.families, self.task, self.min_visibility = _check_families(families), task, \
             min_visibility
         self.fill_mask = ignore_index if ignore_index is not None else 0
