@@ -109,3 +109,65 @@ def test_small_class_model_against_a_flat_model_on_separable_features():
     assert result.runs["macro_f1"].tolist() == [1.0] * 4
     assert set(result.to_frame().index) == {"flat", "bucket + small-class model"}
     assert result.to_frame()["rarest_recall"].tolist() == [1.0, 1.0]
+
+
+def test_the_merge_table_and_its_one_line_summary():
+    merged = merge_sparse(_detection(), min_count=2, hierarchy={"tram": "rail"})
+    frame = merged.to_frame()
+    assert frame.columns.tolist() == ["count", "now_in", "count_after"]
+    assert frame.index.tolist() == ["car", "bus", "tram", "van"]
+    assert frame["now_in"].tolist() == ["car", "bus", "rail", BUCKET]
+    assert frame["count_after"].tolist() == [5, 2, 1, 1]
+    assert frame["count"].tolist() == [5, 2, 1, 1]
+    assert repr(merged) == ("MergedLabels(4 classes -> 4: tram -> 'rail' (1 instances); "
+                            "van -> 'small classes' (1 instances))")
+    both = merge_sparse(_detection(), min_count=3)
+    assert repr(both) == ("MergedLabels(4 classes -> 2: bus, tram, van -> 'small classes' "
+                          "(4 instances))")
+    assert repr(merge_sparse(_detection(), min_count=1)) == (
+        "MergedLabels(nothing merged: every class has enough instances)")
+
+
+def test_min_count_is_a_whole_number_of_at_least_one():
+    assert merge_sparse(_detection(), min_count=1).mapping == {}
+    with pytest.raises(ValueError, match="'min_count' parameter of merge_sparse"):
+        merge_sparse(_detection(), min_count=0)
+    with pytest.raises(ValueError, match="'min_count' parameter of merge_sparse"):
+        merge_sparse(_detection(), min_count=2.5)
+
+
+def test_a_cycle_in_the_hierarchy_ends_on_one_of_its_classes():
+    # van -> bus -> tram -> bus: a cycle that van only leads into
+    merged = merge_sparse(_detection(), min_count=3,
+                          hierarchy={"van": "bus", "bus": "tram", "tram": "bus"})
+    assert set(merged.mapping) == {"van", "bus", "tram"}
+    assert set(merged.mapping.values()) <= {"bus", "tram"}
+    assert merged.after.sum() == 9
+
+
+def test_a_merge_into_the_background_names_the_classes_merged_there():
+    samples = pd.DataFrame({"filepath": list("abcd"), "width": 4, "height": 4,
+                            "label": ["bg", "x", "y", "z"]}, index=list("abcd"))
+    catalog = Catalog(samples, classes=["bg", "x", "y", "z"], background="bg")
+    from workbench.errors import DataError
+
+    with pytest.raises(DataError, match=r"merges 'x' into the background class 'bg'"):
+        merge_sparse(catalog, min_count=2, hierarchy={"x": "bg", "y": "w"})
+    merged = merge_sparse(catalog, min_count=2, hierarchy={"y": "w"})
+    assert merged.catalog.samples["label"].tolist() == ["bg", BUCKET, "w", BUCKET]
+
+
+def test_merged_pixel_counts_add_up_per_image_and_class():
+    samples = pd.DataFrame({"filepath": list("ab"), "width": 4, "height": 4},
+                           index=list("ab"))
+    pixels = pd.DataFrame({"sample_id": ["a", "a", "a", "b"],
+                           "label": ["road", "cone", "kerb", "road"], "count": [10, 3, 2, 16]})
+    catalog = Catalog(samples, classes=["road", "cone", "kerb"], task="segmentation",
+                      pixels=pixels)
+    merged = merge_sparse(catalog, min_count=5, unit="pixels")
+    table = merged.catalog.pixels
+    assert table.columns.tolist() == ["sample_id", "label", "count"]
+    rows = sorted(zip(table["sample_id"], table["label"].astype(str), table["count"],
+                      strict=True))
+    assert rows == [("a", "road", 10), ("a", BUCKET, 5), ("b", "road", 16)]
+    assert merged.notes == ()  # no mask paths to drop
