@@ -286,3 +286,31 @@ def test_yields_per_site_are_counts_per_image_named_source_by_class():
                      conditions=["site"])
     assert yields_from(labels, by="site").to_dict("list") == {"cat": [0.5, 0.0],
                                                              "dog": [0.5, 1.0]}
+
+
+def test_an_example_log_draws_the_planned_images_with_one_source_under_yielding():
+    from workbench.collect.quotas import example_log
+
+    plan = _plan()  # night 60 and day 40 images a day until day 5
+    log = example_log(plan)
+    assert log.columns.tolist() == ["day", "source", "images", "crack", "dent"]
+    assert log["day"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert log["source"].tolist() == ["night", "day"] * 5
+    assert log["images"].tolist() == [60, 40] * 5
+    assert log.index.tolist() == list(range(10))
+    # night (most images on day 1) at 0.3 of its planned 0.1 cracks an image
+    rates = np.tile([[0.3 * 0.1, 0.0], [0.0, 0.2]], (5, 1))
+    images = np.array([60, 40] * 5)[:, None]
+    expected = np.random.default_rng(0).poisson(images * rates)
+    assert log[["crack", "dent"]].to_numpy().tolist() == expected.tolist()
+    under_day = example_log(plan, days=2, under="day", fraction=0.5, seed=4)
+    rates = np.tile([[0.1, 0.0], [0.0, 0.5 * 0.2]], (2, 1))
+    expected = np.random.default_rng(4).poisson(np.array([60, 40] * 2)[:, None] * rates)
+    assert under_day[["crack", "dent"]].to_numpy().tolist() == expected.tolist()
+    # days past the ones with images: sources with none that day are left out
+    assert example_log(plan, days=7)["day"].max() == 5
+    assert len(example_log(plan, days=1)) == 2
+    with pytest.raises(ValueError, match="'days' parameter of example_log must be within 1-7"):
+        example_log(plan, days=0)
+    with pytest.raises(ValueError, match="within 1-7"):
+        example_log(plan, days=8)

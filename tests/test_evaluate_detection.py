@@ -358,3 +358,26 @@ def test_detection_slices_say_what_the_split_lacks():
     no_test_boxes = catalog.replace(objects=truth[truth["sample_id"] != "c"])
     with pytest.raises(Lacks, match="test split has no ground-truth boxes"):
         slice_metrics(no_test_boxes, preds, by="lighting", kind="detection")
+
+
+def test_counts_give_precision_and_recall_and_keep_a_score_equal_to_the_minimum(hand):
+    import warnings
+
+    report = detection_report(*hand, split=None, n_boot=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # hole: 0 / 0 is NaN, silently
+        counts = detection_counts(report)
+    assert counts.columns.tolist() == ["tp", "fp", "fn", "precision", "recall"]
+    assert counts.index.tolist() == ["dent", "hole"]
+    # dent at IoU 0.5: the hit (0.9) and the false alarm (0.8); b's box missed
+    assert counts.loc["dent"].tolist() == [1, 1, 1, 0.5, 0.5]
+    assert counts.loc["hole", ["tp", "fp", "fn"]].tolist() == [0, 0, 0]
+    assert counts.loc["hole", ["precision", "recall"]].isna().all()
+    # a detection scoring exactly the minimum is kept
+    at_hit = detection_counts(report, min_score=0.9).loc["dent"]
+    assert at_hit.tolist() == [1, 0, 1, 1.0, 0.5]
+    above = detection_counts(report, min_score=0.91).loc["dent"]
+    assert above[["tp", "fp", "fn"]].tolist() == [0, 0, 2] and np.isnan(above["precision"])
+    assert above["recall"] == 0.0
+    with pytest.raises(ValueError, match="'iou' parameter of detection_counts"):
+        detection_counts(report, iou=0.3)

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -327,3 +329,37 @@ def test_sqrt_weights_hand_computed():
     # 1/sqrt(100) = 0.1 and 1/sqrt(25) = 0.2, normalised to sum to 2 classes: 2/3 and 4/3.
     w = class_weights({"a": 100, "b": 25}, method="sqrt")
     np.testing.assert_allclose(w.to_numpy(), [2 / 3, 4 / 3])
+
+
+def test_imblearn_bridge_stops_a_capped_class_at_its_cap():
+    y = np.repeat(["a", "b", "c"], [30, 12, 4])
+    X = np.arange(len(y), dtype=float)[:, None]
+    plan = plan_resampling(pd.Series(y), max_oversample=2)  # c stops at 8, under a's level
+    assert plan.effective["c"] == 8 and plan.effective["c"] < plan.effective["a"]
+    X_new, y_new = resample_features(X, y, plan)
+    assert pd.Series(y_new).value_counts().to_dict() == plan.effective.to_dict()
+    # the default seed is 0
+    X_zero, y_zero = resample_features(X, y, plan, method="random", seed=0)
+    np.testing.assert_array_equal(X_new, X_zero)
+    np.testing.assert_array_equal(y_new, y_zero)
+    assert not np.array_equal(X_new, resample_features(X, y, plan, seed=1)[0])
+    with pytest.raises(ValueError, match="'method' parameter of resample_features"):
+        resample_features(X, y, plan, method="adasyn")
+
+
+@pytest.mark.parametrize("smallest, fix", [
+    (3, "Pass k_neighbors=2 (the smallest count minus one)"),
+    (2, "Pass k_neighbors=1 (the smallest count minus one)"),
+    (1, "Use method='random'"),
+])
+def test_smote_says_which_k_would_do_down_to_none(smallest, fix):
+    from workbench.errors import DataError
+
+    y = np.repeat(["a", "b"], [40, smallest])
+    X = np.random.default_rng(0).normal(size=(len(y), 2))
+    plan = plan_resampling(pd.Series(y), max_oversample=3)
+    with pytest.raises(DataError, match=re.escape(f"'b' has {smallest}. {fix}, or collect more")):
+        resample_features(X, y, plan, method="smote", k_neighbors=smallest)
+    if smallest > 1:  # exactly one more sample than neighbours: enough
+        _, y_new = resample_features(X, y, plan, method="smote", k_neighbors=smallest - 1)
+        assert (y_new == "b").sum() == plan.effective["b"]

@@ -346,3 +346,41 @@ def test_dense_and_sparse_input_give_the_same_split():
     dense = Y.toarray().astype(np.int8)
     assert (multilabel_stratify(Y, seed=2) == multilabel_stratify(dense, seed=2)).all()
     assert (multilabel_stratify(dense * 3, seed=2) == multilabel_stratify(dense, seed=2)).all()
+
+
+def test_a_split_report_pinned_to_the_column_and_the_digit():
+    from workbench.split import split_report
+
+    # val before train in the file; a custom split name; two images without a split
+    s = pd.DataFrame({"filepath": list("abcdefghij"), "width": 4, "height": 4,
+                      "label": list("xxyxxyxyxx"),
+                      "split": ["val", "train", "train", "train", "holdout", "val", "train",
+                                None, None, "val"],
+                      "light": ["day", "day", "night", "day", "day", "night", "night", "day",
+                                "day", "day"]},
+                     index=list("abcdefghij"))
+    report = split_report(Catalog(s, classes=["x", "y"], conditions=["light"]))
+    assert report.sizes.index.tolist() == ["train", "val", "holdout"]  # known names first
+    assert report.sizes.tolist() == [4, 3, 1] and report.unassigned == 2
+    summary = report.summary()
+    assert list(summary) == ["images", "label_distribution", "examples_distribution",
+                             "mean_share_gap", "largest_share_gap", "worst_class", "missing",
+                             "images_without_split"]
+    assert summary["images"] == {"train": 4, "val": 3, "holdout": 1}
+    assert summary["images_without_split"] == 2
+    assert summary["missing"] == 1  # no y in holdout
+    frame = report.to_frame()
+    assert frame.columns.tolist() == [
+        ("count", "train"), ("count", "val"), ("count", "holdout"), ("share", "train"),
+        ("share", "val"), ("share", "holdout"), ("gap", "max")]
+    # y: c (train), f (val), h (no split)
+    assert frame.loc["y"].tolist() == pytest.approx([1, 1, 0, 0.25, 1 / 3, 0.0, 1 / 3])
+    table = report.condition_table()
+    assert table.index.names == ["condition", "value"]
+    assert table.columns.tolist() == ["train", "val", "holdout"]
+    assert table.loc[("light", "night")].tolist() == pytest.approx([0.5, 1 / 3, 0.0])
+    assert repr(report) == ("SplitReport(train 4, val 3, holdout 1; mean share gap "
+                            f"{report.mean_share_gap * 100:.2f} points)")
+    plain = split_report(Catalog(s.drop(columns="light").fillna({"split": "test"}),
+                                 classes=["x", "y"]))
+    assert plain.condition_table().empty and "images_without_split" not in plain.summary()
