@@ -343,3 +343,103 @@ def test_a_report_prints_its_headline_in_one_line():
                             "F1 0.583, balanced accuracy 0.583, worst-class recall 0.500)")
     everything = classification_report(cat, pred, split=None, n_boot=20)
     assert repr(everything).startswith("ClassificationReport(all split, 5 images")
+
+
+def four_classes():
+    """Truth a a a b b c; the argmax says a a b b a c; d has no image."""
+    cat = labelled(["a", "a", "a", "b", "b", "c"], ["a", "b", "c", "d"])
+    top = [0, 0, 1, 1, 0, 2]
+    scores = np.full((6, 4), 0.1)
+    scores[np.arange(6), top] = 0.7
+    scores[2, 0] = 0.15  # a's own score on the image it misses: its AP is below 1
+    return cat, scored(cat, scores), scores
+
+
+def test_the_per_class_table_with_a_class_seen_once_and_one_never_seen():
+    import warnings
+
+    from workbench.evaluate.intervals import (
+        bootstrap_counts,
+        examples_needed,
+        percentile_interval,
+    )
+    from workbench.evaluate.ranking import weighted_average_precision
+
+    cat, pred, scores = four_classes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # d's 0 / 0 are NaN, silently
+        table = classification_report(cat, pred, n_boot=200, seed=3, confidence=0.9
+                                      ).to_frame().loc[["a", "b", "c", "d"]]
+    assert table.index.name == "class"
+    assert table.columns.tolist()[:19] == [
+        "support", "precision", "precision_low", "precision_high", "recall", "recall_low",
+        "recall_high", "f1", "f1_low", "f1_high", "ap", "ap_low", "ap_high", "prevalence",
+        "specificity", "g_mean", "iba", "recall_more_05", "recall_more_10"]
+    assert table["support"].tolist() == [3, 2, 1, 0]
+    # c: predicted once, right once: 1, not NaN
+    assert table["precision"].tolist()[:3] == pytest.approx([2 / 3, 1 / 2, 1.0])
+    assert table["recall"].tolist()[:3] == pytest.approx([2 / 3, 1 / 2, 1.0])
+    assert table["f1"].tolist()[:3] == pytest.approx([2 / 3, 1 / 2, 1.0])
+    assert table.loc["d", ["precision", "recall", "f1", "ap"]].isna().all()
+    assert table["prevalence"].tolist() == pytest.approx([0.5, 1 / 3, 1 / 6, 0.0])
+    assert table["specificity"].tolist() == pytest.approx([2 / 3, 3 / 4, 1.0, 1.0])
+    for cls, k, n in (("a", 2, 3), ("b", 1, 2), ("c", 1, 1)):
+        ci = binomtest(k, n).proportion_ci(0.9, method="wilson")
+        assert table.loc[cls, ["precision_low", "precision_high"]].tolist() == pytest.approx(
+            [ci.low, ci.high])
+        assert table.loc[cls, ["recall_low", "recall_high"]].tolist() == pytest.approx(
+            [ci.low, ci.high])
+    for half, column in ((0.05, "recall_more_05"), (0.10, "recall_more_10")):
+        assert table[column].tolist() == examples_needed(
+            [2 / 3, 1 / 2, 1.0, np.nan], [3, 2, 1, 0], halfwidth=half).tolist()
+    # the bootstrap: the same counts, F1 per replicate, replicates without the class left out
+    counts = bootstrap_counts(6, n_boot=200, seed=3)
+    y = np.eye(4, dtype=int)[[0, 0, 0, 1, 1, 2]]
+    d = np.eye(4, dtype=int)[[0, 0, 1, 1, 0, 2]]
+    tp_b, sup_b, pred_b = counts @ (y & d), counts @ y, counts @ d
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1_b = np.where(sup_b > 0, 2 * tp_b / (sup_b + pred_b), np.nan)
+    low, high = percentile_interval(f1_b, confidence=0.9)
+    assert table["f1_low"].tolist()[:3] == pytest.approx(low[:3].tolist())
+    assert table["f1_high"].tolist()[:3] == pytest.approx(high[:3].tolist())
+    assert low[0] < 2 / 3 < high[0]
+    ap_a = weighted_average_precision(y[:, 0], scores[:, 0], counts)
+    low, high = percentile_interval(ap_a[:, None], confidence=0.9)
+    assert table.loc["a", ["ap_low", "ap_high"]].tolist() == pytest.approx([low[0], high[0]])
+    assert table.loc["a", "ap"] == pytest.approx(
+        weighted_average_precision(y[:, 0], scores[:, 0], np.ones(6)))
+    assert table.loc["a", "ap"] < 1
+
+
+def test_the_summary_and_its_bootstrap_intervals_equal_scikit_learn_per_replicate():
+    from sklearn.metrics import accuracy_score, f1_score, recall_score
+
+    from workbench.evaluate.intervals import bootstrap_counts
+
+    catalog, pred, codes, scores = random_case(seed=2, n=200)
+    report = classification_report(catalog, pred, n_boot=40, seed=5, confidence=0.8)
+    summary = report.summary
+    assert summary.index.name == "metric"
+    assert summary.index.tolist() == ["accuracy", "balanced_accuracy", "macro_f1",
+                                      "weighted_f1", "worst_class_recall", "mcc"]
+    assert summary.columns.tolist() == ["value", "low", "high"]
+    top = scores.argmax(axis=1)
+    labels = range(4)
+
+    def metrics(weight):
+        recall = recall_score(codes, top, labels=labels, average=None, sample_weight=weight,
+                              zero_division=0)
+        return [accuracy_score(codes, top, sample_weight=weight),
+                balanced_accuracy_score(codes, top, sample_weight=weight),
+                f1_score(codes, top, labels=labels, average="macro", sample_weight=weight),
+                f1_score(codes, top, labels=labels, average="weighted", sample_weight=weight),
+                recall.min(),
+                matthews_corrcoef(codes, top, sample_weight=weight)]
+
+    assert summary["value"].tolist() == pytest.approx(metrics(None))
+    counts = bootstrap_counts(len(codes), n_boot=40, seed=5)
+    assert (counts @ np.eye(4)[codes] > 0).all()  # every class in every replicate
+    replicates = np.array([metrics(row) for row in counts])
+    low, high = np.percentile(replicates, [10, 90], axis=0)
+    assert summary["low"].tolist() == pytest.approx(low.tolist())
+    assert summary["high"].tolist() == pytest.approx(high.tolist())
