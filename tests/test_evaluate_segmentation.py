@@ -227,3 +227,43 @@ def test_missing_parts(tmp_path):
     with pytest.raises(Lacks, match="This dataset has no masks"):
         segmentation_report(catalog.replace(samples=catalog.samples.drop(columns="mask_path")),
                             predictions)
+
+
+def test_a_report_pinned_names_confidence_and_default_seed(tmp_path):
+    (catalog, predictions), _, _ = random_masks(tmp_path, n_images=15)
+    report = segmentation_report(catalog, predictions, split=None, n_boot=60, confidence=0.8)
+    table = report.to_frame()
+    assert table.index.name == "class"
+    assert table.columns.tolist() == ["iou", "iou_low", "iou_high", "dice", "dice_low",
+                                      "dice_high", "n_true_pixels", "n_pred_pixels", "n_images"]
+    assert (report.confusion.index.name, report.confusion.columns.name) == ("true",
+                                                                           "predicted")
+    assert report.confusion.index.tolist() == list(catalog.classes)
+    assert (report.split, report.confidence, report.n_images) == (None, 0.8, 15)
+    # the 80% interval is the 10th and 90th percentile of the replicates (the default seed 0)
+    same = segmentation_report(catalog, predictions, split=None, n_boot=60, seed=0,
+                               confidence=0.8)
+    np.testing.assert_array_equal(report.replicates, same.replicates)
+    iou = report.replicates
+    assert table["iou_low"].tolist() == pytest.approx(np.percentile(iou, 10, axis=0).tolist())
+    assert table["iou_high"].tolist() == pytest.approx(np.percentile(iou, 90, axis=0).tolist())
+    dice = 2 * iou / (1 + iou)
+    assert table["dice_low"].tolist() == pytest.approx(np.percentile(dice, 10, axis=0).tolist())
+    mean_iou = np.percentile(iou.mean(axis=1), [10, 90])
+    assert [report.summary["mean_iou_low"], report.summary["mean_iou_high"]] == pytest.approx(
+        mean_iou.tolist())
+    assert list(report.summary.index) == [
+        "mean_iou", "mean_iou_low", "mean_iou_high", "fw_iou", "fw_iou_low", "fw_iou_high",
+        "pixel_accuracy", "pixel_accuracy_low", "pixel_accuracy_high"]
+    with pytest.raises(ValueError, match="'n_boot' parameter of segmentation_report"):
+        segmentation_report(catalog, predictions, split=None, n_boot=-1)
+
+
+def test_no_mask_in_the_split_names_it(tmp_path):
+    catalog, predictions = masks_catalog(tmp_path, [TRUE_3, TRUE_3], [PRED_3, PRED_3],
+                                         ["a", "b", "c"], split=["train", "test"])
+    no_test_mask = catalog.replace(samples=catalog.samples.assign(
+        mask_path=[catalog.samples["mask_path"].iloc[0], None]))
+    with pytest.raises(Lacks, match="No image of the test split has a mask"):
+        segmentation_report(no_test_mask, predictions)
+    assert segmentation_report(no_test_mask, predictions, split=None, n_boot=0).n_images == 1
