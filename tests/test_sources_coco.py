@@ -2,6 +2,7 @@ import json
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import write_image
 
@@ -203,3 +204,47 @@ def test_a_split_template_that_matches_nothing_names_every_file_it_tried(tmp_pat
     with pytest.raises(DataError, match=r"No file matches .*instances_\{split\}\.json.*"
                        r"instances_train\.json.*instances_val\.json.*instances_test\.json"):
         read_coco(template)
+
+
+def test_a_segmentation_round_trip_keeps_mask_values_ignore_index_and_background(tmp_path):
+    from conftest import write_mask
+
+    from workbench.catalog import Catalog
+    from workbench.sources.pixels import pixels_from_masks
+
+    masks = [np.array([[0, 7, 7, 200], [9, 9, 0, 0]]), np.array([[0, 0, 0, 7], [200, 0, 0, 0]])]
+    rows = []
+    for k, mask in enumerate(masks):
+        image = write_image(tmp_path / "src" / f"m{k}.png", width=4, height=2)
+        rows.append({"filepath": str(image), "width": 4, "height": 2,
+                     "mask_path": str(write_mask(tmp_path / "src" / f"m{k}_mask.png", mask))})
+    samples = pd.DataFrame(rows, index=pd.Index(["m0", "m1"], name="sample_id"))
+    pixels = pixels_from_masks(samples, ("road", "car", "lane"), mask_values=(0, 7, 9),
+                               ignore_index=200)
+    catalog = Catalog(samples, classes=["road", "car", "lane"], task="segmentation",
+                      pixels=pixels, background="road", mask_values=(0, 7, 9), ignore_index=200)
+    # 200 is unlabelled: m0 has 3 road, 2 car, 2 lane pixels; m1 6 road, 1 car
+    assert pixels.groupby("label", observed=True)["count"].sum().to_dict() == {
+        "road": 9, "car": 3, "lane": 2}
+    path = write_coco(catalog, tmp_path / "out")
+    again = read_coco(path)
+    assert (again.task, again.background, again.mask_values, again.ignore_index) == (
+        "segmentation", "road", (0, 7, 9), 200)
+    assert again.source == str(tmp_path / "out")
+    assert again.pixels.groupby("label", observed=True)["count"].sum().to_dict() == {
+        "road": 9, "car": 3, "lane": 2}
+    assert again.samples["mask_path"].tolist() == samples["mask_path"].tolist()
+
+
+def test_scores_travel_as_coco_results_and_missing_paths_are_named(small_detection, tmp_path):
+    scored = small_detection.replace(objects=small_detection.objects.assign(
+        confidence=[0.9, 0.8, 0.7, 0.6]))
+    data = json.loads(write_coco(scored, tmp_path / "out").read_text())
+    assert [a["score"] for a in data["annotations"]] == [0.9, 0.8, 0.7, 0.6]
+    assert data["info"]["workbench"] == {"task": "detection", "conditions": ["light"],
+                                         "background": None, "mask_values": [0, 1],
+                                         "ignore_index": 255}
+    with pytest.raises(DataError, match="COCO annotation file"):
+        read_coco(tmp_path / "nowhere.json")
+    with pytest.raises(DataError, match="images folder"):
+        read_coco(tmp_path / "out" / "annotations.json", tmp_path / "no-images")
