@@ -138,3 +138,67 @@ def test_a_diagnosis_with_an_explicit_condition_and_threshold():
     assert diagnose(cat, condition=None).hidden.reason == no_condition_reason(cat)
     assert diagnose(cat, critical=None).critical == ("a",)
     assert repr(d).startswith("Diagnosis(2 classes in images, ratio 1.9, hidden over light")
+
+
+def rows(checklist) -> list[list]:
+    return checklist.to_frame().values.tolist()
+
+
+def test_the_checklist_word_for_word_with_splits_missing_a_class():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_measure_stats import checklist_catalog
+
+    from workbench.measure import health_checklist
+
+    cat = checklist_catalog()  # a 100 train / 20 val; b 60 train, none in val; c 5 / 5
+    checklist = health_checklist(cat, min_ok=100, min_warn=50)
+    assert checklist.to_frame().columns.tolist() == ["check", "subject", "status", "value",
+                                                     "reason"]
+    # b: 60 of the 165 train images, none of the 25 val images: a gap of 0.3636
+    assert rows(checklist) == [
+        ["per-class counts per split", "all", "pass", 2,
+         "counted in 2 splits: train, val"],
+        ["split proportions preserved", "b", "fail", 0.3636,
+         "largest share gap between splits is 36.4% (b); pass <= 5%, warn <= 10%"],
+        ["class present in every split", "b", "fail", 0,
+         "no images of b in val: its metrics there are undefined"],
+        ["minimum examples per class", "a", "pass", 120, "120 images; ok from 100, warn from 50"],
+        ["minimum examples per class", "b", "warn", 60, "60 images; ok from 100, warn from 50"],
+        ["minimum examples per class", "c", "fail", 10, "10 images; ok from 100, warn from 50"]]
+    no_split = cat.replace(samples=cat.samples.drop(columns="split"))
+    assert rows(health_checklist(no_split))[0] == [
+        "per-class counts per split", "all", "warn", 0,
+        "no split column yet: split the data (notebook 02) and count each split"]
+    # two of b's images moved to val: every class in every split (b's gap still 0.28)
+    even = cat.samples.copy()
+    even.loc[even.index[120:122], "split"] = "val"
+    split_rows = rows(health_checklist(cat.replace(samples=even)))[:3]
+    assert split_rows[2] == ["class present in every split", "all", "pass", 0,
+                             "every class in every split"]
+    assert split_rows[1][:3] == ["split proportions preserved", "b", "fail"]
+
+
+def test_the_checklist_says_where_a_class_hides_or_that_none_does():
+    from workbench.measure import health_checklist, hidden_imbalance
+
+    cat = two_dark_conditions()
+    hidden = hidden_imbalance(cat, "light")
+    assert rows(health_checklist(cat, hidden=hidden))[-1] == [
+        "classes spread over light", "a @ Night", "warn", 2,
+        f"2 images where 14.5 were expected (residual -5.00, p = {hidden.p_value:.2g}); "
+        "2 cells under-represented"]
+    camera = hidden_imbalance(cat, "camera")  # a: 12 of 52 B images, residual -2.27
+    assert camera.p_value == pytest.approx(0.023, abs=5e-4)
+    assert rows(health_checklist(cat, hidden=camera))[-1][1:4] == ["a @ B", "warn", 12]
+    # flagged at a loose threshold but not significant at 5%: a pass
+    cat2 = Catalog(_rows({("a", "day"): 10, ("a", "night"): 8, ("b", "day"): 10,
+                          ("b", "night"): 12}, ("light",)), classes=["a", "b"],
+                   conditions=["light"])
+    loose = hidden_imbalance(cat2, "light", threshold=0.5)
+    assert len(loose.flagged()) and loose.p_value > 0.05
+    assert rows(health_checklist(cat2, hidden=loose))[-1] == [
+        "classes spread over light", "all", "pass", 0,
+        f"no class departs from the light mix beyond chance (p = {loose.p_value:.2g})"]
