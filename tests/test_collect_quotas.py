@@ -314,3 +314,50 @@ def test_an_example_log_draws_the_planned_images_with_one_source_under_yielding(
         example_log(plan, days=0)
     with pytest.raises(ValueError, match="within 1-7"):
         example_log(plan, days=8)
+
+
+def test_auto_capacity_is_the_fewest_images_a_day_that_meet_every_target():
+    # 300 night and 200 day images meet both targets: 500 over 5 days is exactly 100
+    plan = plan_quotas(NOW, targets=TARGETS, capacity_per_day="auto", days=5, yields=YIELDS)
+    assert plan.capacity_per_day == 100
+    assert plan.met_on.to_dict() == {"crack": 5, "dent": 5}
+    # over 7 days: 71.4, so 72
+    assert plan_quotas(NOW, targets=TARGETS, capacity_per_day="auto", days=7,
+                       yields=YIELDS).capacity_per_day == 72
+    # targets already met: still one image a day, not none
+    assert plan_quotas(NOW, targets={"crack": 5}, capacity_per_day="auto", days=3,
+                       yields=YIELDS).capacity_per_day == 1
+    # a class with no target counts as it comes
+    assert plan_quotas(NOW, targets={"dent": 40}, capacity_per_day="auto", days=2,
+                       yields=YIELDS).capacity_per_day == 100
+
+
+def test_the_last_day_labels_just_enough_and_the_days_count_from_zero():
+    # 60 + 40 a day meet both on day 5 exactly at capacity 100: no image more on day 5
+    plan = plan_quotas(NOW, targets=TARGETS, capacity_per_day=100, days=6, yields=YIELDS)
+    assert plan.images.index.tolist() == [1, 2, 3, 4, 5, 6]
+    assert plan.expected.index.name == "day" and plan.expected.index.tolist() == list(range(7))
+    assert plan.expected.loc[0].to_dict() == {"crack": 10, "dent": 0}
+    assert plan.images.loc[5].tolist() == [60, 40]
+    # at capacity 110, day 5 needs only the rest: 300 - 4 x 66 = 36 night images... in whole
+    # images, rounded up so the target is met
+    roomy = plan_quotas(NOW, targets=TARGETS, capacity_per_day=110, days=6, yields=YIELDS)
+    assert roomy.images.to_numpy().sum(axis=0).tolist() == [300, 200]
+    assert roomy.images.loc[6].tolist() == [0, 0]
+
+
+def test_a_plan_from_a_catalog_routes_by_its_condition_and_counts_its_unit():
+    from test_collect_where import site_catalog
+
+    cat = site_catalog()
+    plan = plan_quotas(cat, targets={"bus": 10}, capacity_per_day=10, days=5, by="auto")
+    assert plan.unit == "instances"
+    assert plan.yields.index.tolist() == ["A", "B", "C"]
+    assert plan.expected.loc[0, "bus"] == 5
+    assert plan.yields.loc["B", "bus"] == 0.8
+    pool = plan_quotas(cat, targets={"bus": 10}, capacity_per_day=10, days=5)
+    assert pool.yields.index.tolist() == ["pool"]
+    images = plan_quotas(cat, targets={"bus": 6}, capacity_per_day=10, days=5, unit="images",
+                         by="auto")
+    assert images.unit == "images" and images.expected.loc[0, "bus"] == 3
+    assert images.yields.loc["B", "bus"] == 0.4

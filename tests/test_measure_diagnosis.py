@@ -202,3 +202,29 @@ def test_the_checklist_says_where_a_class_hides_or_that_none_does():
     assert rows(health_checklist(cat2, hidden=loose))[-1] == [
         "classes spread over light", "all", "pass", 0,
         f"no class departs from the light mix beyond chance (p = {loose.p_value:.2g})"]
+
+
+def test_the_condition_overview_ranks_the_datas_own_conditions_then_the_derived():
+    from workbench.measure import condition_overview, hidden_imbalance
+
+    cat = two_dark_conditions()
+    samples = cat.samples.assign(site="one", brightness=["low"] * 61 + ["high"] * 61)
+    cat = cat.replace(samples=samples, conditions=["site", "camera", "shift", "light",
+                                                   "brightness"], derived=("brightness",))
+    table = condition_overview(cat)
+    assert table.columns.tolist() == ["condition", "derived", "chi2", "dof", "p_value",
+                                      "most_under_represented", "residual", "flagged_cells"]
+    # site has one value: left out; camera and shift split the images alike (same p)
+    assert table["condition"].tolist() == ["light", "camera", "shift", "brightness"]
+    assert table["derived"].tolist() == [False, False, False, True]
+    assert table.index.tolist() == [0, 1, 2, 3]
+    light = hidden_imbalance(cat, "light")
+    assert table.loc[0, ["chi2", "dof", "p_value"]].tolist() == pytest.approx(
+        [light.chi2, 1, light.p_value])
+    assert table.loc[0, "most_under_represented"] == "a @ Night"
+    assert table.loc[0, "residual"] == pytest.approx(adjusted_residual(2, 42, 42, 122)[1])
+    assert table.loc[0, "flagged_cells"] == 2   # a @ Night and, its mirror, b @ day
+    assert table.loc[1, "most_under_represented"] == "a @ B"
+    brightness = hidden_imbalance(cat, "brightness")
+    assert table.loc[3, "p_value"] == pytest.approx(brightness.p_value)
+    assert brightness.p_value < table.loc[1, "p_value"]  # derived last all the same

@@ -248,3 +248,26 @@ def test_scores_travel_as_coco_results_and_missing_paths_are_named(small_detecti
         read_coco(tmp_path / "nowhere.json")
     with pytest.raises(DataError, match="images folder"):
         read_coco(tmp_path / "out" / "annotations.json", tmp_path / "no-images")
+
+
+def test_the_written_file_is_plain_coco_with_crowd_flags(small_detection, tmp_path):
+    crowded = small_detection.replace(objects=small_detection.objects.assign(
+        iscrowd=[False, True, False, False]))
+    path = write_coco(crowded, tmp_path / "out")
+    assert path == tmp_path / "out" / "annotations.json"
+    data = json.loads(path.read_text())
+    assert data["info"]["description"] == "written by workbench"
+    assert data["info"]["workbench"]["task"] == "detection"
+    # a's second box: x 0.5, y 0.2, w 0.5, h 0.4 of a 20 x 10 image
+    assert data["annotations"][1] == {"id": 2, "image_id": 1, "category_id": 1,
+                                      "bbox": [10.0, 2.0, 10.0, 4.0], "area": 40.0,
+                                      "iscrowd": 1}
+    assert [a["iscrowd"] for a in data["annotations"]] == [0, 1, 0, 0]
+    assert "score" not in data["annotations"][0]
+    assert data["images"][2]["split"] == "val" and data["images"][0]["group"] == "g1"
+    with pytest.warns(DataWarning, match="1 crowd annotations"):
+        again = read_coco(path)
+    assert again.objects["iscrowd"].tolist() == [False, True, False, False]
+    with pytest.raises(DataError, match="exists"):
+        write_coco(crowded, tmp_path / "out")
+    assert write_coco(crowded, tmp_path / "out", overwrite=True) == path
