@@ -363,3 +363,47 @@ def test_smote_says_which_k_would_do_down_to_none(smallest, fix):
     if smallest > 1:  # exactly one more sample than neighbours: enough
         _, y_new = resample_features(X, y, plan, method="smote", k_neighbors=smallest - 1)
         assert (y_new == "b").sum() == plan.effective["b"]
+
+
+def test_tiles_of_non_square_masks_edges_left_out_and_small_masks_skipped(tmp_path):
+    from conftest import write_mask
+
+    from workbench.catalog import Catalog
+
+    small = np.zeros((2, 2), np.uint8)
+    wide = np.zeros((5, 7), np.uint8)       # one row of two 3 x 3 tiles; the rest is edge
+    wide[1, 4] = 1                           # a lane pixel in the second tile (x0 3)
+    wide[0, 0] = 255                         # unlabelled: counted nowhere
+    wide[4, 6] = 1                           # on the edge: left out
+    tall = np.zeros((7, 4), np.uint8)       # two tiles, one above the other
+    tall[5, 2] = 1                           # a lane pixel in the lower tile (y0 3)
+    rows = []
+    for name, mask in (("small", small), ("wide", wide), ("tall", tall)):
+        rows.append({"filepath": f"{name}.png", "width": mask.shape[1],
+                     "height": mask.shape[0],
+                     "mask_path": str(write_mask(tmp_path / f"{name}.png", mask))})
+    samples = pd.DataFrame(rows, index=["small", "wide", "tall"])
+    cat = Catalog(samples, classes=["road", "lane"], task="segmentation")
+    plan = tile_plan(cat, tile_size=3, threshold=1.0)
+    tiles = plan.to_frame()
+    assert tiles.columns.tolist() == ["sample_id", "row", "col", "x0", "y0", "weight"]
+    assert tiles.index.tolist() == [0, 1, 2, 3]
+    assert tiles[["sample_id", "row", "col", "x0", "y0"]].values.tolist() == [
+        ["wide", 0, 0, 0, 0], ["wide", 0, 1, 3, 0], ["tall", 0, 0, 0, 0], ["tall", 1, 0, 0, 3]]
+    assert plan.pixels.tolist() == [[8, 0], [8, 1], [9, 0], [8, 1]]
+    # lane in 2 of 4 tiles: sqrt(1 / 0.5) = 1.41; road everywhere: 1
+    assert tiles["weight"].tolist() == pytest.approx([1, 2 ** 0.5, 1, 2 ** 0.5])
+    assert repr(plan) == "TilePlan(4 tiles of 3x3, 2 weighted up, largest 1.41)"
+    capped = tile_plan(cat, tile_size=3, threshold=1.0, max_weight=1.2).tiles["weight"]
+    assert capped.tolist() == [1, 1.2, 1, 1.2]
+    assert tile_plan(cat, tile_size=3, threshold=1.0, max_weight=1).tiles["weight"].max() == 1
+    assert tile_plan(cat, tile_size=3).tiles["weight"].tolist() == [1, 1, 1, 1]  # 0.1
+    assert len(tile_plan(cat, tile_size=1).tiles) == 4 + 35 + 28
+    with pytest.raises(ValueError, match="'tile_size' parameter of tile_plan"):
+        tile_plan(cat, tile_size=0)
+    with pytest.raises(ValueError, match="threshold must be > 0"):
+        tile_plan(cat, tile_size=3, threshold=0)
+    with pytest.raises(ValueError, match="max_weight >= 1"):
+        tile_plan(cat, tile_size=3, max_weight=0.9)
+    with pytest.raises(DataError, match="No mask is at least 8x8"):
+        tile_plan(cat, tile_size=8)

@@ -181,3 +181,49 @@ def test_a_val_file_without_a_train_file_is_read(tmp_path):
     assert split.dropna().to_dict() == {"BloodImage_00003": "val", "BloodImage_00004": "test"}
     no_files = with_split_files(tmp_path / "2", {})
     assert "split" not in read_quietly(no_files).samples.columns
+
+
+def voc_xml(filename, width, height, objects) -> str:
+    """A VOC annotation: objects are (name, xmin, ymin, xmax, ymax, extra tags)."""
+    parts = [f"<annotation><filename>{filename}</filename><size><width>{width}</width>"
+             f"<height>{height}</height><depth>3</depth></size>"]
+    for name, x0, y0, x1, y1, extra in objects:
+        parts.append(f"<object><name>{name}</name>{extra}<bndbox><xmin>{x0}</xmin>"
+                     f"<ymin>{y0}</ymin><xmax>{x1}</xmax><ymax>{y1}</ymax></bndbox></object>")
+    return "".join(parts) + "</annotation>"
+
+
+def test_voc_objects_named_flagged_clipped_and_skipped_by_hand(tmp_path):
+    root = tmp_path / "voc"
+    write_image(root / "JPEGImages" / "a.jpg", 40, 20)
+    (root / "Annotations").mkdir(parents=True)
+    (root / "Annotations" / "a.xml").write_text(voc_xml("a.jpg", 40, 20, [
+        ("car", 4, 2, 16, 18, ""),                                   # object 1
+        (" bus ", 0, 0, 10, 10, "<difficult>1</difficult>"),         # 2: spaces, difficult
+        ("", 1, 1, 5, 5, ""),                                        # 3: no name
+        ("car", 20, 0, 40.5, 20, "<truncated>1</truncated>"),        # 4: half a pixel over
+        ("car", 30, 5, 43, 15, ""),                                  # 5: 3 pixels over
+        ("bus", 50, 5, 60, 15, ""),                                  # 6: wholly outside
+        ("bus", 8, 8, 8, 12, ""),                                    # 7: no width
+    ]))
+    with pytest.warns(DataWarning) as caught:
+        cat = read_voc(root)
+    assert ("1 boxes with no width or height (skipped): 'a.xml object 7 (bus)'. VOC boxes are "
+            "xmin < xmax and ymin < ymax in pixels inside the image.") in [
+        str(w.message) for w in caught]
+    objects = cat.objects
+    assert objects["label"].astype(str).tolist() == ["car", "bus", "car", "car"]
+    np.testing.assert_allclose(objects[["x", "y", "w", "h"]].to_numpy(float), [
+        [0.1, 0.1, 0.3, 0.8], [0.0, 0.0, 0.25, 0.5], [0.5, 0.0, 0.5, 1.0],
+        [0.75, 0.25, 0.25, 0.5]])
+    assert objects["difficult"].tolist() == [False, True, False, False]
+    assert objects["truncated"].tolist() == [False, False, True, False]
+    assert "occluded" not in objects.columns  # no object has the flag
+    problems = cat.problems.set_index("problem")
+    assert problems.loc["objects with no <name>", "item"] == "object 3 ()"
+    assert problems.loc["object names with spaces around the name", "item"] == "' bus '"
+    # half a pixel over is within the tolerance of one pixel: clipped without a word
+    assert problems.loc["boxes reaching outside their image", "item"] == "object 5 (car)"
+    assert problems.loc["boxes wholly outside their image", "item"] == "object 6 (bus)"
+    assert problems.loc["boxes with no width or height", "item"] == "object 7 (bus)"
+    assert str(problems.loc["objects with no <name>", "file"]).endswith("a.xml")
