@@ -90,3 +90,52 @@ def test_polygon_lines_become_their_box_and_confidences_are_kept(yolo_dir):
                                [[0.2, 0.2, 0.4, 0.3], [0.4, 0.4, 0.2, 0.2]])
     assert b.label.astype(str).tolist() == ["wheelchair", "car"]
     assert b.confidence.iloc[1] == pytest.approx(0.9)
+
+
+def test_yolo_lines_by_hand_bom_polygons_left_overhang_and_no_confidence(yolo_dir):
+    import warnings
+
+    # a byte-order mark; two polygons of different extents; a box 0.05 past the left edge
+    (yolo_dir / "labels" / "train" / "b.txt").write_text(
+        "\ufeff1 0.1 0.2 0.3 0.2 0.3 0.6 0.1 0.6\n"
+        "0 0.5 0.1 0.9 0.1 0.9 0.3 0.5 0.3\n"
+        "0 0.05 0.5 0.2 0.2\n", encoding="utf-8")
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        cat = read_yolo(yolo_dir / "data.yaml")
+    b = cat.objects[cat.objects.sample_id == "images/train/b"]
+    np.testing.assert_allclose(b[["x", "y", "w", "h"]].to_numpy(float),
+                               [[0.1, 0.2, 0.2, 0.4], [0.5, 0.1, 0.4, 0.2],
+                                [0.0, 0.4, 0.15, 0.2]])
+    assert b["label"].astype(str).tolist() == ["wheelchair", "car", "car"]
+    assert "confidence" not in cat.objects.columns  # no line has a sixth value
+    assert cat.samples.index.name == "sample_id"
+    assert cat.source == str(yolo_dir)
+    clipped = cat.problems[cat.problems.problem == "boxes reaching outside their image"]
+    assert clipped["item"].tolist() == ["line 3"]
+
+
+@pytest.mark.parametrize("line, message", [
+    ("0 0.1 0.1 0.2 0.1 0.2 0.2 0.1", r"has 8 values"),          # an even polygon
+    ("1.5 0.5 0.5 0.1 0.1", r"class ids outside 'names' \(0..1\): ids 1.5"),
+    ("-1 0.5 0.5 0.1 0.1", r"class ids outside 'names' \(0..1\): ids -1"),
+])
+def test_odd_lines_and_class_ids_are_refused(yolo_dir, line, message):
+    (yolo_dir / "labels" / "train" / "b.txt").write_text(line + "\n")
+    with pytest.raises(DataError, match=message):
+        read_yolo(yolo_dir / "data.yaml")
+
+
+def test_the_root_is_the_yaml_path_entry_relative_to_the_yaml(yolo_dir, tmp_path):
+    import shutil
+
+    elsewhere = tmp_path / "configs"
+    elsewhere.mkdir()
+    (elsewhere / "data.yaml").write_text(yaml.safe_dump({
+        "path": "../yolo", "train": "images/train", "names": ["car", "wheelchair"]}))
+    cat = read_yolo(elsewhere / "data.yaml")
+    assert sorted(cat.samples.index) == ["images/train/a", "images/train/b"]
+    assert cat.source == str((elsewhere / "../yolo").absolute())
+    shutil.rmtree(yolo_dir / "labels")
+    with pytest.raises(DataError, match="YOLO data.yaml"):
+        read_yolo(tmp_path / "missing.yaml")
