@@ -267,3 +267,23 @@ def test_no_mask_in_the_split_names_it(tmp_path):
     with pytest.raises(Lacks, match="No image of the test split has a mask"):
         segmentation_report(no_test_mask, predictions)
     assert segmentation_report(no_test_mask, predictions, split=None, n_boot=0).n_images == 1
+
+
+def test_pixel_confusion_at_its_edges():
+    from workbench.evaluate.segmentation import pixel_confusion
+
+    # 200 classes: 40,000 cells, past int16; uint8 masks must not overflow
+    big = pixel_confusion(np.array([199, 0, 5], np.uint8), np.array([199, 3, 5], np.uint8),
+                          200)
+    assert big.shape == (200, 200) and big.sum() == 3
+    assert (big[199, 199], big[0, 3], big[5, 5]) == (1, 1, 1)
+    # a prediction outside the classes is fine where the truth is ignored, even with code 0
+    assert pixel_confusion(np.array([0, -1]), np.array([0, 5]), 2).tolist() == [[1, 0],
+                                                                               [0, 0]]
+    with pytest.raises(ValueError, match=r"class codes 0..1 where the truth is labelled; "
+                                         r"found 5"):
+        pixel_confusion(np.array([0, 1]), np.array([0, 5]), 2)
+    with pytest.raises(ValueError, match="found -1"):
+        pixel_confusion(np.array([0, 1]), np.array([-1, 1]), 2)
+    empty = pixel_confusion(np.array([], int), np.array([], int), 3)
+    assert empty.tolist() == [[0] * 3] * 3

@@ -107,3 +107,48 @@ def test_the_plan_mix_leaves_out_the_background_and_lacks_for_one_class_per_imag
                           index=["a"])
     with pytest.raises(Lacks, match="Each image holds one class here"):
         plan_instance_mix(Catalog(labels, classes=["x", "y"]), plan({"x": 1.0}))
+
+
+def test_repeat_factors_on_four_images_by_hand():
+    from workbench.sample import repeat_factors
+
+    factors = repeat_factors(detection(), threshold=0.5)
+    # car in i0 and i1, bike in i0 and i2 (0.5 each: factor 1); person only in i2 (0.25:
+    # sqrt(2)); truck nowhere (factor 1, nothing to repeat)
+    image = factors.image_factors
+    assert image.name == "repeat_factor" and image.index.tolist() == ["i0", "i1", "i2", "i3"]
+    assert image.tolist() == pytest.approx([1, 1, 2 ** 0.5, 1])
+    table = factors.to_frame()
+    assert table.index.name == "class"
+    assert table.index.tolist() == ["car", "bike", "person", "truck"]
+    assert table.columns.tolist() == ["image_fraction", "class_factor", "instances_before",
+                                      "instances_after", "gain"]
+    assert table["image_fraction"].tolist() == [0.5, 0.5, 0.25, 0.0]
+    assert table["class_factor"].tolist() == pytest.approx([1, 1, 2 ** 0.5, 1])
+    # i2's bike rides along with its person
+    assert table["instances_after"].tolist() == pytest.approx([3, 1 + 2 ** 0.5, 2 ** 0.5, 0])
+    assert repr(factors) == ("RepeatFactors(4 images -> 4.4 per epoch, threshold 0.5, "
+                             "largest 1.41x)")
+    assert (factors.threshold, factors.max_repeat) == (0.5, None)
+    capped = repeat_factors(detection(), threshold=0.5, max_repeat=1)
+    assert capped.image_factors.tolist() == [1, 1, 1, 1] and capped.max_repeat == 1
+    with pytest.raises(ValueError, match="'max_repeat' parameter must be >= 1"):
+        repeat_factors(detection(), threshold=0.5, max_repeat=0.99)
+    assert "bg" not in repeat_factors(detection(background="bg"), threshold=0.5).to_frame().index
+
+
+def test_the_background_is_no_reason_to_repeat_an_image():
+    from workbench.sample import repeat_factors
+
+    samples = pd.DataFrame({"filepath": ["a", "b", "c", "d"], "width": 4, "height": 4},
+                           index=["a", "b", "c", "d"])
+    pixels = pd.DataFrame({"sample_id": ["a", "b", "c", "d", "a"],
+                           "label": ["road", "road", "road", "road", "lane"],
+                           "count": [12, 16, 16, 16, 4]})
+    seg = Catalog(samples, classes=["road", "lane"], task="segmentation", pixels=pixels,
+                  background="road")
+    # a threshold above 1 would repeat road (in every image) 2x were it counted
+    factors = repeat_factors(seg, threshold=4.0)
+    assert factors.image_factors.tolist() == [4.0, 1.0, 1.0, 1.0]  # lane: sqrt(4 / 0.25)
+    assert factors.to_frame().index.tolist() == ["road", "lane"]
+    assert factors.to_frame()["image_fraction"].tolist() == [0.0, 0.25]  # road not counted
