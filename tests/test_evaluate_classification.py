@@ -443,3 +443,33 @@ def test_the_summary_and_its_bootstrap_intervals_equal_scikit_learn_per_replicat
     low, high = np.percentile(replicates, [10, 90], axis=0)
     assert summary["low"].tolist() == pytest.approx(low.tolist())
     assert summary["high"].tolist() == pytest.approx(high.tolist())
+
+
+def test_weighted_average_precision_equals_scikit_learn_with_ties_and_weights():
+    from workbench.evaluate.ranking import weighted_average_precision
+
+    y = np.array([1, 0, 1, 1, 0, 0, 1])
+    s = np.array([0.9, 0.8, 0.8, 0.5, 0.4, 0.2, 0.1])   # a tie; the last-ranked is a positive
+    rows = np.array([[1, 1, 1, 1, 1, 1, 1], [0, 2, 1, 0, 3, 1, 2], [2, 0, 0, 1, 1, 0, 0]])
+    ours = weighted_average_precision(y, s, rows)
+    reference = [average_precision_score(y, s, sample_weight=w) for w in rows]
+    assert ours.tolist() == pytest.approx(reference)
+    assert weighted_average_precision(y, s, rows[0]) == pytest.approx(reference[0])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        none = weighted_average_precision(y, s, np.array([[0, 1, 0, 0, 1, 1, 0]]))
+    assert np.isnan(none[0])  # the positives weigh nothing: no AP
+
+
+def test_wilson_interval_of_no_trials_is_nan_as_a_float():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        low, high = intervals.wilson_interval([0, 3], [0, 5])
+    assert low.dtype == float and high.dtype == float
+    assert np.isnan(low[0]) and np.isnan(high[0])
+    ci = binomtest(3, 5).proportion_ci(0.95, method="wilson")
+    assert [low[1], high[1]] == pytest.approx([ci.low, ci.high])
