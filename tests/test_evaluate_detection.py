@@ -381,3 +381,34 @@ def test_counts_give_precision_and_recall_and_keep_a_score_equal_to_the_minimum(
     assert above["recall"] == 0.0
     with pytest.raises(ValueError, match="'iou' parameter of detection_counts"):
         detection_counts(report, iou=0.3)
+
+
+def test_a_report_keeps_the_100_best_detections_per_image_by_default(hand):
+    catalog, predictions = hand
+    # 100 false alarms on image a, all scoring above its one hit (0.9): the hit is the 101st
+    alarms = [("a", "dent", 150 + (k % 5), 60 + (k // 5) % 5, 10, 10, 0.95) for k in range(100)]
+    crowded = scored(catalog, PREDS + alarms, ["intact", "dent", "hole"])
+    report = detection_report(catalog, crowded, split=None, n_boot=0)
+    assert detection_counts(report).loc["dent", ["tp", "fp"]].tolist() == [0, 101]
+    wider = detection_report(catalog, crowded, split=None, n_boot=0, max_dets=101)
+    assert detection_counts(wider).loc["dent", ["tp", "fp"]].tolist() == [1, 101]
+    assert report.to_frame().index.name == "class"
+    with pytest.raises(ValueError, match="'max_dets' parameter of detection_report"):
+        detection_report(catalog, crowded, split=None, n_boot=0, max_dets=0)
+    with pytest.raises(ValueError, match="'n_boot' parameter of detection_report"):
+        detection_report(catalog, crowded, split=None, n_boot=-1)
+
+
+def test_a_reports_intervals_are_percentiles_of_its_replicates_seeded_by_default():
+    catalog, predictions, *_ = random_fixture(seed=3, n_images=30)
+    report = detection_report(catalog, predictions, split=None, n_boot=40, confidence=0.8)
+    again = detection_report(catalog, predictions, split=None, n_boot=40, seed=0,
+                             confidence=0.8)
+    pd.testing.assert_frame_equal(report.to_frame(), again.to_frame())
+    table = report.to_frame()
+    reps = report.replicates  # (replicate, class, [ap, ap50, ar])
+    low = np.nanpercentile(reps, 10, axis=0)  # replicates without the class left out
+    high = np.nanpercentile(reps, 90, axis=0)
+    assert table["ap_low"].tolist() == pytest.approx(low[:, 0].tolist())
+    assert table["ap50_high"].tolist() == pytest.approx(high[:, 1].tolist())
+    assert table["ar_low"].tolist() == pytest.approx(low[:, 2].tolist())
