@@ -121,3 +121,41 @@ def test_boxes_follow_every_exif_orientation_as_pil_displays_the_picture(orienta
     assert moved.loc[1, ["x", "y", "w", "h"]].tolist() == pytest.approx(RELATIVE)  # as is
     assert list(moved.columns) == list(objects.columns) and moved["area"].tolist() == [1, 2]
     assert objects["x"].tolist() == [0.1, 0.1]  # the caller's table is left alone
+
+
+def test_box_checks_on_each_edge_and_exactly_at_the_tolerance():
+    import warnings
+
+    from workbench.sources.boxes import check_boxes
+    from workbench.sources.problems import Problems
+
+    boxes = [
+        (0.1, 0.1, 0.5, 0.5),        # 0 fine
+        (0.2, 0.3, 0.6, 0.3),        # 1 no height
+        (-0.3, 0.2, 0.0, 0.4),       # 2 ends on the left edge: outside
+        (0.2, -0.3, 0.4, 0.0),       # 3 ends on the top edge: outside
+        (1.0, 0.2, 1.3, 0.4),        # 4 starts on the right edge: outside
+        (0.2, 1.0, 0.4, 1.3),        # 5 starts on the bottom edge: outside
+        (-0.25, 0.2, 0.3, 0.4),      # 6-9: exactly the tolerance past one edge: fine
+        (0.2, -0.25, 0.3, 0.4),
+        (0.2, 0.2, 1.25, 0.4),
+        (0.2, 0.2, 0.3, 1.25),
+        (-0.5, 0.2, 0.3, 0.4),       # 10 past the left edge only: clipped
+        (0.2, 0.2, 0.3, 1.5),        # 11 past the bottom edge only: clipped
+        (0.2, 0.2, 1.5, 0.4),        # 12 past the right edge only
+        (0.2, -0.5, 0.3, 0.4),       # 13 past the top edge only
+    ]
+    problems = Problems()
+    items = [f"box {k}" for k in range(len(boxes))]
+    keep = check_boxes(np.array(boxes), "f.txt", items, problems, tolerance=0.25)
+    assert keep.tolist() == [True, False, False, False, False, False] + [True] * 8
+    frame = problems.frame()
+    assert frame.groupby("problem", sort=False)["item"].apply(list).to_dict() == {
+        "boxes with no width or height": ["box 1"],
+        "boxes wholly outside their image": ["box 2", "box 3", "box 4", "box 5"],
+        "boxes reaching outside their image": ["box 10", "box 11", "box 12", "box 13"]}
+    assert frame["file"].unique().tolist() == ["f.txt"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        problems.warn()
+    assert str(caught[0].message) == "1 boxes with no width or height (skipped): 'f.txt box 1'."

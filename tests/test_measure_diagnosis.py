@@ -228,3 +228,29 @@ def test_the_condition_overview_ranks_the_datas_own_conditions_then_the_derived(
     brightness = hidden_imbalance(cat, "brightness")
     assert table.loc[3, "p_value"] == pytest.approx(brightness.p_value)
     assert brightness.p_value < table.loc[1, "p_value"]  # derived last all the same
+
+
+def test_a_diagnosis_passes_its_choices_on_to_every_part():
+    cat = two_dark_conditions()
+    d = diagnose(cat, condition="light", min_count=4, beta=0.5)
+    assert d.tail.beta == 0.5
+    assert rows(d.checklist)[-1][:3] == ["classes spread over light", "a @ Night", "warn"]
+    assert rows(d.checklist)[1][4] == "42 images; ok from 4, warn from 2"
+    assert rows(diagnose(cat, condition=None, min_count=1).checklist)[1][4] == (
+        "42 images; ok from 1, warn from 1")
+    assert diagnose(cat, condition=None).min_count == 100
+    with pytest.raises(ValueError, match="'min_count' parameter of diagnose"):
+        diagnose(cat, min_count=0)
+
+
+def test_the_critical_class_by_default_is_the_rarest_with_any_example():
+    samples = _rows({("a",): 5, ("b",): 1}, ())
+    cat = Catalog(samples, classes=["a", "b", "empty"])
+    assert diagnose(cat, condition=None, critical=None).critical == ("b",)
+    boxes = pd.DataFrame({"sample_id": ["0", "0", "1"], "label": ["p", "p", "q"],
+                          "x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2})
+    det = Catalog(_rows({("x",): 3}, ()).drop(columns="label"), classes=["p", "q"],
+                  task="detection", objects=boxes)
+    d = diagnose(det, condition=None, critical=None)
+    assert d.counts.unit == "instances" and d.critical == ("q",)
+    assert d.tail.counts.to_dict() == {"p": 2, "q": 1}
