@@ -271,3 +271,36 @@ def test_the_written_file_is_plain_coco_with_crowd_flags(small_detection, tmp_pa
     with pytest.raises(DataError, match="exists"):
         write_coco(crowded, tmp_path / "out")
     assert write_coco(crowded, tmp_path / "out", overwrite=True) == path
+
+
+def test_polygons_stand_in_for_missing_boxes_part_by_part(tmp_path):
+    data = coco_dict()
+    data["annotations"] = [
+        {"id": 1, "image_id": 7, "category_id": 1, "bbox": [0, 0, 10, 10], "iscrowd": 0},
+        # two parts: x 1..6, y 2..8
+        {"id": 2, "image_id": 7, "category_id": 3, "iscrowd": 0,
+         "segmentation": [[2, 2, 6, 2, 6, 8], [1, 3, 3, 3, 3, 4]]},
+        {"id": 3, "image_id": 9, "category_id": 1, "bbox": None, "iscrowd": 0,
+         "segmentation": [[10, 1, 14, 1, 14, 5]]},
+    ]
+    with pytest.warns(DataWarning, match="2 annotations with a polygon and no bbox"):
+        cat = read_coco(write(tmp_path, data), check_files=False)
+    np.testing.assert_allclose(cat.objects[["x", "y", "w", "h"]].to_numpy(float), [
+        [0.0, 0.0, 0.5, 1.0], [0.05, 0.2, 0.25, 0.6], [0.5, 0.1, 0.2, 0.4]])
+    listed = cat.problems[cat.problems.problem == "annotations with a polygon and no bbox"]
+    assert listed["item"].tolist() == ["annotation 2", "annotation 3"]
+    # no annotation has a bbox key at all
+    for a in data["annotations"]:
+        a.pop("bbox", None)
+    data["annotations"][0]["segmentation"] = [[0, 0, 10, 0, 10, 10]]
+    with pytest.warns(DataWarning, match="3 annotations with a polygon"):
+        only = read_coco(write(tmp_path, data, "only.json"), check_files=False)
+    assert only.objects["w"].tolist() == pytest.approx([0.5, 0.25, 0.2])
+
+
+def test_a_bbox_of_five_numbers_is_refused_by_name(tmp_path):
+    data = coco_dict()
+    data["annotations"][2]["bbox"] = [2, 2, 4, 4, 1]
+    with pytest.raises(DataError, match=r"1 annotations in .* have no usable bbox, e.g. "
+                                        r"annotation ids '3' \(bbox \[2, 2, 4, 4, 1\]\)"):
+        read_coco(write(tmp_path, data), check_files=False)
