@@ -43,10 +43,11 @@ app: $(STAMP) data
 
 # Mutation testing of the numeric core (tests/mutants.py, configured in pyproject.toml): a
 # kill rate per module and the surviving mutants per function. Not part of make test: it
-# runs the unit tests once per mutant. Results stay in mutants/ (git-ignored); run again, it
-# re-tests only the functions that changed.
+# runs the unit tests once per mutant, hours on two cores. Results stay in mutants/
+# (git-ignored); run again, it re-tests only the functions that changed; SURVIVORS=1
+# re-tests only the last run's survivors (after writing tests against them).
 mutants: $(STAMP)
-	$(PY) tests/mutants.py
+	$(PY) tests/mutants.py $(if $(SURVIVORS),--survivors)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
