@@ -254,3 +254,30 @@ def test_the_critical_class_by_default_is_the_rarest_with_any_example():
     d = diagnose(det, condition=None, critical=None)
     assert d.counts.unit == "instances" and d.critical == ("q",)
     assert d.tail.counts.to_dict() == {"p": 2, "q": 1}
+
+
+def test_the_checklist_row_for_images_without_a_class_per_task():
+    from workbench.measure import health_checklist
+
+    samples = _rows({("a",): 3, ("b",): 2}, ())
+    samples.loc[["1", "3"], "label"] = None
+    cat = Catalog(samples, classes=["a", "b"])
+    assert rows(health_checklist(cat, min_ok=1, min_warn=1))[1] == [
+        "every image has a class", "all", "warn", 2,
+        "2 images have no label (e.g. '1', '3'): they count in no class; label them or drop "
+        "them"]
+    boxes = pd.DataFrame({"sample_id": ["0"], "label": ["p"], "x": 0.1, "y": 0.1, "w": 0.2,
+                          "h": 0.2})
+    det = Catalog(_rows({("x",): 3}, ()).drop(columns="label"), classes=["p"],
+                  task="detection", objects=boxes)
+    assert rows(health_checklist(det, min_ok=1, min_warn=1))[1] == [
+        "images with no object (negatives)", "all", "pass", 2,
+        "2 images hold no box (e.g. '1', '2'): background examples, kept; they teach the "
+        "model what is not an object"]
+    pixels = pd.DataFrame({"sample_id": ["0"], "label": ["p"], "count": [5]})
+    seg = Catalog(_rows({("x",): 2}, ()).drop(columns="label"), classes=["p"],
+                  task="segmentation", pixels=pixels)
+    assert rows(health_checklist(seg, min_ok=1, min_warn=1))[1][4].startswith(
+        "1 images hold no labelled pixel (e.g. '1')")
+    full = Catalog(_rows({("a",): 2, ("b",): 2}, ()), classes=["a", "b"])
+    assert all(r[0] != "every image has a class" for r in rows(health_checklist(full)))
