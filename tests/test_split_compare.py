@@ -184,3 +184,32 @@ def test_the_chosen_split_is_yours_unless_you_resplit(tmp_path):
     assert same_split(redone, expected)
     with pytest.raises(ValueError, match=r"sum to 1. Got \[0.5, 0.6\]"):
         chosen_split(cat, resplit=True, fractions=(0.5, 0.6), cache_dir=tmp_path / "c")
+
+
+def test_a_random_split_of_groups_cuts_the_shuffled_groups_where_the_fractions_fall():
+    rng = np.random.default_rng(7)
+    sizes = rng.integers(1, 6, 25)                    # 25 groups of 1 to 5 images
+    group = np.repeat([f"g{k:02}" for k in range(25)], sizes)
+    samples = pd.DataFrame({"filepath": [f"{i}.png" for i in range(len(group))], "width": 4,
+                            "height": 4, "label": "a", "group": group},
+                           index=[f"s{i:03}" for i in range(len(group))])
+    cat = Catalog(samples, classes=["a"])
+    split = random_split(cat, fractions=(0.5, 0.3, 0.2), seed=3, groups=True)
+    # the reference, a loop: shuffle the groups (one permutation with the same seed), then
+    # a group goes past each boundary its last image reaches
+    order = np.random.default_rng(3).permutation(25)
+    bounds = np.cumsum([0.5, 0.3, 0.2])[:-1] * len(group)
+    names, seen, expected = ["train", "val", "test"], 0, {}
+    for g in order:
+        seen += sizes[g]
+        expected[f"g{g:02}"] = names[int((seen >= bounds).sum())]
+    assert split.samples["split"].astype(str).tolist() == [expected[g] for g in group]
+    assert split.samples.groupby("group")["split"].nunique().max() == 1
+    assert split.samples["split"].cat.categories.tolist() == names
+    again = random_split(cat, fractions=(0.5, 0.3, 0.2), groups=True)  # seed 0
+    assert same_split(again, random_split(cat, fractions=(0.5, 0.3, 0.2), seed=0,
+                                          groups=True))
+    assert not same_split(again, split)
+    renamed = random_split(cat, fractions=(0.5, 0.5), seed=3, names=["fit", "check"])
+    assert set(renamed.samples["split"].astype(str)) == {"fit", "check"}
+    assert (renamed.samples["split"] == "fit").sum() == len(group) // 2
