@@ -139,3 +139,24 @@ def test_the_root_is_the_yaml_path_entry_relative_to_the_yaml(yolo_dir, tmp_path
     shutil.rmtree(yolo_dir / "labels")
     with pytest.raises(DataError, match="YOLO data.yaml"):
         read_yolo(tmp_path / "missing.yaml")
+
+
+def test_the_written_files_word_for_word(small_detection, tmp_path):
+    from workbench.errors import DataError as Refused
+
+    cat = small_detection.replace(classes=["café", "dog"], objects=small_detection.objects
+                                  .assign(label=lambda o: o["label"].astype(str)
+                                          .replace({"cat": "café"})))
+    path = write_yolo(cat, tmp_path / "out")
+    assert path == tmp_path / "out" / "data.yaml"
+    assert path.read_text() == ("path: .\nnames:\n  0: café\n  1: dog\ntrain: images/train\n"
+                                "val: images/val\n")
+    # a: two café boxes (x 0, y 0, w 0.5, h 1 and x 0.5, y 0.2, w 0.5, h 0.4)
+    assert (tmp_path / "out" / "labels" / "train" / "a.txt").read_text() == (
+        "0 0.250000 0.500000 0.500000 1.000000\n0 0.750000 0.400000 0.500000 0.400000\n")
+    assert (tmp_path / "out" / "labels" / "val" / "c.txt").read_text() == ""  # a negative
+    assert (tmp_path / "out" / "images" / "train" / "a.png").is_symlink()
+    with pytest.raises(Refused, match="exists"):
+        write_yolo(cat, tmp_path / "out")
+    with pytest.raises(ValueError, match="YOLO needs its images beside its labels"):
+        write_yolo(cat, tmp_path / "other", media="reference")
