@@ -328,3 +328,27 @@ def test_a_call_takes_the_strength_from_the_mask_and_the_image_label():
     assert not np.array_equal(aug(image, mask=lane)["image"], image)
     assert not np.array_equal(aug(image, mask=np.zeros_like(lane), label="lane")["image"],
                               image)
+
+
+def test_class_strengths_at_their_edges():
+    # 0.5 examples is allowed (a fractional count); a class with none gets the full strength
+    s = class_strengths({"car": 100, "bus": 10, "van": 1, "ghost": 0, "half": 0.5},
+                        strength=0.8)
+    assert s.name == "strength"
+    # log(100 / n) / log(100 / 0.5): the rarest present class (0.5) is 1
+    import math
+
+    scale = math.log(200)
+    assert s.to_dict() == pytest.approx({"car": 0.0, "bus": 0.8 * math.log(10) / scale,
+                                         "van": 0.8 * math.log(100) / scale, "ghost": 0.8,
+                                         "half": 0.8})
+    assert class_strengths({"a": 1, "b": 1}).tolist() == [0.0, 0.0]  # nothing is rarer
+    assert class_strengths({"a": 5, "b": 0}).tolist() == [0.0, 1.0]
+    with pytest.raises(ValueError, match=r"The \"overrides\['b'\]\" parameter must be a number"):
+        class_strengths({"a": 5, "b": 1}, overrides={"b": 1.5})
+
+
+def test_image_strengths_by_name_with_a_class_without_one(small_detection):
+    s = image_strengths(small_detection, pd.Series({"dog": 0.7}))  # cat: none given, 0
+    assert s.name == "strength"
+    assert s.to_dict() == {"a": 0.0, "b": 0.7, "c": 0.0}

@@ -108,3 +108,12 @@ def test_default_mask_values_step_over_the_ignore_index_past_255_classes():
     assert 255 not in values
     assert Catalog(samples, classes=classes, task="detection",
                    ignore_index=None).mask_values[255] == 255
+
+
+def test_the_indicator_names_its_axes(small_detection):
+    from workbench.catalog import indicator
+
+    table = indicator(small_detection)
+    assert table.columns.name == "class" and table.columns.tolist() == ["cat", "dog"]
+    assert table.index.tolist() == ["a", "b", "c"]
+    assert table.to_numpy().tolist() == [[True, False], [True, True], [False, False]]

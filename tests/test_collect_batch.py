@@ -79,3 +79,31 @@ def test_picks_view_keeps_pick_order_and_adds_hard_negatives_once(fo, small_dete
     with pytest.raises(DataError, match="not in this FiftyOne dataset"):
         browse.picks_view(dataset, ["zzz"])
     assert np.isfinite(len(view))
+
+
+def test_a_batch_by_default_is_24_class_balanced_seed_0_and_names_unscored_images():
+    from workbench.collect.select import select
+
+    # a pool of 30 images with random scores
+    rng = np.random.default_rng(1)
+    ids = [f"t{k}" for k in range(6)] + [f"p{k:02}" for k in range(30)]
+    labels = ["a"] * 5 + ["b"] + list(rng.choice(["a", "b", "c"], 30))
+    samples = pd.DataFrame({"filepath": ids, "width": 8, "height": 8, "label": labels,
+                            "split": ["train"] * 6 + ["pool"] * 30}, index=ids)
+    catalog = Catalog(samples, classes=["a", "b", "c"])
+    scores = pd.DataFrame(rng.dirichlet([1, 1, 1], len(ids)), index=ids, columns=["a", "b", "c"])
+    predictions = Predictions(classes=("a", "b", "c"), scores=scores, source="hand")
+    picks = pick_batch(catalog, predictions, pool="pool")
+    counts = pd.Series({"a": 5, "b": 1, "c": 0})
+    reference = select(scores.loc[[f"p{k:02}" for k in range(30)]], strategy="class_balanced",
+                       n=24, counts=counts, seed=0)
+    assert picks.sample_ids == reference.sample_ids and len(picks.sample_ids) == 24
+    assert picks.quotas.to_dict() == reference.quotas.to_dict()
+    other = pick_batch(catalog, predictions, pool="pool", strategy="random", n=5, seed=2)
+    assert other.sample_ids == select(scores.loc[[f"p{k:02}" for k in range(30)]],
+                                      strategy="random", n=5, counts=counts, seed=2).sample_ids
+    holes = predictions.scores.copy()
+    holes.loc[["p03", "p07"], "b"] = np.nan
+    with pytest.raises(Lacks, match=r"2 pool images have no score \(e.g. 'p03'\)"):
+        pick_batch(catalog, Predictions(classes=("a", "b", "c"), scores=holes, source="hand"),
+                   pool="pool")
