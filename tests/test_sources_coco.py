@@ -304,3 +304,29 @@ def test_a_bbox_of_five_numbers_is_refused_by_name(tmp_path):
     with pytest.raises(DataError, match=r"1 annotations in .* have no usable bbox, e.g. "
                                         r"annotation ids '3' \(bbox \[2, 2, 4, 4, 1\]\)"):
         read_coco(write(tmp_path, data), check_files=False)
+
+
+def test_scores_and_crowd_flags_read_by_hand(tmp_path):
+    data = coco_dict()
+    anns = data["annotations"]
+    anns[0]["score"], anns[1]["score"], anns[2]["score"], anns[3]["score"] = .9, .8, .7, .6
+    del anns[2]["iscrowd"]                       # no flag: not a crowd
+    with pytest.warns(DataWarning):
+        cat = read_coco(write(tmp_path, data), check_files=False)
+    assert cat.objects["confidence"].tolist() == [0.9, 0.8, 0.7, 0.6]
+    assert cat.objects["iscrowd"].tolist() == [False, False, False, True]
+    assert cat.objects.index.tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("image_id", 99, r"\(ids 1\) point at unknown image ids: 99. Every annotation's image_id "
+                     r"must be listed in 'images'"),
+    ("category_id", 42, r"\(ids 1\) point at unknown category ids: 42. Every annotation's "
+                        r"category_id must be listed in 'categories'"),
+])
+def test_an_annotation_pointing_nowhere_says_where_it_should_be_listed(tmp_path, field, value,
+                                                                      message):
+    data = coco_dict()
+    data["annotations"][0][field] = value
+    with pytest.raises(DataError, match=message):
+        read_coco(write(tmp_path, data), check_files=False)
