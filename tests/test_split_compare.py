@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from workbench.catalog import Catalog
-from workbench.errors import DataWarning
+from workbench.errors import DataError, DataWarning
 from workbench.split import (
     chosen_split,
     compare_reports,
@@ -213,3 +213,35 @@ def test_a_random_split_of_groups_cuts_the_shuffled_groups_where_the_fractions_f
     renamed = random_split(cat, fractions=(0.5, 0.5), seed=3, names=["fit", "check"])
     assert set(renamed.samples["split"].astype(str)) == {"fit", "check"}
     assert (renamed.samples["split"] == "fit").sum() == len(group) // 2
+
+
+def test_stratified_split_names_auto_condition_and_group_counts():
+    cat = catalog()
+    two = stratified_split(cat, fractions=(0.8, 0.2))
+    assert two.samples["split"].cat.categories.tolist() == ["train", "test"]
+    four = stratified_split(cat, fractions=(0.4, 0.2, 0.2, 0.2))
+    assert four.samples["split"].cat.categories.tolist() == ["split_0", "split_1", "split_2",
+                                                             "split_3"]
+    named = stratified_split(cat, fractions=(0.7, 0.3), names=("fit", "check"))
+    assert named.samples["split"].value_counts().to_dict() == {"fit": 42, "check": 18}
+    with pytest.raises(ValueError, match="3 split names for 2 fractions"):
+        stratified_split(cat, fractions=(0.5, 0.5), names=("a", "b", "c"))
+    # "auto" takes the condition hiding most imbalance: light, the only one
+    auto = stratified_split(cat, by="class+condition", condition="auto", seed=2)
+    assert same_split(auto, stratified_split(cat, by="class+condition", condition="light",
+                                             seed=2))
+    assert same_split(stratified_split(cat), stratified_split(cat, seed=0))
+    plain = catalog(condition=False)
+    with pytest.warns(DataWarning, match="no condition has two or more values: stratifying "
+                                         "by class"):
+        fallback = stratified_split(plain, by="class+condition", condition="auto")
+    assert same_split(fallback, stratified_split(plain))
+    # exactly as many groups as splits is enough; one fewer is not
+    three = catalog(groups=True).samples.assign(group=[f"g{i % 3}" for i in range(60)])
+    assert stratified_split(cat.replace(samples=three), groups=True, fractions=(0.4, 0.3, 0.3)
+                            ).samples.groupby("group")["split"].nunique().max() == 1
+    two_groups = three.assign(group=[f"g{i % 2}" for i in range(60)])
+    with pytest.raises(DataError, match="2 groups cannot fill 3 splits"):
+        stratified_split(cat.replace(samples=two_groups), groups=True)
+    with pytest.raises(ValueError, match="'rare' parameter of stratified_split"):
+        stratified_split(cat, rare="nowhere")
