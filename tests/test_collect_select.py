@@ -309,3 +309,19 @@ def test_uncertainty_scores_one_value_per_row():
     p = np.array([[0.5, 0.3, 0.2], [0.7, 0.3, 0.0]])
     assert uncertainty(p, method="least_confidence").tolist() == pytest.approx([0.5, 0.3])
     assert uncertainty(p, method="margin").tolist() == pytest.approx([0.8, 0.6])
+
+
+@pytest.mark.parametrize("counts, available, n, quotas", [
+    ([10, 2, 0, 5], [5, 1, 3, 4], 8, [0, 1, 3, 4]),
+    ([3, 0, 0], [2, 2, 2], 1, [0, 1, 0]),        # one pick: the earlier of the tied fewest
+    ([3, 0, 0], [2, 2, 2], 0, [0, 0, 0]),
+    ([0, 0], [1, 5], 4, [1, 3]),                 # a's one candidate, the rest to b
+    ([5, 0], [10, 10], 3, [0, 3]),               # b fills up first
+    ([0, 0, 0], [1, 1, 1], 2, [1, 1, 0]),        # level 2/3 each, rounded to the earlier
+    ([0, 0], [1, 1], 5, [1, 1]),                 # more picks than candidates
+])
+def test_balanced_quotas_by_hand(counts, available, n, quotas):
+    from workbench.collect.select import balanced_quotas
+
+    out = balanced_quotas(np.array(counts, dtype=float), np.array(available, dtype=float), n)
+    assert out.tolist() == quotas and out.dtype == np.int64

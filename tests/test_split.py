@@ -384,3 +384,27 @@ def test_a_split_report_pinned_to_the_column_and_the_digit():
     plain = split_report(Catalog(s.drop(columns="light").fillna({"split": "test"}),
                                  classes=["x", "y"]))
     assert plain.condition_table().empty and "images_without_split" not in plain.summary()
+
+
+def test_a_split_report_names_each_missing_pair_and_reads_unnormalised_fractions():
+    from workbench.split import split_report
+    from workbench.split.quality import examples_distribution
+
+    # c has one image (in train); d has none: only c is missing anywhere
+    s = pd.DataFrame({"filepath": list("abcdefgh"), "width": 4, "height": 4,
+                      "label": ["a", "a", "b", "c", "a", "b", "a", "b"],
+                      "split": ["train"] * 4 + ["val"] * 2 + ["test"] * 2},
+                     index=list("abcdefgh"))
+    report = split_report(Catalog(s, classes=["a", "b", "c", "d"]), fractions=(50, 25, 25))
+    assert report.missing == [("c", "val"), ("c", "test")]
+    assert (report.counts.index.name, report.counts.columns.name) == ("class", "split")
+    assert report.counts.index.tolist() == ["a", "b", "c", "d"]
+    assert report.counts.dtypes.unique().tolist() == [np.int64]
+    assert report.counts.loc["d"].tolist() == [0, 0, 0]
+    assert report.sizes.name == "images" and report.sizes.tolist() == [4, 2, 2]
+    codes = np.array([0] * 4 + [1] * 2 + [2] * 2)
+    assert report.examples_distribution == pytest.approx(
+        examples_distribution(codes, [0.5, 0.25, 0.25]))
+    assert report.examples_distribution == 0.0  # 4 / 2 / 2 is exactly 50 / 25 / 25
+    off = split_report(Catalog(s, classes=["a", "b", "c", "d"]), fractions=(2, 1, 1, 1))
+    assert np.isnan(off.examples_distribution)  # four fractions for three splits
