@@ -352,3 +352,56 @@ def test_image_strengths_by_name_with_a_class_without_one(small_detection):
     s = image_strengths(small_detection, pd.Series({"dog": 0.7}))  # cat: none given, 0
     assert s.name == "strength"
     assert s.to_dict() == {"a": 0.0, "b": 0.7, "c": 0.0}
+
+
+def test_a_transform_record_keeps_scalars_and_short_lists_to_five_places():
+    import json as _json
+
+    from workbench.augment.materialize import transform_record
+
+    applied = [
+        ("Rotate", {"angle": np.float32(12.3456789), "border": np.int64(4), "fill": None,
+                    "flip": True, "name": "r", "matrix": np.eye(3), "limit": [-15.0, 15.0],
+                    "pad": [1] * 9, "empty": [], "point": (np.float64(0.1234567), 2),
+                    "one": [7], "eight": list(range(8)), "mixed": [1, np.zeros(2)]}),
+        ("Blur", None),
+    ]
+    record = _json.loads(transform_record(applied))
+    assert record == [
+        ["Rotate", {"angle": 12.34568, "border": 4, "fill": None, "flip": True, "name": "r",
+                    "limit": [-15.0, 15.0], "point": [0.12346, 2], "one": [7],
+                    "eight": list(range(8))}],
+        ["Blur", {}]]
+    assert type(record[0][1]["border"]) is int
+
+
+def test_the_copies_catalog_keeps_the_sources_settings_and_drops_flat_boxes(tmp_path):
+    from conftest import write_image, write_mask
+
+    from workbench.augment.materialize import _copies_catalog
+    from workbench.catalog import Catalog
+
+    image = write_image(tmp_path / "a.png", 4, 2)
+    mask = write_mask(tmp_path / "a_mask.png", np.array([[0, 7, 7, 200], [0, 0, 0, 0]]))
+    source = Catalog(pd.DataFrame({"filepath": [str(image)], "width": 4, "height": 2,
+                                   "mask_path": [str(mask)], "light": ["day"]}, index=["a"]),
+                     classes=["road", "car"], task="segmentation", mask_values=(0, 7),
+                     ignore_index=200, background="road", conditions=["light"])
+    rows = [{"sample_id": "a__aug000", "filepath": str(image), "width": 4, "height": 2,
+             "mask_path": str(mask), "light": "day"}]
+    copies = _copies_catalog(source, rows, [], tmp_path / "out")
+    assert (copies.task, copies.mask_values, copies.ignore_index, copies.background) == (
+        "segmentation", (0, 7), 200, "road")
+    assert copies.conditions == ("light",) and copies.source == str(tmp_path / "out")
+    assert copies.pixels.groupby("label", observed=True)["count"].sum().to_dict() == {
+        "road": 5, "car": 2}
+    det = Catalog(pd.DataFrame({"filepath": [str(image)], "width": 4, "height": 2},
+                               index=["a"]), classes=["car"], task="detection",
+                  objects=pd.DataFrame({"sample_id": ["a"], "label": ["car"], "x": 0.1,
+                                        "y": 0.1, "w": 0.2, "h": 0.2}))
+    boxes = [("a__aug000", "car", 0.1, 0.1, 0.2, 0.3), ("a__aug000", "car", 0.5, 0.1, 0.0, 0.3),
+             ("a__aug000", "car", 0.5, 0.1, 0.2, 0.0)]
+    kept = _copies_catalog(det, [{"sample_id": "a__aug000", "filepath": str(image),
+                                  "width": 4, "height": 2}], boxes, tmp_path / "out2")
+    assert kept.objects[["x", "w", "h"]].values.tolist() == [[0.1, 0.2, 0.3]]
+    assert len(kept.pixels) == 0
