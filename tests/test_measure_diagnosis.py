@@ -281,3 +281,33 @@ def test_the_checklist_row_for_images_without_a_class_per_task():
         "1 images hold no labelled pixel (e.g. '1')")
     full = Catalog(_rows({("a",): 2, ("b",): 2}, ()), classes=["a", "b"])
     assert all(r[0] != "every image has a class" for r in rows(health_checklist(full)))
+
+
+def test_counts_tables_rarest_class_and_split_shares_by_hand():
+    from workbench.measure import class_counts
+    from workbench.measure.counts import class_order, rarest_class, split_shares
+
+    samples = _rows({("a", "train"): 3, ("b", "train"): 1, ("a", "val"): 1, ("b", None): 2,
+                     ("c", "val"): 2}, ("split",))
+    cat = Catalog(samples, classes=["a", "b", "c", "d"])
+    assert rarest_class(cat) == "c"           # a 4, b 3, c 2, d 0: the fewest but some
+    boxes = pd.DataFrame({"sample_id": ["0", "0", "0", "5"], "label": ["p", "p", "p", "q"],
+                          "x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2})
+    det = Catalog(samples.drop(columns="label"), classes=["p", "q"], task="detection",
+                  objects=boxes)
+    assert rarest_class(det, unit="instances") == "q"
+    assert class_order(det) == ["p", "q"]
+    counts = class_counts(cat, by="split")
+    tidy = counts.to_frame()
+    assert tidy.index.names == ["class", "split"]
+    assert tidy.columns.tolist() == ["count", "share"]
+    assert tidy.loc[("a", "train"), "count"] == 3
+    flat = class_counts(cat).to_frame()
+    assert flat.index.names == ["class"] and flat["count"].tolist() == [4, 3, 2, 0]
+    # shares of each split's images; the two images without a split are left out
+    shares = split_shares(cat)
+    assert shares.columns.tolist() == ["train", "val"]
+    assert shares.loc["a"].tolist() == [0.75, 1 / 3]
+    assert shares.loc["c"].tolist() == [0.0, 2 / 3]
+    one = Catalog(_rows({("a", "train"): 1, ("b", "val"): 1}, ("split",)), classes=["a", "b"])
+    assert split_shares(one).to_numpy().tolist() == [[1.0, 0.0], [0.0, 1.0]]  # splits of 1

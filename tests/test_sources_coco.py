@@ -330,3 +330,27 @@ def test_an_annotation_pointing_nowhere_says_where_it_should_be_listed(tmp_path,
     data["annotations"][0][field] = value
     with pytest.raises(DataError, match=message):
         read_coco(write(tmp_path, data), check_files=False)
+
+
+def test_categories_in_numeric_id_order_names_tidied_and_clashes_named(tmp_path):
+    from workbench.sources.coco import categories
+    from workbench.sources.problems import Problems
+
+    problems = Problems()
+    # ids as text and numbers: numeric order (2 before 10), then ids that are no numbers
+    classes, names = categories([{"id": "10", "name": "dog"}, {"id": 2, "name": " cat "},
+                                 {"id": "x", "name": "eel"}, {"id": 3, "name": "ant"}],
+                                tmp_path / "a.json", problems)
+    assert classes == ("cat", "ant", "dog", "eel")
+    assert names.index.tolist() == [2, 3, "10", "x"]
+    frame = problems.frame()
+    assert frame["problem"].tolist() == ["category names with spaces around the name"]
+    assert frame["item"].tolist() == ["' cat '"] and frame["file"].tolist() == [
+        str(tmp_path / "a.json")]
+    with pytest.raises(DataError, match=r"has 2 category names used by more than one id, e.g. "
+                                        r"'cat' for ids 1, 4"):
+        categories([{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"},
+                    {"id": 3, "name": "dog "}, {"id": 4, "name": "cat"}],
+                   tmp_path / "a.json", Problems())
+    with pytest.raises(DataError, match="need 'id' and 'name' fields"):
+        categories([{"id": 1}], tmp_path / "a.json", Problems())
