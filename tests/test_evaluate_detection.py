@@ -412,3 +412,4 @@ def test_a_reports_intervals_are_percentiles_of_its_replicates_seeded_by_default
     assert table["ap_low"].tolist() == pytest.approx(low[:, 0].tolist())
     assert table["ap50_high"].tolist() == pytest.approx(high[:, 1].tolist())
     assert table["ar_low"].tolist() == pytest.approx(low[:, 2].tolist())
+
