@@ -159,3 +159,30 @@ def test_box_checks_on_each_edge_and_exactly_at_the_tolerance():
         warnings.simplefilter("always")
         problems.warn()
     assert str(caught[0].message) == "1 boxes with no width or height (skipped): 'f.txt box 1'."
+
+
+def test_box_pairs_against_every_pair_written_out():
+    from itertools import combinations
+
+    from workbench.sources.boxes import box_pairs
+
+    objects = pd.DataFrame({
+        "sample_id": ["b", "a", "b", "a", "a", "c", "b", "a"],
+        "label": ["cat", "dog", "cat", "dog", "cat", "cat", "dog", "dog"]})
+
+    def reference(same_class):
+        return sorted((i, j) for i, j in combinations(range(len(objects)), 2)
+                      if objects.sample_id[i] == objects.sample_id[j]
+                      and (not same_class or objects.label[i] == objects.label[j]))
+
+    for same_class in (True, False):
+        a, b = box_pairs(objects, same_class=same_class)
+        assert sorted(zip(a.tolist(), b.tolist(), strict=True)) == reference(same_class)
+    a, b = box_pairs(objects)  # by class by default
+    assert sorted(zip(a.tolist(), b.tolist(), strict=True)) == reference(True)
+    a, b = box_pairs(objects.iloc[:3])  # two boxes of one image and class: one pair
+    assert (a.tolist(), b.tolist()) == ([0], [2])
+    a, b = box_pairs(objects.iloc[:2])
+    assert (a.tolist(), b.tolist()) == ([], [])
+    a, b = box_pairs(objects.iloc[[0, 2]])
+    assert (a.tolist(), b.tolist()) == ([0], [1])
