@@ -227,3 +227,9 @@ def test_voc_objects_named_flagged_clipped_and_skipped_by_hand(tmp_path):
     assert problems.loc["boxes wholly outside their image", "item"] == "object 6 (bus)"
     assert problems.loc["boxes with no width or height", "item"] == "object 7 (bus)"
     assert str(problems.loc["objects with no <name>", "file"]).endswith("a.xml")
+    # unchecked, the sizes are the XML's: a 40 x 20 image
+    with pytest.warns(DataWarning):
+        unchecked = read_voc(root, check_files=False)
+    assert unchecked.samples[["width", "height"]].values.tolist() == [[40, 20]]
+    assert unchecked.samples.index.name == "sample_id"
+    assert unchecked.source == str(root)

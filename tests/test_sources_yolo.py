@@ -160,3 +160,28 @@ def test_the_written_files_word_for_word(small_detection, tmp_path):
         write_yolo(cat, tmp_path / "out")
     with pytest.raises(ValueError, match="YOLO needs its images beside its labels"):
         write_yolo(cat, tmp_path / "other", media="reference")
+
+
+def test_split_entries_as_lists_of_folders_and_text_files_relative_or_absolute(yolo_dir,
+                                                                              tmp_path):
+    extra = tmp_path / "extra" / "images"
+    write_image(extra / "d.png", 20, 10)
+    (tmp_path / "extra" / "labels").mkdir(parents=True)
+    (tmp_path / "extra" / "labels" / "d.txt").write_text("1 0.5 0.5 0.2 0.2\n")
+    (yolo_dir / "val.txt").write_text(f"images/val/c.png\n{yolo_dir / 'images/train/b.png'}\n"
+                                      "images/val/notes.md\n")
+    (yolo_dir / "images" / "val" / "notes.md").write_text("not an image")
+    (yolo_dir / "data.yaml").write_text(yaml.safe_dump({
+        "train": ["images/train", str(extra)], "val": "val.txt",
+        "names": ["car", "wheelchair"]}))
+    with pytest.warns(Warning):
+        cat = read_yolo(yolo_dir / "data.yaml")
+    splits = cat.samples["split"].to_dict()
+    assert splits["images/train/a"] == "train" and splits["images/val/c"] == "val"
+    assert any(k.endswith("d") and v == "train" for k, v in splits.items())
+    assert splits["images/train/b"] == "train"  # listed in both: the first split keeps it
+    d = cat.objects[cat.objects["sample_id"].str.endswith("d")]
+    assert d["label"].astype(str).tolist() == ["wheelchair"]
+    skipped = cat.problems[cat.problems.problem == "entries of 'val' that are not images "
+                                                  "Pillow reads"]
+    assert skipped["file"].str.endswith("notes.md").tolist() == [True]
