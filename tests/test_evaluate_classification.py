@@ -473,3 +473,22 @@ def test_wilson_interval_of_no_trials_is_nan_as_a_float():
     assert np.isnan(low[0]) and np.isnan(high[0])
     ci = binomtest(3, 5).proportion_ci(0.95, method="wilson")
     assert [low[1], high[1]] == pytest.approx([ci.low, ci.high])
+
+
+def test_interval_helpers_at_their_edges():
+    needed = intervals.examples_needed([1.0, 0.8, 0.5, np.nan], [1, 7, 400, 0], halfwidth=0.05)
+    assert needed.tolist() == [363, 316, 0, 381] and needed.dtype == int
+    assert intervals.examples_needed([0.5], [400], halfwidth=0.05, confidence=0.9).tolist() == [
+        0]
+    low, high = intervals.wilson_interval([0, 7], [7, 7])
+    assert low[0] == pytest.approx(0.0, abs=1e-12) and high[1] == pytest.approx(1.0)
+    for bad in (0, 1, 1.5, -0.1):
+        with pytest.raises(ValueError):
+            intervals.wilson_interval([1], [2], confidence=bad)
+    counts = intervals.bootstrap_counts(0, n_boot=3)
+    assert counts.shape == (3, 0) and counts.dtype == np.int64
+    assert (intervals.bootstrap_counts(5, n_boot=4) == intervals.bootstrap_counts(
+        5, n_boot=4, seed=0)).all()
+    drawn = intervals.bootstrap_counts(6, n_boot=200, seed=1)
+    assert drawn.sum(axis=1).tolist() == [6] * 200
+    assert drawn[:, 5].sum() > 0  # the last item is drawn too

@@ -311,3 +311,31 @@ def test_counts_tables_rarest_class_and_split_shares_by_hand():
     assert shares.loc["c"].tolist() == [0.0, 2 / 3]
     one = Catalog(_rows({("a", "train"): 1, ("b", "val"): 1}, ("split",)), classes=["a", "b"])
     assert split_shares(one).to_numpy().tolist() == [[1.0, 0.0], [0.0, 1.0]]  # splits of 1
+
+
+def test_critical_loader_rows_and_the_status_tally_word_for_word():
+    from workbench.measure import health_checklist
+
+    cat = two_dark_conditions()  # a 42, b 80
+    problems = pd.DataFrame({"file": ["x.xml", "y.xml", "y.xml"], "item": ["1", "2", "3"],
+                             "problem": ["boxes with no width or height"] * 2 + ["odd"],
+                             "action": ["skipped", "skipped", "kept"]})
+    checklist = health_checklist(cat.replace(problems=problems), critical=["a", "b"],
+                                 critical_target=42, min_ok=50, min_warn=40)
+    table = rows(checklist)
+    assert table[1:3] == [
+        ["what the loader found", "boxes with no width or height", "warn", 2,
+         "2 boxes with no width or height: skipped (catalog.problems lists each)"],
+        ["what the loader found", "odd", "warn", 1,
+         "1 odd: kept (catalog.problems lists each)"]]
+    assert table[-2:] == [
+        ["critical class at target", "a", "pass", 42,
+         "42 images of critical class a; target 42"],
+        ["critical class at target", "b", "pass", 80,
+         "80 images of critical class b; target 42"]]
+    short = rows(health_checklist(cat, critical=["a"], critical_target=43))
+    assert short[-1] == ["critical class at target", "a", "fail", 42,
+                         "42 images of critical class a; target 43: collect 1 more"]
+    assert checklist.statuses() == {"pass": 3, "warn": 4, "fail": 0}
+    with pytest.raises(ValueError, match="'min_warn' parameter of health_checklist"):
+        health_checklist(cat, min_warn=0)
