@@ -152,3 +152,40 @@ def test_the_background_is_no_reason_to_repeat_an_image():
     assert factors.image_factors.tolist() == [4.0, 1.0, 1.0, 1.0]  # lane: sqrt(4 / 0.25)
     assert factors.to_frame().index.tolist() == ["road", "lane"]
     assert factors.to_frame()["image_fraction"].tolist() == [0.0, 0.25]  # road not counted
+
+
+def test_an_image_without_a_key_is_not_drawn_but_its_boxes_still_count_before():
+    cat = detection()
+    keys = pd.Series({"i0": "bike", "i2": "person"})  # i1's car has no key
+    mix = plan_instance_mix(cat, plan({"bike": 2.0, "person": 3.0}), keys)
+    assert mix.loc["car", ["before", "after"]].tolist() == [3, 4]  # 2 x 2 in i0, 0 x 1 in i1
+
+
+def test_one_box_is_all_of_the_epoch():
+    samples = pd.DataFrame({"filepath": ["a"], "width": 4, "height": 4}, index=["a"])
+    boxes = pd.DataFrame({"sample_id": ["a"], "label": ["car"], "x": 0.1, "y": 0.1,
+                          "w": 0.2, "h": 0.2})
+    one = Catalog(samples, classes=["car", "bus"], task="detection", objects=boxes)
+    mix = units_per_epoch(one, np.array([1.0]))
+    assert mix.loc["car", ["share_before", "share_after"]].tolist() == [1.0, 1.0]
+
+
+def test_the_default_repeat_threshold_is_the_median_present_class_fraction():
+    from workbench.sample.repeat import default_repeat_threshold, lvis_factor
+
+    samples = pd.DataFrame({"filepath": list("abcd"), "width": 4, "height": 4},
+                           index=list("abcd"))
+    pixels = pd.DataFrame({"sample_id": list("abcd") + ["a", "b", "c"],
+                           "label": ["road"] * 4 + ["car", "car", "bus"],
+                           "count": [10, 10, 10, 10, 2, 2, 2]})
+    seg = Catalog(samples, classes=["road", "car", "bus", "tram"], task="segmentation",
+                  pixels=pixels, background="road")
+    # car in 2 of 4 images, bus in 1; road (the background) and tram (in none) left out
+    assert default_repeat_threshold(seg) == pytest.approx(0.375)
+    single = Catalog(samples.iloc[:1], classes=["road", "car"], task="segmentation",
+                     pixels=pixels.iloc[[0, 4]])
+    assert default_repeat_threshold(single) == 1.0  # car in the one image
+    nothing = detection().replace(objects=detection().objects.iloc[:0])
+    assert default_repeat_threshold(nothing) == 0.001  # LVIS's own, when no class is seen
+    assert type(lvis_factor(0.25, 1.0)) is float and lvis_factor(0.25, 1.0) == 2.0
+    assert lvis_factor(np.array([0.25, 1.0]), 1.0).tolist() == [2.0, 1.0]
