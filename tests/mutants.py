@@ -152,6 +152,10 @@ def main(argv=None) -> int:
     parser.add_argument("--diffs", action="store_true",
                         help="print every survivor's diff (one mutmut call each: minutes)")
     args = parser.parse_args(argv)
+    if (args.report_only or args.survivors) and not (MUTANTS / "survivors.txt").is_file():
+        print(f"No earlier run in {MUTANTS}: run `make mutants` first (--report-only and "
+              "--survivors read its results).")
+        return 2
     if not args.report_only:
         # mutmut copies also_copy's files but not their folders (data/README.md)
         (MUTANTS / "data").mkdir(parents=True, exist_ok=True)
