@@ -492,3 +492,13 @@ def test_interval_helpers_at_their_edges():
     drawn = intervals.bootstrap_counts(6, n_boot=200, seed=1)
     assert drawn.sum(axis=1).tolist() == [6] * 200
     assert drawn[:, 5].sum() > 0  # the last item is drawn too
+
+
+def test_weighted_average_precision_of_a_single_positive():
+    from workbench.evaluate.ranking import weighted_average_precision
+
+    # one positive, drawn once: AP 1 when it ranks first, 1/2 when second
+    assert weighted_average_precision(np.array([1, 0]), np.array([0.9, 0.1]),
+                                      np.array([1, 1])) == 1.0
+    assert weighted_average_precision(np.array([0, 1]), np.array([0.9, 0.1]),
+                                      np.array([1, 1])) == 0.5

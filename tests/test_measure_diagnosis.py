@@ -339,3 +339,29 @@ def test_critical_loader_rows_and_the_status_tally_word_for_word():
     assert checklist.statuses() == {"pass": 3, "warn": 4, "fail": 0}
     with pytest.raises(ValueError, match="'min_warn' parameter of health_checklist"):
         health_checklist(cat, min_warn=0)
+
+
+def test_the_overview_counts_in_the_unit_asked_and_skips_a_condition_it_cannot_test():
+    from workbench.measure import condition_overview, hidden_imbalance
+
+    # cam B holds images but no box: nothing to compare in instances; site is even
+    samples = _rows({("x", "A", "s1"): 6, ("x", "B", "s2"): 6, ("x", "A", "s2"): 6,
+                     ("x", "B", "s1"): 6}, ("cam", "site")).drop(columns="label")
+    cam_a = samples.index[samples["cam"] == "A"]
+    boxes = pd.DataFrame({"sample_id": [i for i in cam_a for _ in range(2)],
+                          "label": ["p", "q"] * len(cam_a), "x": 0.1, "y": 0.1, "w": 0.2,
+                          "h": 0.2})
+    boxes.loc[boxes.index[:7], "label"] = "p"  # p and q not alike over the sites
+    det = Catalog(samples, classes=["p", "q"], task="detection", objects=boxes,
+                  conditions=["cam", "site"])
+    table = condition_overview(det, unit="instances")
+    assert table["condition"].tolist() == ["site"]  # cam could not be tested, and is left out
+    site = hidden_imbalance(det, "site", unit="instances")
+    assert table.loc[0, "chi2"] == pytest.approx(site.chi2)
+    assert table.loc[0, "flagged_cells"] == int((site.residuals < -site.threshold).sum().sum())
+    images = condition_overview(det)
+    assert images.loc[images["condition"] == "site", "chi2"].iloc[0] == pytest.approx(
+        hidden_imbalance(det, "site").chi2)
+    even = Catalog(_rows({("a", "d"): 5, ("a", "n"): 5, ("b", "d"): 10, ("b", "n"): 10},
+                         ("light",)), classes=["a", "b"], conditions=["light"])
+    assert condition_overview(even).loc[0, "flagged_cells"] == 0

@@ -99,7 +99,7 @@ def test_groups_and_no_condition_name_the_strongest_split_for_what_it_keeps():
     grouped = compare_splits(catalog(groups=True), condition=None, seed=2)
     assert grouped.strongest_name == "stratified, groups whole"
     assert (grouped.condition, grouped.has_groups) == (None, True)
-    with pytest.warns(DataWarning, match="'b@night: 1'"):  # b's 3 night images: 1 group
+    with pytest.warns(DataWarning, match=r"fewer groups than the 3 splits \('b@night: 1'\)"):
         both = compare_splits(catalog(groups=True), seed=2)
     assert both.strongest_name == "stratified by class x light, groups whole"
     with pytest.warns(DataWarning):
@@ -245,3 +245,16 @@ def test_stratified_split_names_auto_condition_and_group_counts():
         stratified_split(cat.replace(samples=two_groups), groups=True)
     with pytest.raises(ValueError, match="'rare' parameter of stratified_split"):
         stratified_split(cat, rare="nowhere")
+
+
+def test_strata_by_class_by_default_and_small_ones_merged_into_their_class():
+    from workbench.split.catalog_split import strata
+
+    by_class = strata(catalog())
+    assert by_class.names == ["a", "b"] and by_class.Y.shape == (60, 2)
+    assert repr(by_class) == "Strata(60 images x 2 strata)"
+    # b has 3 night images: under a minimum of 4 they join b's other stratum
+    joint = strata(catalog(), by="class+condition", condition="light", min_size=4)
+    assert joint.merged == ["b@night"]
+    assert repr(joint) == "Strata(60 images x 4 strata, 1 merged into their class)"
+    assert strata(catalog(), by="class+condition", condition="light").merged == []  # 3 >= 3
