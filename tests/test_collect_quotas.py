@@ -339,9 +339,10 @@ def test_the_last_day_labels_just_enough_and_the_days_count_from_zero():
     assert plan.expected.index.name == "day" and plan.expected.index.tolist() == list(range(7))
     assert plan.expected.loc[0].to_dict() == {"crack": 10, "dent": 0}
     assert plan.images.loc[5].tolist() == [60, 40]
-    # at capacity 110, day 5 needs only the rest: 300 - 4 x 66 = 36 night images... in whole
-    # images, rounded up so the target is met
+    # at capacity 110 (66 + 44 a day), day 5 labels only the rest: 300 - 4 x 66 = 36 night
+    # and 200 - 4 x 44 = 24 day images, not another 110
     roomy = plan_quotas(NOW, targets=TARGETS, capacity_per_day=110, days=6, yields=YIELDS)
+    assert roomy.images.loc[5].tolist() == [36, 24]
     assert roomy.images.to_numpy().sum(axis=0).tolist() == [300, 200]
     assert roomy.images.loc[6].tolist() == [0, 0]
 

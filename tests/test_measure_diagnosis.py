@@ -145,10 +145,6 @@ def rows(checklist) -> list[list]:
 
 
 def test_the_checklist_word_for_word_with_splits_missing_a_class():
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parent))
     from test_measure_stats import checklist_catalog
 
     from workbench.measure import health_checklist
