@@ -30,7 +30,8 @@ def round_to_total(exact, total: int, *, lo=None, hi=None, tiebreak=None) -> np.
 
     Returns
     -------
-    numpy.ndarray of int64, one per target.
+    numpy.ndarray of int64
+        One integer per target, summing to ``total``.
 
     Raises
     ------
@@ -82,7 +83,8 @@ def largest_remainder(weights, total: int, *, tiebreak=None) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray of int64.
+    numpy.ndarray of int64
+        One integer per weight, summing to ``total`` (zeros when ``total`` <= 0).
 
     Examples
     --------
@@ -117,6 +119,7 @@ def water_level(w: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float) -> 
     Returns
     -------
     float
+        ``L``, clamped to the first or last break when ``total`` is out of reach.
 
     Examples
     --------

@@ -31,9 +31,23 @@ class PlanSampler(torch.utils.data.Sampler):
             round(np.asarray(factors, float).sum()))
 
     def set_epoch(self, epoch: int) -> None:
+        """The epoch whose indices the next iteration yields.
+
+        Parameters
+        ----------
+        epoch : int
+            Non-negative; with the seed it fixes the order.
+        """
         self.epoch = int(epoch)
 
     def indices(self) -> np.ndarray:
+        """The sample indices of the current epoch.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+            Positions in the training set: ``plan.total`` of them, or ``round(sum(factors))``.
+        """
         if self.plan is not None:
             return epoch_indices(self.plan, self.labels, epoch=self.epoch, seed=self.seed)
         return epoch_from_factors(self.factors, epoch=self.epoch, seed=self.seed)
@@ -47,7 +61,20 @@ class PlanSampler(torch.utils.data.Sampler):
 
 def weight_tensor(weights, classes=None) -> torch.Tensor:
     """Class weights (a Series from ``class_weights``) as a float tensor in class order,
-    ready for ``nn.CrossEntropyLoss(weight=...)``."""
+    ready for ``nn.CrossEntropyLoss(weight=...)``.
+
+    Parameters
+    ----------
+    weights : pandas.Series
+        Weight per class, indexed by class name.
+    classes : sequence of str, optional
+        Class order of the model's outputs; default the order of ``weights``.
+
+    Returns
+    -------
+    torch.Tensor
+        float32, one weight per class.
+    """
     if classes is not None:
         weights = weights.reindex(list(classes))
         if weights.isna().any():
@@ -73,6 +100,21 @@ class FocalLoss(nn.Module):
         self.register_buffer("alpha", alpha if alpha is None else torch.as_tensor(alpha))
 
     def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """The focal loss of a batch.
+
+        Parameters
+        ----------
+        logits : torch.Tensor
+            Shape (n_samples, n_classes), before the softmax.
+        target : torch.Tensor
+            Class index per sample, int64 of shape (n_samples,).
+
+        Returns
+        -------
+        torch.Tensor
+            The mean or sum over samples (a scalar), or one loss per sample
+            (``reduction="none"``).
+        """
         log_p = functional.log_softmax(logits, dim=-1).gather(1, target[:, None]).squeeze(1)
         loss = -((1 - log_p.exp()) ** self.gamma) * log_p
         if self.alpha is not None:

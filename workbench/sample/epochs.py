@@ -120,7 +120,20 @@ def epoch_from_factors(factors, *, epoch: int = 0, seed: int = 0) -> np.ndarray:
 
 
 def save_epoch(indices: np.ndarray, path) -> Path:
-    """Write one epoch's indices for a training script: ``.npy`` or ``.csv`` (one a line)."""
+    """Write one epoch's indices for a training script: ``.npy`` or ``.csv`` (one a line).
+
+    Parameters
+    ----------
+    indices : numpy.ndarray
+        Sample positions of one epoch, written as int64.
+    path : str or Path
+        Ending in ``.npy`` or ``.csv``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     path = Path(path)
     check_option("suffix", path.suffix, [".npy", ".csv"], func="save_epoch")
     if path.suffix == ".npy":

@@ -14,6 +14,17 @@ def imblearn_strategies(plan: ResamplingPlan) -> tuple[dict, dict]:
 
     Apply RandomUnderSampler(sampling_strategy=under) then RandomOverSampler (or SMOTE)
     with ``over``; together they give the plan's effective counts.
+
+    Parameters
+    ----------
+    plan : ResamplingPlan
+        The plan to carry out.
+
+    Returns
+    -------
+    over, under : dict
+        Class -> target count (samples), for the classes the plan grows and shrinks;
+        classes it keeps are in neither.
     """
     over = {c: int(e) for c, e, n in zip(plan.count.index, plan.effective, plan.count,
                                          strict=True) if e > n}
@@ -34,10 +45,13 @@ def resample_features(X, y, plan: ResamplingPlan, *, method: str = "random",
     Parameters
     ----------
     X : array of shape (n_samples, n_features)
-    y : sequence of labels, one per row of ``X``
+        The features, one row per sample.
+    y : sequence
+        One label per row of ``X``.
     plan : ResamplingPlan
         Made from these labels; its effective counts are what comes out.
     method : {"random", "smote"}
+        Oversample by repeating rows or by SMOTE's interpolation.
     seed : int
         Passed to imbalanced-learn as ``random_state`` (the package's one name for it).
     k_neighbors : int
@@ -45,7 +59,8 @@ def resample_features(X, y, plan: ResamplingPlan, *, method: str = "random",
 
     Returns
     -------
-    (X, y) resampled: ``plan.effective[c]`` rows of each class ``c``.
+    X, y
+        Resampled: ``plan.effective[c]`` rows of each class ``c``; ``y`` as str.
     """
     from imblearn.over_sampling import SMOTE, RandomOverSampler
     from imblearn.under_sampling import RandomUnderSampler

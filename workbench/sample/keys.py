@@ -12,14 +12,37 @@ NO_OBJECT = "(no object)"  # the key of a detection or segmentation image with n
 
 
 def key_unit(catalog: Catalog) -> str:
-    """The unit rarity is measured in: instances, else pixels, else images."""
+    """The unit rarity is measured in: instances, else pixels, else images.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    str
+        "instances" when the catalog has boxes, "pixels" when it has pixel counts, else
+        "images".
+    """
     return ("instances" if len(catalog.objects) else "pixels" if len(catalog.pixels)
             else "images")
 
 
 def rarity_rank(catalog: Catalog) -> np.ndarray:
     """Each class's rank from rarest (0) in :func:`key_unit`; classes with none (and the
-    background) rank last."""
+    background) rank last.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        One rank per class of ``catalog.classes``, in that order; 0 is the rarest.
+    """
     from workbench.measure import class_counts
 
     total = class_counts(catalog, unit=key_unit(catalog)).total
@@ -53,8 +76,9 @@ def sampling_keys(catalog: Catalog) -> pd.Series:
 
     Returns
     -------
-    pandas.Series (categorical), indexed by sample id, named "key": one class name per
-    image, ``"(no object)"`` for an image without any.
+    pandas.Series (categorical)
+        Indexed by sample id, named "key": one class name per image, ``"(no object)"``
+        for an image without any.
 
     Examples
     --------

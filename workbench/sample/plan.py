@@ -47,7 +47,13 @@ class ResamplingPlan:
 
     def to_frame(self) -> pd.DataFrame:
         """Per class, largest first: ``count``, ``effective``, ``multiplier``, ``binding``
-        (and priority)."""
+        (and priority).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by class; counts in samples (images), ``multiplier`` a ratio.
+        """
         frame = pd.DataFrame({"count": self.count, "effective": self.effective,
                               "multiplier": self.multiplier, "binding": self.binding,
                               "priority": self.priority})
@@ -55,7 +61,18 @@ class ResamplingPlan:
         return frame.sort_values("count", ascending=False, kind="stable")
 
     def to_json(self, path=None) -> str:
-        """The plan as JSON (written to ``path`` when given)."""
+        """The plan as JSON (written to ``path`` when given).
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            A file to write the JSON to.
+
+        Returns
+        -------
+        str
+            The JSON text.
+        """
         text = json.dumps({
             "max_oversample": self.max_oversample, "min_keep": self.min_keep,
             "classes": {str(c): {"count": int(self.count[c]), "effective": int(self.effective[c]),
@@ -68,7 +85,18 @@ class ResamplingPlan:
 
     @classmethod
     def from_json(cls, text: str) -> ResamplingPlan:
-        """The plan written by :meth:`to_json` (the JSON text)."""
+        """The plan written by :meth:`to_json` (the JSON text).
+
+        Parameters
+        ----------
+        text : str
+            The JSON text, not a path (:meth:`read_json` reads a file).
+
+        Returns
+        -------
+        ResamplingPlan
+            The plan as written.
+        """
         try:
             data = json.loads(text)
             frame = pd.DataFrame(data["classes"]).T
@@ -86,13 +114,39 @@ class ResamplingPlan:
 
     @classmethod
     def read_json(cls, path) -> ResamplingPlan:
-        """The plan from a file written by ``to_json(path)``."""
+        """The plan from a file written by ``to_json(path)``.
+
+        Parameters
+        ----------
+        path : str or Path
+            The JSON file.
+
+        Returns
+        -------
+        ResamplingPlan
+            The plan as written.
+        """
         return cls.from_json(Path(path).read_text())
 
 
 def feasible_totals(counts: pd.Series, *, max_oversample: float, min_keep: float
                     ) -> tuple[int, int]:
-    """The smallest and largest epoch sizes the limits allow."""
+    """The smallest and largest epoch sizes the limits allow.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Samples (images) per class.
+    max_oversample : float
+        A class is drawn at most this many times its count.
+    min_keep : float
+        A class keeps at least this fraction of its count.
+
+    Returns
+    -------
+    lo, hi : int
+        The smallest and largest number of samples per epoch.
+    """
     lo = np.ceil(counts.to_numpy() * min_keep - 1e-9).astype(np.int64)
     hi = np.floor(counts.to_numpy() * max_oversample + 1e-9).astype(np.int64)
     return int(lo.sum()), int(hi.sum())

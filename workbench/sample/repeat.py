@@ -31,7 +31,8 @@ def lvis_factor(fraction, threshold: float = 0.001):
 
     Returns
     -------
-    float for a float, numpy.ndarray for an array.
+    float or numpy.ndarray
+        Factors >= 1: a float for a float, an array for an array.
 
     Examples
     --------
@@ -61,6 +62,14 @@ class RepeatFactors:
                 f"{self.image_factors.max():.2f}x)")
 
     def to_frame(self) -> pd.DataFrame:
+        """The class table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``class_table``: per class, image fraction, class factor, units before and after
+            one epoch, gain.
+        """
         return self.class_table
 
     @property
@@ -75,6 +84,16 @@ def default_repeat_threshold(catalog: Catalog) -> float:
     LVIS's 0.001 is about the median class's fraction of LVIS's 100k images; on a few
     hundred images it repeats nothing. The median of this dataset's classes (those in at
     least one image, background left out) repeats the rarer half and leaves the rest.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task; the background class is left out.
+
+    Returns
+    -------
+    float
+        A fraction of images; 0.001 (LVIS's) when no class is in any image.
     """
     rows, codes = image_class_pairs(catalog)
     if catalog.background is not None:
@@ -109,7 +128,8 @@ def repeat_factors(catalog: Catalog, *, threshold: float | str = "auto",
     -------
     RepeatFactors
         ``image_factors`` (per image, >= 1) and ``class_table`` (per class: image
-        fraction, class factor, instances before and after one epoch, gain).
+        fraction, class factor, units before and after one epoch, gain; the units are
+        instances, else pixels, else images (:func:`key_unit`), whatever the column names say).
 
     Examples
     --------
@@ -169,6 +189,20 @@ def units_per_epoch(catalog: Catalog, image_factors: np.ndarray) -> pd.DataFrame
 
     Every class in a repeated image is repeated with it: this is where a plan over
     images meets the instance mix a detector's loss sees.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task; the unit is :func:`key_unit`'s.
+    image_factors : numpy.ndarray
+        Draws per epoch of each image, in the order of ``catalog.samples``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per class (most before first): ``before``, ``after`` (counts in the unit),
+        ``share_before``, ``share_after`` (fractions), ``gain`` (after / before);
+        ``attrs["unit"]`` names the unit.
     """
     unit = key_unit(catalog)
     table = catalog.objects if unit == "instances" else catalog.pixels
@@ -200,6 +234,27 @@ def plan_instance_mix(catalog: Catalog, plan: ResamplingPlan,
     :func:`units_per_epoch` then counts what rides along. On a dataset where every
     image holds the common class, the share of the rare one barely moves: the remedy
     there is a loss weight, not resampling.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Detection or segmentation.
+    plan : ResamplingPlan
+        A plan over the catalog's sampling keys.
+    keys : pandas.Series, optional
+        The key per image the plan was made from; default :func:`sampling_keys`. Images
+        without a key are not drawn.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`units_per_epoch`: instances (pixels) per class before and after, without
+        the background class when counted in instances.
+
+    Raises
+    ------
+    Lacks
+        When each image holds one class (no boxes or masks).
     """
     if key_unit(catalog) == "images":
         raise Lacks("Each image holds one class here (no boxes or masks), so the plan's "

@@ -13,12 +13,25 @@ from workbench.tally import per_class
 def accuracy_paradox(labels_or_counts, *, unit: str | None = None) -> pd.DataFrame:
     """What a model that always answers the majority class scores (scikit-learn metrics).
 
-    ``labels_or_counts``: labels, counts per class, or a
-    :class:`workbench.measure.ClassCounts` (then the answer is per ``unit``: per image,
-    per box for a box classifier, per pixel for a segmenter). High accuracy, and a
-    recall of 0 on every other class: the reason to read per-class and macro metrics
-    on imbalanced data.
+    High accuracy, and a recall of 0 on every other class: the reason to read per-class
+    and macro metrics on imbalanced data.
 
+    Parameters
+    ----------
+    labels_or_counts : labels, mapping, Series or ClassCounts
+        Labels or counts per class (classes with 0 are dropped).
+    unit : str, optional
+        What one count is, for the index name (per image, per box for a box classifier, per
+        pixel for a segmenter); default the ClassCounts' unit, else "images".
+
+    Returns
+    -------
+    pandas.DataFrame
+        Column ``value``: accuracy, balanced accuracy, macro F1 and worst-class recall, as
+        fractions.
+
+    Examples
+    --------
     >>> accuracy_paradox({"intact": 90, "crack": 10})["value"].round(3).tolist()
     [0.9, 0.5, 0.474, 0.0]
     """
@@ -47,6 +60,19 @@ def strategy_costs(counts, *, max_oversample: float = 5.0) -> pd.DataFrame:
 
     Compares training on everything with balanced class weights, undersampling every
     class to the smallest, and a capped resampling plan with the original epoch size.
+
+    Parameters
+    ----------
+    counts : mapping, Series, labels or ClassCounts
+        Samples (images) per class; none may be 0.
+    max_oversample : float
+        The cap of the resampling plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy: ``samples_per_epoch`` and ``majority_images_per_epoch``
+        (counts), ``share_of_data_used`` and ``rare_class_weight_share`` (fractions).
     """
     counts = per_class(counts, func="strategy_costs", empty="error")
     n, k, smallest = counts.sum(), len(counts), counts.min()
@@ -75,7 +101,24 @@ def strategy_costs(counts, *, max_oversample: float = 5.0) -> pd.DataFrame:
 
 def plan_sweep(labels_or_counts, *, caps=(1, 2, 5, 10), total: int | None = None,
                min_keep: float = 0.0) -> pd.DataFrame:
-    """Effective count per class (rows) for each oversampling cap (columns)."""
+    """Effective count per class (rows) for each oversampling cap (columns).
+
+    Parameters
+    ----------
+    labels_or_counts : labels, mapping, Series or ClassCounts
+        As for :func:`plan_resampling`.
+    caps : sequence of float
+        The ``max_oversample`` values, one column each.
+    total : int, optional
+        Samples per epoch; default the number of samples.
+    min_keep : float
+        The floor of every plan, a fraction of a class's samples.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Samples per epoch of each class, columns named "1x", "2x", ...
+    """
     return pd.DataFrame({f"{c:g}x": plan_resampling(labels_or_counts, total=total,
                                                      max_oversample=c, min_keep=min_keep
                                                      ).effective for c in caps})

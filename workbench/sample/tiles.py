@@ -27,7 +27,13 @@ class TilePlan:
                 f"{int((weights > 1).sum()):,} weighted up, largest {weights.max():.2f})")
 
     def shares(self) -> pd.DataFrame:
-        """Each class's share of the pixels drawn, uniform tiles vs weighted tiles."""
+        """Each class's share of the pixels drawn, uniform tiles vs weighted tiles.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Per class: ``share_before`` and ``share_after``, fractions of the pixels.
+        """
         before = self.pixels.sum(axis=0)
         after = (self.pixels * self.tiles["weight"].to_numpy()[:, None]).sum(axis=0)
         return pd.DataFrame({"share_before": before / before.sum(),
@@ -35,6 +41,13 @@ class TilePlan:
                             index=pd.Index(self.classes, name="class"))
 
     def to_frame(self) -> pd.DataFrame:
+        """The tiles.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per tile: sample_id, row, col, pixel offsets x0 and y0, weight.
+        """
         return self.tiles
 
 

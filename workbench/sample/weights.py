@@ -27,12 +27,14 @@ def class_weights(counts, *, method: str = "balanced", beta: float = 0.999) -> p
     counts : mapping, Series, labels or ClassCounts
         Samples per class (images, or instances for a box loss); none may be 0.
     method : {"balanced", "inverse", "sqrt", "effective"}
+        The formula, as listed above.
     beta : float
         For "effective": in [0, 1); 0 weighs every class alike, near 1 by inverse count.
 
     Returns
     -------
-    pandas.Series of float, per class, named "weight (METHOD)": larger for rarer classes.
+    pandas.Series of float
+        Per class, named "weight (METHOD)": larger for rarer classes.
 
     Examples
     --------
@@ -56,7 +58,20 @@ def class_weights(counts, *, method: str = "balanced", beta: float = 0.999) -> p
 
 def weights_table(counts, *, beta: float = 0.999) -> pd.DataFrame:
     """The four class-weight methods side by side, for the classes with examples (a class
-    with none, such as a "stuff" class counted in instances, has no finite weight)."""
+    with none, such as a "stuff" class counted in instances, has no finite weight).
+
+    Parameters
+    ----------
+    counts : mapping, Series, labels or ClassCounts
+        Samples per class (images or instances); classes with 0 are dropped.
+    beta : float
+        For the "effective" column, as in :func:`class_weights`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class (most samples first), one column per method in ``METHODS``.
+    """
     counts = per_class(counts, func="weights_table", empty="drop")
     counts = counts.sort_values(ascending=False, kind="stable")
     return pd.DataFrame({m: class_weights(counts, method=m, beta=beta) for m in METHODS})
