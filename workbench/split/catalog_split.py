@@ -53,7 +53,9 @@ def strata(catalog: Catalog, *, by: str = "class", condition: str | None = None,
     Parameters
     ----------
     catalog : Catalog
+        Any task; an image belongs to the stratum of each class it holds.
     by : {"class", "class+condition"}
+        Strata of classes, or of (class, condition value) pairs.
     condition : str, optional
         Needed for "class+condition".
     min_size : int
@@ -100,15 +102,24 @@ def stratified_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.1
 
     Parameters
     ----------
-    fractions : split sizes (train, val, test by default), summing to 1.
-    seed : the same seed gives the same split.
-    by : "class", or "class+condition" to keep each (class, condition value) in
-        every split (strata too small to split are merged into their class).
-    condition : the condition for "class+condition"; "auto" takes the one where
-        imbalance hides most (:func:`workbench.measure.condition_overview`).
-    groups : keep each ``group`` (asset, video, patient) in a single split.
-    names : split names; default train/val/test (or split_0, split_1, ...).
-    rare : a class with fewer images (groups) than splits goes to train ("train") or
+    catalog : Catalog
+        Any task; an image counts for every class it holds.
+    fractions : sequence of float
+        Split sizes as fractions of the images (train, val, test by default), summing to 1.
+    seed : int
+        The same seed gives the same split.
+    by : {"class", "class+condition"}
+        "class+condition" keeps each (class, condition value) in every split (strata too
+        small to split are merged into their class).
+    condition : str, optional
+        The condition for "class+condition"; "auto" takes the one where imbalance hides
+        most (:func:`workbench.measure.condition_overview`).
+    groups : bool
+        Keep each ``group`` (asset, video, patient) in a single split.
+    names : sequence of str, optional
+        Split names; default train/val/test (train/test for two, else split_0, split_1, ...).
+    rare : {"train", "error"}
+        A class with fewer images (groups) than splits goes to the first split ("train") or
         raises an error naming it ("error").
 
     Returns
@@ -156,7 +167,18 @@ def stratified_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.1
 
 def most_hidden_condition(catalog: Catalog) -> str | None:
     """The condition where classes depart most from the overall mix (lowest p-value), the
-    data's own before derived ones (:func:`workbench.measure.condition_overview`)."""
+    data's own before derived ones (:func:`workbench.measure.condition_overview`).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With condition columns, or none.
+
+    Returns
+    -------
+    str or None
+        The condition's column name; None when no condition has two or more values.
+    """
     overview = condition_overview(catalog)
     return str(overview["condition"].iloc[0]) if len(overview) else None
 
@@ -216,12 +238,16 @@ def random_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15, 0
     Parameters
     ----------
     catalog : Catalog
+        Any task.
     fractions : sequence of float
-        Split sizes, summing to 1.
+        Split sizes as fractions of the images (or of the groups' images), summing
+        to 1.
     seed : int
+        The same seed gives the same split.
     groups : bool
         Deal out whole groups instead of images.
-    names : sequence of str, optional
+    names : sequence of str
+        Split names, one per fraction.
 
     Returns
     -------
@@ -248,7 +274,18 @@ def random_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15, 0
 
 def keep_together(catalog: Catalog, duplicates) -> Catalog:
     """The Catalog with near-identical images in one group each (merged with its own
-    groups), so a grouped split keeps each copy with its original; unchanged when there
-    are no near-duplicates. ``duplicates`` comes from
-    :func:`workbench.quality.near_duplicates`."""
+    groups), so a grouped split keeps each copy with its original.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    duplicates : NearDuplicates
+        From :func:`workbench.quality.near_duplicates` on this catalog.
+
+    Returns
+    -------
+    Catalog
+        With a ``group`` column; ``catalog`` itself when there are no near-duplicates.
+    """
     return duplicates.with_groups(catalog) if duplicates.n_groups else catalog

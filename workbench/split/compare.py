@@ -73,7 +73,20 @@ class SplitComparison:
 
     def chosen(self, *, resplit: bool = False) -> tuple[str, Catalog]:
         """The split to use: yours, unless ``resplit`` or there is none; then the
-        strongest split (else the stratified one)."""
+        strongest split (else the stratified one).
+
+        Parameters
+        ----------
+        resplit : bool
+            Pass over the data's own split.
+
+        Returns
+        -------
+        name : str
+            The split's key in ``catalogs``.
+        catalog : Catalog
+            The catalog with that split.
+        """
         if "yours" in self.catalogs and not resplit:
             return "yours", self.catalogs["yours"]
         name = self.strongest_name or "stratified"
@@ -81,7 +94,19 @@ class SplitComparison:
 
     def condition_table(self, name: str | None = None) -> pd.DataFrame | Missing:
         """Each condition value's share of each split in split ``name`` (default: the
-        strongest, else stratified), or why there is nothing to show."""
+        strongest, else stratified), or why there is nothing to show.
+
+        Parameters
+        ----------
+        name : str, optional
+            A key of ``reports``.
+
+        Returns
+        -------
+        pandas.DataFrame or Missing
+            Fractions rounded to 3 decimals, indexed by (condition, value), one column per
+            split; Missing when the data has no condition column.
+        """
         name = name or self.strongest_name or "stratified"
         table = self.reports[name].condition_table()
         if not len(table):
@@ -90,7 +115,13 @@ class SplitComparison:
         return table.round(3)
 
     def to_frame(self) -> pd.DataFrame:
-        """:func:`compare_reports` of every split, one column each."""
+        """:func:`compare_reports` of every split, one column each.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per split name, one row per measure.
+        """
         return compare_reports(self.reports)
 
 
@@ -98,8 +129,24 @@ def compare_splits(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15,
                    seed: int = 0, condition: str | None = "auto") -> SplitComparison:
     """Make the splits worth comparing on this dataset and report each.
 
-    ``condition``: the condition to stratify on with the class ("auto": the one hiding
-    most imbalance; None: none). See :class:`SplitComparison` for which splits.
+    See :class:`SplitComparison` for which splits.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task; a ``split`` column is reported as "yours", a ``group`` column kept whole.
+    fractions : sequence of float
+        Split sizes as fractions of the images, summing to 1.
+    seed : int
+        Seed of every split made.
+    condition : str, optional
+        The condition to stratify on with the class ("auto": the one hiding most
+        imbalance; None: none).
+
+    Returns
+    -------
+    SplitComparison
+        The catalogs and their reports, by name.
     """
     groups = "group" in catalog.samples.columns
     catalogs = {}
@@ -129,7 +176,27 @@ def chosen_split(catalog: Catalog, *, fractions: Sequence[float] = (0.7, 0.15, 0
     """The split notebook 02 hands on, without the comparison around it: near-duplicates
     kept together, then the data's own split unless ``resplit`` (or it has none), else the
     strongest stratified split it supports. Equal to
-    ``compare_splits(keep_together(catalog, near_duplicates(catalog)), ...).chosen()``.
+    ``compare_splits(keep_together(catalog, near_duplicates(catalog)), ...).chosen()[1]``.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    fractions : sequence of float
+        Split sizes as fractions of the images, summing to 1.
+    seed : int
+        Seed of the stratified split.
+    condition : str, optional
+        As in :func:`compare_splits`.
+    resplit : bool
+        Split again even when the data has a split.
+    cache_dir : str or Path, optional
+        A folder (not inside the dataset) where the image statistics and hashes are cached.
+
+    Returns
+    -------
+    Catalog
+        With a ``split`` column (and a ``group`` column when near-duplicates were found).
     """
     from workbench.quality import near_duplicates
 

@@ -20,7 +20,20 @@ SPLIT_NAMES = ("train", "val", "test")
 
 
 def check_fractions(fractions: Sequence[float], n_samples: int | None = None) -> np.ndarray:
-    """Fractions as an array; they must be positive and sum to 1."""
+    """Fractions as an array; they must be positive and sum to 1.
+
+    Parameters
+    ----------
+    fractions : sequence of float
+        Split sizes, each > 0, summing to 1.
+    n_samples : int, optional
+        Images to split: each split must get at least one after rounding.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The fractions.
+    """
     try:
         r = np.asarray(fractions, dtype=float)
     except (TypeError, ValueError):
@@ -53,24 +66,31 @@ def multilabel_stratify(Y, *, fractions: Sequence[float] = (0.7, 0.15, 0.15), se
                         preassigned: np.ndarray | None = None) -> np.ndarray:
     """Assign each sample to a split so that every label keeps its share in every split.
 
-    Parameters
-    ----------
-    Y : (n_samples, n_labels) binary indicator, dense numpy or scipy sparse.
-    fractions : the split sizes, summing to 1.
-    seed : the random seed; the same seed gives the same split.
-    groups : optional group per sample: samples of a group always share a split.
-    min_per_split : a label with at least ``n_splits`` samples (or groups) gets at least
-        this many in every split.
-    preassigned : optional split index per sample (-1: free), placed before the rest.
-
     One iterative pass (Sechidis et al. 2011, labels in batches), then, without groups, a
-    local search (:mod:`workbench.split_refine`) that brings the split sizes to their
+    local search (:mod:`workbench.split.refine`) that brings the split sizes to their
     targets and swaps samples between splits while that lowers the label distribution
     (LD): as good as the best of ten seeded passes, at the cost of about one.
 
+    Parameters
+    ----------
+    Y : array or sparse matrix
+        Binary indicator of shape (n_samples, n_labels), dense numpy or scipy sparse.
+    fractions : sequence of float
+        Split sizes as fractions of the samples, summing to 1.
+    seed : int
+        The same seed gives the same split.
+    groups : sequence, optional
+        Group per sample: samples of a group always share a split.
+    min_per_split : int
+        A label with at least ``n_splits`` samples (or groups) gets at least this many in
+        every split.
+    preassigned : numpy.ndarray, optional
+        Split index per sample (-1: free), placed before the rest.
+
     Returns
     -------
-    split : (n_samples,) int array of split indices.
+    numpy.ndarray of int
+        Split index per sample, shape (n_samples,).
 
     Examples
     --------
@@ -112,6 +132,16 @@ def indicator_matrix(Y) -> sparse.csr_matrix:
 
     A dense input is made sparse in its own dtype first: an int8 100k x 1,203 matrix
     would otherwise be widened to a 1 GB int64 array before its zeros are dropped.
+
+    Parameters
+    ----------
+    Y : array or sparse matrix
+        Indicator of shape (n_samples, n_labels).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        int64, ones where ``Y`` is non-zero.
     """
     Y = sparse.csr_matrix(Y)
     Y.eliminate_zeros()

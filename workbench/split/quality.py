@@ -19,14 +19,16 @@ def label_distribution(Y, split: np.ndarray, n_splits: int | None = None) -> flo
     0 is perfect. Labels present in every sample (ratio undefined) are left out. The
     ratio is an odds, so a label in nearly every image weighs heavily: with 6 images
     without it out of 364, one split at 86:1 against 60:1 overall adds 26. Read it beside
-    :attr:`SplitReport.mean_share_gap`, which stays in percentage points.
+    :attr:`SplitReport.mean_share_gap`, a difference of shares (a fraction).
 
     Parameters
     ----------
-    Y : array or sparse matrix, images x labels (0/1)
+    Y : array or sparse matrix
+        Indicator (0/1) of shape (n_images, n_labels).
     split : array of int
         Each image's split index.
     n_splits : int, optional
+        Number of splits; default the largest index plus one.
 
     Returns
     -------

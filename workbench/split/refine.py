@@ -26,9 +26,25 @@ def refine(Y: sparse.csr_matrix, split: np.ndarray, fractions: np.ndarray, *,
            floor: np.ndarray, frozen: np.ndarray | None = None) -> np.ndarray:
     """``split`` with every size within one sample of its target and a lower LD.
 
-    Y : (n, labels) binary indicator. fractions : the split fractions. floor : per label,
-    the count no split may fall below. frozen : samples that keep their split
-    (preassigned ones). Deterministic: no random draws.
+    Deterministic: no random draws.
+
+    Parameters
+    ----------
+    Y : scipy.sparse.csr_matrix
+        Binary indicator of shape (n_samples, n_labels).
+    split : numpy.ndarray
+        Split index per sample, the starting point (not changed).
+    fractions : numpy.ndarray
+        Split sizes as fractions of the samples.
+    floor : numpy.ndarray
+        Per label, the count no split may fall below.
+    frozen : numpy.ndarray of bool, optional
+        Samples that keep their split (preassigned ones).
+
+    Returns
+    -------
+    numpy.ndarray of int
+        The refined split index per sample.
     """
     target = np.asarray(fractions, dtype=float) * len(split)
     state = _State(Y, split.copy(), len(target), floor, frozen)

@@ -58,6 +58,15 @@ class SplitReport:
         return float(gap.to_numpy().mean()) if present.any() else 0.0
 
     def summary(self) -> dict:
+        """The headline numbers, for one column of :func:`compare_reports`.
+
+        Returns
+        -------
+        dict
+            ``images`` per split, LD, ED, mean and largest share gap (fractions), worst class,
+            number of missing (class, split) pairs; leaking groups and images without a split
+            when there are any.
+        """
         out = {
             "images": self.sizes.to_dict(), "label_distribution": self.label_distribution,
             "examples_distribution": self.examples_distribution,
@@ -73,13 +82,27 @@ class SplitReport:
         return out
 
     def condition_table(self) -> pd.DataFrame:
-        """Each condition value's share of each split (columns sum to 1 per condition)."""
+        """Each condition value's share of each split (columns sum to 1 per condition).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Fractions indexed by (condition, value), one column per split; empty without
+            conditions.
+        """
         if not self.condition_shares:
             return pd.DataFrame()
         return pd.concat(self.condition_shares, names=["condition", "value"])
 
     def to_frame(self) -> pd.DataFrame:
-        """Per class: count and share in each split, and the largest share gap."""
+        """Per class: count and share in each split, and the largest share gap.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows per class; columns ("count", split) in images, ("share", split) as fractions,
+            ("gap", "max").
+        """
         frame = pd.concat({"count": self.counts, "share": self.shares}, axis=1)
         frame[("gap", "max")] = self.max_share_gap
         return frame
@@ -175,10 +198,21 @@ def split_report(catalog: Catalog, *, fractions: Sequence[float] | None = None) 
 
 
 def compare_reports(reports: dict[str, SplitReport]) -> pd.DataFrame:
-    """One column per named split; rows: LD, ED, largest share gap, missing, leaking groups.
+    """One column per named split; rows: mean share gap, LD, ED, largest share gap, worst
+    class, classes missing from a split, groups in two splits.
 
     The leakage row is left out when the data has no groups, ED when no split had
     intended fractions.
+
+    Parameters
+    ----------
+    reports : dict of str to SplitReport
+        Reports by split name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per name.
     """
     rows = {}
     for name, report in reports.items():
