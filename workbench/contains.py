@@ -22,6 +22,17 @@ def image_class_pairs(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
 
     The boxes' pairs are found when the Catalog is made (:attr:`Catalog.pairs`, linear
     in the boxes: :func:`workbench.counting.first_in_image`).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    rows, codes : numpy.ndarray of int64
+        Row positions in ``catalog.samples`` and class codes (positions in
+        ``catalog.classes``), one pair per (image, class).
     """
     label, rows, codes = _labels_and_box_pairs(catalog)
     labelled = np.flatnonzero(label >= 0)
@@ -61,6 +72,18 @@ def indicator(catalog: Catalog) -> pd.DataFrame:
     An image contains a class when its image ``label`` says so or, for detection, when it
     has a box of the class, or, for segmentation, when its mask has pixels of the class.
 
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    pandas.DataFrame of bool
+        Indexed by sample id, one column per class.
+
+    Examples
+    --------
     >>> from workbench.catalog import Catalog
     >>> s = pd.DataFrame({"filepath": ["a", "b"], "width": 4, "height": 4,
     ...                   "label": ["y", "x"]}, index=["a", "b"])

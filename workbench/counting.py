@@ -17,8 +17,24 @@ SCRATCH = 1 << 20  # (image, class) slots per batch of first_in_image (8 MB)
 def bincount(values: np.ndarray, minlength: int, weights: np.ndarray | None = None
              ) -> np.ndarray:
     """``np.bincount(values, weights, minlength)``, in cache-sized chunks when ``values``
-    are narrower than 64 bits; int64 counts (float with weights).
+    are narrower than 64 bits.
 
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Non-negative integer codes.
+    minlength : int
+        Length of the result (at least).
+    weights : numpy.ndarray, optional
+        One weight per value.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 counts per code (float with weights).
+
+    Examples
+    --------
     >>> bincount(np.array([2, 0, 2], dtype=np.int8), 4).tolist()
     [1, 0, 2, 0]
     """
@@ -44,6 +60,22 @@ def first_in_image(rows: np.ndarray, codes: np.ndarray, n_classes: int) -> np.nd
     the survivor is the first box of its pair (numpy does not promise the order of
     repeated writes; whichever wins, exactly one box of each pair is kept).
 
+    Parameters
+    ----------
+    rows : numpy.ndarray
+        Image row of each box, non-decreasing.
+    codes : numpy.ndarray
+        Class code of each box.
+    n_classes : int
+        Number of classes (codes are below it).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One per box.
+
+    Examples
+    --------
     >>> first_in_image(np.array([0, 0, 0, 1]), np.array([1, 2, 1, 1]), 3).tolist()
     [True, True, False, True]
     """

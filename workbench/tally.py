@@ -37,7 +37,8 @@ def per_class(labels_or_counts, *, func: str, empty: str = "keep",
 
     Returns
     -------
-    pandas.Series of float, indexed by class name (str).
+    pandas.Series of float
+        Indexed by class name (str).
 
     Raises
     ------

@@ -38,6 +38,13 @@ class Checklist:
                 f"warn, {counts['fail']} fail)")
 
     def to_frame(self) -> pd.DataFrame:
+        """The checklist's rows.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per check and subject: status, value and reason.
+        """
         return self.rows
 
     @property
@@ -46,7 +53,13 @@ class Checklist:
         return max(self.rows["status"], key=STATUSES.index)
 
     def statuses(self) -> dict[str, int]:
-        """How many checks pass, warn and fail."""
+        """How many checks pass, warn and fail.
+
+        Returns
+        -------
+        dict of str to int
+            Number of rows per status: "pass", "warn", "fail".
+        """
         return {s: int((self.rows["status"] == s).sum()) for s in STATUSES}
 
 
@@ -68,15 +81,19 @@ def health_checklist(catalog: Catalog, *, unit: str | None = None, min_warn: int
     Parameters
     ----------
     catalog : Catalog
+        Any task.
     unit : {"images", "instances", "pixels"}, optional
         Default: the task's own (:func:`default_unit`).
     min_warn, min_ok : int
         Examples per class from which a class warns, and passes (>= 1, min_warn <= min_ok).
     critical : iterable of str
-        Classes that must reach ``critical_target`` examples (default ``min_ok``).
+        Classes that must reach ``critical_target`` examples.
+    critical_target : int, optional
+        Examples each critical class needs; default ``min_ok``.
     max_split_gap, fail_split_gap : float
         Largest share gap between two splits that passes, and that warns (fractions).
     hidden : HiddenImbalance, optional
+        The hidden-imbalance test to report; none without it.
 
     Returns
     -------

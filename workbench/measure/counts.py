@@ -54,7 +54,13 @@ class ClassCounts:
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy: one row per class (and stratum) with ``count`` and ``share`` (of the units
-        in the stratum, see :attr:`shares`)."""
+        in the stratum, see :attr:`shares`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by class (and stratum): ``count`` in the unit, ``share`` a fraction.
+        """
         frame = pd.DataFrame({"count": self.table.stack(), "share": self.shares.stack()})
         frame.index.names = ["class", self.by or "stratum"]
         if self.by is None:
@@ -63,7 +69,18 @@ class ClassCounts:
 
 
 def available_units(catalog: Catalog) -> list[str]:
-    """The count units this Catalog can give."""
+    """The count units this Catalog can give.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    list of str
+        "images", then "instances" when there are boxes, "pixels" when there are masks.
+    """
     units = ["images"]
     if len(catalog.objects):
         units.append("instances")
@@ -78,6 +95,16 @@ def default_unit(catalog: Catalog) -> str:
     Images when the images carry labels (the labels are what is imbalanced, background
     class included); else instances when there are boxes (a detector learns from boxes,
     and "at least 100 instances per class" is the usual floor); else images.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    str
+        "images" or "instances".
     """
     labelled = "label" in catalog.samples.columns and catalog.samples["label"].notna().any()
     return "instances" if len(catalog.objects) and not labelled else "images"
@@ -88,9 +115,20 @@ def class_counts(catalog: Catalog, *, unit: str = "images", by: str | None = Non
 
     Parameters
     ----------
-    unit : "images" (images containing the class, from the image label and the boxes or
-        masks), "instances" (boxes; crowd boxes left out) or "pixels".
-    by : None, "split", "group" or a condition column: count per value of that column.
+    catalog : Catalog
+        Any task.
+    unit : {"images", "instances", "pixels"}
+        Images containing the class (from the image label and the boxes or masks), instances
+        (boxes; crowd boxes and the background class left out) or pixels.
+    by : str, optional
+        None, "split", "group" or a condition column (a per-box column for instances): count
+        per value of that column.
+
+    Returns
+    -------
+    ClassCounts
+        ``table`` (class x value of ``by``, counts in ``unit``) and ``sizes`` per value
+        (images per value for images; else the column sums).
 
     Examples
     --------
@@ -183,6 +221,16 @@ def split_shares(catalog: Catalog) -> pd.DataFrame:
     The one definition behind the checklist's split check and
     :attr:`workbench.split.SplitReport.max_share_gap`, whatever unit the rest counts in:
     a split is made of images.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With a ``split`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Fractions, class x split (NaN for a split with no image).
     """
     counts = class_counts(catalog, unit="images", by="split")
     table = counts.table.drop(columns="(missing)", errors="ignore")
@@ -191,13 +239,35 @@ def split_shares(catalog: Catalog) -> pd.DataFrame:
 
 
 def share_gaps(shares: pd.DataFrame) -> pd.Series:
-    """Per class (row): its largest share minus its smallest across the splits (columns)."""
+    """Per class (row): its largest share minus its smallest across the splits (columns).
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        Class x split shares (fractions), as :func:`split_shares`.
+
+    Returns
+    -------
+    pandas.Series
+        Per class, a difference of fractions.
+    """
     return shares.max(axis=1) - shares.min(axis=1)
 
 
 def class_order(catalog: Catalog) -> list[str]:
     """The classes by the number of images containing them, largest first (ties: the
-    class list's order). Every table and figure orders classes this way."""
+    class list's order). Every table and figure orders classes this way.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    list of str
+        Every class.
+    """
     counts = class_counts(catalog, unit="images").total
     counts.index = counts.index.astype(str)
     return counts.sort_values(ascending=False, kind="stable").index.tolist()
@@ -210,6 +280,16 @@ def counts_by_unit(catalog: Catalog) -> pd.DataFrame:
     over all images (an image with three classes counts for each, so these shares can
     sum past 1); ``instances`` and ``pixels`` with their shares (these sum to 1). A class
     can be common in images and rare in pixels: the table shows both at once.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per class: a count and a fraction (``share of ...``) for each available unit.
     """
     columns = {}
     for unit in available_units(catalog):
@@ -224,7 +304,18 @@ def counts_by_unit(catalog: Catalog) -> pd.DataFrame:
 
 def unlabelled_images(catalog: Catalog) -> pd.Index:
     """Images with no class at all (no label, box or mask pixels): for detection, the
-    negatives (images with no object)."""
+    negatives (images with no object).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    pandas.Index
+        Their sample ids.
+    """
     rows, _ = image_class_pairs(catalog)
     has_class = np.zeros(len(catalog.samples), dtype=bool)
     has_class[rows] = True
@@ -232,6 +323,19 @@ def unlabelled_images(catalog: Catalog) -> pd.Index:
 
 
 def rarest_class(catalog: Catalog, *, unit: str = "images") -> str:
-    """The class with the fewest (but some) examples."""
+    """The class with the fewest (but some) examples.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    unit : {"images", "instances", "pixels"}
+        What is counted.
+
+    Returns
+    -------
+    str
+        The class name.
+    """
     total = class_counts(catalog, unit=unit).total
     return str(total[total > 0].idxmin())

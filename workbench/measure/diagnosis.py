@@ -38,7 +38,13 @@ class Diagnosis:
                 f"{self.checklist.worst})")
 
     def below_threshold(self) -> list[str]:
-        """Classes with fewer than ``min_count`` examples, rarest first."""
+        """Classes with fewer than ``min_count`` examples, rarest first.
+
+        Returns
+        -------
+        list of str
+            Class names.
+        """
         total = self.counts.total.sort_values()
         return [str(c) for c, n in total.items() if n < self.min_count]
 
@@ -56,6 +62,7 @@ def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None
     Parameters
     ----------
     catalog : Catalog
+        Any task.
     unit : {"images", "instances", "pixels"}, optional
         Default: the task's own.
     condition : str, "auto" or None
@@ -63,7 +70,7 @@ def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None
     min_count : int
         The checklist's "ok" threshold in examples per class (>= 1).
     critical : iterable of str, optional
-        Default: the rarest class.
+        Classes the checklist holds to ``min_count``; default none; None: the rarest class.
     beta : float
         For the effective numbers, in [0, 1).
 
@@ -103,7 +110,18 @@ def diagnose(catalog: Catalog, *, unit: str | None = None, condition: str | None
 def backdrop_class(catalog: Catalog) -> str | None:
     """The class pictures are mostly made of: the background class, else a class holding
     more than half of all labelled pixels (road, sky); None when there is none. Figures
-    leave it untinted so the picture shows through."""
+    leave it untinted so the picture shows through.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    str or None
+        The class name.
+    """
     if catalog.background is not None:
         return catalog.background
     if not len(catalog.pixels):
@@ -113,7 +131,18 @@ def backdrop_class(catalog: Catalog) -> str | None:
 
 
 def no_condition_reason(catalog: Catalog) -> str:
-    """The sentence a section shows when no condition can reveal hidden imbalance."""
+    """The sentence a section shows when no condition can reveal hidden imbalance.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     if not catalog.conditions:
         return ("This dataset has no condition column (day/night, camera, site...), so hidden "
                 "imbalance cannot be tested: add one value per image (a manifest column, an "
@@ -131,8 +160,20 @@ def low_light_gap(catalog: Catalog, *, unit: str = "images") -> dict | None:
     """The class most under-represented at a low-light condition value, if any.
 
     A condition value counts as low light when its name says so (night, dark, dusk,
-    dim, low light). Returns ``{"cls", "condition", "value", "count", "expected",
-    "residual"}`` for the most negative flagged residual, or None.
+    dim, low light).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    unit : {"images", "instances", "pixels"}
+        What the hidden-imbalance test counts.
+
+    Returns
+    -------
+    dict or None
+        ``{"cls", "condition", "value", "count", "expected", "residual"}`` for the most
+        negative flagged residual (counts in ``unit``), or None.
     """
     best = None
     for condition in catalog.conditions:

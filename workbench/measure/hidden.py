@@ -45,7 +45,14 @@ class HiddenImbalance:
                 f"{len(self.flagged())} cells under-represented)")
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per (class, stratum): counts, the class's mix and the overall mix."""
+        """One row per (class, stratum): counts, the class's mix and the overall mix.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by (class, value): ``count`` and ``expected`` in the unit, ``class_mix`` and
+            ``overall_mix`` (fractions), ``residual``, ``under_represented``.
+        """
         stratum_share = self.observed.div(self.observed.sum(axis=1), axis=0)
         overall = self.observed.sum(axis=0) / self.observed.to_numpy().sum()
         frame = pd.DataFrame({
@@ -62,7 +69,13 @@ class HiddenImbalance:
         return frame
 
     def flagged(self) -> pd.DataFrame:
-        """The under-represented (class, stratum) cells, most extreme first."""
+        """The under-represented (class, stratum) cells, most extreme first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows of :meth:`to_frame` with ``under_represented``, by residual.
+        """
         frame = self.to_frame()
         return frame[frame["under_represented"]].sort_values("residual")
 
@@ -81,9 +94,11 @@ def hidden_imbalance(catalog: Catalog, condition: str, *, unit: str = "images",
     Parameters
     ----------
     catalog : Catalog
+        Any task.
     condition : str
         A column of ``catalog.samples`` with two or more values (lighting, camera, split).
     unit : {"images", "instances", "pixels"}
+        What is counted in each cell.
     threshold : float
         Cells with an adjusted residual below ``-threshold`` are flagged (1.96: 5%).
 
@@ -140,6 +155,19 @@ def condition_overview(catalog: Catalog, *, unit: str = "images") -> pd.DataFram
     follow what is in the image (a crack adds edges), so a class can depart from them by
     its own doing, and they stand in only where the data has no condition. Conditions
     with a single value are left out.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    unit : {"images", "instances", "pixels"}
+        What the tests count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per condition: condition, derived, chi2, dof, p_value,
+        most_under_represented ("class @ value"), residual, flagged_cells.
     """
     rows = []
     for condition in catalog.conditions:

@@ -39,7 +39,14 @@ class LongTail:
                 f"Gini {self.gini:.2f}, evenness {self.evenness:.2f})")
 
     def summary(self) -> dict:
-        """The scalar statistics as a plain dict."""
+        """The scalar statistics as a plain dict.
+
+        Returns
+        -------
+        dict
+            classes, total, imbalance_ratio, gini, evenness, head_share, n_classes_50,
+            n_classes_80.
+        """
         return {
             "classes": len(self.counts), "total": int(self.counts.sum()),
             "imbalance_ratio": self.imbalance_ratio, "gini": self.gini,
@@ -48,7 +55,14 @@ class LongTail:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """Per class: count, share, cumulative share and effective number of samples."""
+        """Per class: count, share, cumulative share and effective number of samples.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Per class: ``count`` (in the counts' unit), ``share`` and ``cumulative_share``
+            (fractions), ``effective_number``.
+        """
         share = self.counts / self.counts.sum()
         return pd.DataFrame({"count": self.counts, "share": share,
                              "cumulative_share": share.cumsum(),
