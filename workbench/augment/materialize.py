@@ -21,7 +21,22 @@ from workbench.errors import DataError, DataWarning, some
 
 def copies_per_image(count: int, extra: int, rng) -> np.ndarray:
     """How many extra copies each of ``count`` images gets: even, the rest without
-    replacement (no image gets two more than another)."""
+    replacement (no image gets two more than another).
+
+    Parameters
+    ----------
+    count : int
+        Number of images (> 0).
+    extra : int
+        Extra copies to share among them.
+    rng : numpy.random.Generator
+        Draws which images get one more.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Copies per image, summing to ``extra``.
+    """
     base, rest = divmod(extra, count)
     copies = np.full(count, base, dtype=np.int64)
     copies[rng.permutation(count)[:rest]] += 1
@@ -33,6 +48,20 @@ def copy_table(keys: pd.Series, plan, rng) -> pd.DataFrame:
 
     Each key (class) whose plan exceeds its images gets ``effective - count`` copies,
     spread evenly over its images (:func:`copies_per_image`).
+
+    Parameters
+    ----------
+    keys : pandas.Series
+        Sampling key per image, indexed by sample id.
+    plan : ResamplingPlan
+        Made from these keys.
+    rng : numpy.random.Generator
+        Draws which images get one more copy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source_id``, ``copy``, ``key``; one row per copy.
     """
     parts = []
     for cls in plan.count.index:  # one step per class
@@ -62,9 +91,30 @@ def materialize(catalog: Catalog, plan, out_dir, *, seed: int = 0,
     count exceeds its images, ``effective - count`` augmented copies of its images are
     written (images, masks and boxes), at the key's strength from the plan's counts.
     A manifest links each copy to its ``source_id`` and records the transforms applied
-    with their scalar parameters (not noise maps or other arrays). Returns the Catalog of
-    the copies (``read_manifest(out_dir / 'manifest.csv')`` gives it back). The source
-    dataset is never written; unreadable images are skipped and listed.
+    with their scalar parameters (not noise maps or other arrays). The source dataset is
+    never written; unreadable images are skipped and listed.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The source dataset.
+    plan : ResamplingPlan
+        Made from this catalog's sampling keys.
+    out_dir : str or Path
+        A new folder outside the dataset.
+    seed : int
+        The same seed gives the same copies.
+    families : sequence of str
+        Transform families (:data:`FAMILIES`).
+    strength : float
+        The rarest class's strength, in [0, 1].
+    overwrite : bool
+        Replace an ``out_dir`` written before.
+
+    Returns
+    -------
+    Catalog
+        The copies (``read_manifest(out_dir / 'manifest.csv')`` gives it back).
     """
     from workbench.sample import sampling_keys
     from workbench.sources.manifest import read_manifest, store_manifest
@@ -156,6 +206,18 @@ def transform_record(applied) -> str:
     Arrays (a noise map is as large as the image) are left out, so a manifest of
     thousands of copies stays small.
 
+    Parameters
+    ----------
+    applied : sequence of (str, dict)
+        Albumentations' ``applied_transforms``: name and parameters.
+
+    Returns
+    -------
+    str
+        JSON: a list of [name, parameters]; floats rounded to 5 decimals, short lists kept.
+
+    Examples
+    --------
     >>> transform_record([("GaussNoise", {"noise_map": np.zeros((512, 512)), "std": 0.0312})])
     '[["GaussNoise", {"std": 0.0312}]]'
     """

@@ -53,12 +53,44 @@ class ClassAwareAugmenter:
     @classmethod
     def from_catalog(cls, catalog: Catalog, *, strength: float = 1.0, unit: str = "images",
                      overrides=None, **kwargs) -> ClassAwareAugmenter:
+        """An augmenter with each class's strength from its count in ``catalog``.
+
+        Parameters
+        ----------
+        catalog : Catalog
+            Gives the counts, classes, task and mask values.
+        strength : float
+            The rarest class's strength, in [0, 1].
+        unit : {"images", "instances", "pixels"}
+            What the counts count.
+        overrides : mapping of str to float, optional
+            Strengths set by hand, in [0, 1].
+        **kwargs
+            Passed to the constructor (``families``, ``seed``, ``min_visibility``).
+
+        Returns
+        -------
+        ClassAwareAugmenter
+            Ready to call on samples.
+        """
         strengths = class_strengths(class_counts(catalog, unit=unit), strength=strength,
                                     overrides=overrides)
         return cls(strengths, catalog.classes, task=catalog.task,
                    mask_values=catalog.mask_values, ignore_index=catalog.ignore_index, **kwargs)
 
     def policy_for(self, strength: float) -> A.Compose:
+        """The policy at ``strength``, rounded to a 1/20 level, built once per level.
+
+        Parameters
+        ----------
+        strength : float
+            In [0, 1].
+
+        Returns
+        -------
+        albumentations.Compose
+            The policy of that level.
+        """
         level = _level(strength)
         if level not in self._policies:
             self._policies[level] = policy(level, families=self.families, task=self.task,
@@ -68,7 +100,22 @@ class ClassAwareAugmenter:
         return self._policies[level]
 
     def strength_of(self, labels=(), mask=None, label=None) -> float:
-        """The strength of the rarest class among box labels, image label and mask ids."""
+        """The strength of the rarest class among box labels, image label and mask ids.
+
+        Parameters
+        ----------
+        labels : sequence of str
+            Box labels.
+        mask : numpy.ndarray, optional
+            The stored mask values.
+        label : str, optional
+            The image label.
+
+        Returns
+        -------
+        float
+            In [0, 1]; 0 with no known class.
+        """
         by_name = self._by_name
         names = [str(x) for x in labels] + ([str(label)] if label is not None else [])
         found = [by_name.get(x) for x in names]

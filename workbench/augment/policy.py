@@ -80,8 +80,30 @@ def policy(strength: float, *, families: Sequence[str] = DEFAULT_FAMILIES,
     x_max, y_max) and their ``labels``: boxes that leave the image or keep less than
     ``min_visibility`` of their area are dropped. For classification and segmentation it
     takes an image (and a mask) alone. Masks use nearest-neighbour interpolation, so
-    class ids stay class ids; ``fill_mask`` fills what a rotation brings in.
+    class ids stay class ids.
 
+    Parameters
+    ----------
+    strength : float
+        In [0, 1].
+    families : sequence of str
+        Transform families, from :data:`FAMILIES`.
+    task : {"classification", "detection", "segmentation"}
+        Detection adds a box processor.
+    min_visibility : float
+        Fraction of a box's area it must keep.
+    seed : int, optional
+        The same seed gives the same draws; None: unseeded.
+    fill_mask : int
+        The mask value for pixels a rotation brings in.
+
+    Returns
+    -------
+    Policy
+        An ``albumentations.Compose`` that records the applied transforms.
+
+    Examples
+    --------
     >>> out = policy(0.5, task="segmentation", seed=0)(image=np.zeros((8, 8, 3), np.uint8),
     ...                                                 mask=np.zeros((8, 8), np.uint8))
     >>> sorted(out)
@@ -112,7 +134,21 @@ class Policy(A.Compose):
 
 def apply(compose: A.Compose, sample: dict) -> dict:
     """Run ``compose`` on a sample dict (image, bboxes, labels, mask): boxes only go to a
-    policy that has a box processor, a mask only when there is one."""
+    policy that has a box processor, a mask only when there is one.
+
+    Parameters
+    ----------
+    compose : albumentations.Compose
+        A :func:`policy`.
+    sample : dict
+        ``image``, and optionally ``bboxes`` (relative x_min, y_min, x_max, y_max),
+        ``labels`` and ``mask``.
+
+    Returns
+    -------
+    dict
+        Albumentations' result, always with ``bboxes`` and ``labels``.
+    """
     data = {"image": sample["image"]}
     if "bboxes" in compose.processors:
         data["bboxes"] = sample.get("bboxes", np.zeros((0, 4)))
@@ -132,6 +168,22 @@ def check_sample(image, *, boxes=None, labels=(), mask=None) -> dict:
     float32 in [0, 1], a float64 one in [0, 1] converted. Boxes: relative (x_min, y_min,
     x_max, y_max), one label each. Masks: integer class ids of the image's height and
     width.
+
+    Parameters
+    ----------
+    image : array
+        The image.
+    boxes : array of shape (n, 4), optional
+        Relative (0-1) x_min, y_min, x_max, y_max.
+    labels : sequence
+        One label per box.
+    mask : array, optional
+        Class ids, the image's height and width.
+
+    Returns
+    -------
+    dict
+        ``image``, ``bboxes``, ``labels`` (str), ``mask`` (uint8 or uint16, or None).
     """
     image = np.asarray(image)
     if image.dtype == np.uint16:

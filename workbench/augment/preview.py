@@ -40,6 +40,13 @@ class Preview:
                 f"originals, {n} augmented)")
 
     def to_frame(self) -> pd.DataFrame:
+        """One row per augmented version.
+
+        Returns
+        -------
+        pandas.DataFrame
+            sample_id, version, boxes (count kept), transforms (names applied).
+        """
         rows = [{"sample_id": o["sample_id"], "version": v, "boxes": len(a["bboxes"]),
                  "transforms": ", ".join(t[0] for t in a.get("applied_transforms", []))}
                 for o, augs in zip(self.originals, self.augmented, strict=True)
@@ -49,7 +56,21 @@ class Preview:
 
 def read_sample(catalog: Catalog, sample_id: str) -> dict:
     """One sample as arrays: the image as the user sees it (RGB uint8, EXIF rotation
-    applied, 16-bit scaled), relative corner boxes, box labels, the stored mask."""
+    applied, 16-bit scaled), relative corner boxes, box labels, the stored mask.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    sample_id : str
+        A sample id of ``catalog``.
+
+    Returns
+    -------
+    dict
+        ``image``, ``bboxes`` (relative x_min, y_min, x_max, y_max), ``labels``, ``mask``
+        (stored values, or None), ``label`` (or None), ``sample_id``.
+    """
     row = catalog.samples.loc[sample_id]
     image = read_image(row["filepath"])
     objects = catalog.objects[catalog.objects["sample_id"] == sample_id]
@@ -66,7 +87,18 @@ def read_sample(catalog: Catalog, sample_id: str) -> dict:
 
 
 def fill_value(catalog: Catalog) -> int:
-    """The mask value for pixels a rotation brings in: the ignore index (else 0)."""
+    """The mask value for pixels a rotation brings in: the ignore index (else 0).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    int
+        A stored mask value.
+    """
     return catalog.ignore_index if catalog.ignore_index is not None else 0
 
 
@@ -75,8 +107,28 @@ def preview(catalog: Catalog, cls: str, *, n: int = 4, n_originals: int = 3,
             families: Sequence[str] = DEFAULT_FAMILIES) -> Preview:
     """``n`` augmented versions of ``n_originals`` images containing ``cls``.
 
-    ``strength`` defaults to the class's own strength from the counts (at global
-    strength 1).
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    cls : str
+        A class of ``catalog``.
+    n : int
+        Augmented versions per image.
+    n_originals : int
+        Images, drawn at random among those containing ``cls``.
+    strength : float, optional
+        In [0, 1]; default the class's own strength from the image counts (at global
+        strength 1).
+    seed : int
+        Draws the images and the transforms.
+    families : sequence of str
+        Transform families (:data:`FAMILIES`).
+
+    Returns
+    -------
+    Preview
+        The originals and their augmented versions.
     """
     check_option("cls", cls, list(catalog.classes), func="preview")
     if strength is None:

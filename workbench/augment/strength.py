@@ -33,7 +33,8 @@ def class_strengths(counts, *, strength: float = 1.0,
 
     Returns
     -------
-    pandas.Series of float in [0, 1], per class, named "strength".
+    pandas.Series of float
+        In [0, 1], per class, named "strength".
 
     Examples
     --------
@@ -62,7 +63,20 @@ def class_strengths(counts, *, strength: float = 1.0,
 
 
 def image_strengths(catalog: Catalog, strengths: pd.Series) -> pd.Series:
-    """Per image: the strength of its rarest (strongest) class; 0 with no class."""
+    """Per image: the strength of its rarest (strongest) class; 0 with no class.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    strengths : pandas.Series
+        Per class, as :func:`class_strengths`.
+
+    Returns
+    -------
+    pandas.Series of float
+        Per sample id, named "strength".
+    """
     rows, codes = image_class_pairs(catalog)
     per_class = strengths.reindex(list(catalog.classes)).fillna(0).to_numpy()
     out = np.zeros(len(catalog))
