@@ -58,6 +58,20 @@ _PATH_ARGS = {"folder": 1, "coco": 2, "yolo": 1, "voc": 2, "masks": 3, "manifest
 def parse_spec(spec: str) -> tuple[str, list[str]]:
     """Split a dataset spec into its scheme and arguments.
 
+    Parameters
+    ----------
+    spec : str
+        ``SCHEME:ARGS``, e.g. ``coco:ann/train.json:images``.
+
+    Returns
+    -------
+    scheme : str
+        A known scheme.
+    args : list of str
+        Its arguments.
+
+    Examples
+    --------
     >>> parse_spec("coco:ann/train.json:images")
     ('coco', ['ann/train.json', 'images'])
     >>> parse_spec("demo:surfaces")
@@ -102,6 +116,18 @@ def parse_spec(spec: str) -> tuple[str, list[str]]:
 def absolute_spec(spec: str) -> str:
     """The spec with relative paths made absolute (for running from another folder).
 
+    Parameters
+    ----------
+    spec : str
+        A dataset spec.
+
+    Returns
+    -------
+    str
+        The same spec, its paths absolute.
+
+    Examples
+    --------
     >>> absolute_spec("demo:digits")
     'demo:digits'
     """
@@ -123,10 +149,26 @@ EXPORTERS = {
 
 def export_splits(catalog: Catalog, out_dir, *, formats=("manifest", "coco", "yolo"),
                   overwrite: bool = False) -> dict:
-    """Write every split in every format: ``out_dir/<format>/<split>/``; returns the paths.
+    """Write every split in every format: ``out_dir/<format>/<split>/``.
 
     ``out_dir`` must be new (or empty, or ``overwrite=True``) and outside the source
     dataset. Images with no split are not written (the warning says how many).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With a ``split`` column.
+    out_dir : str or Path
+        The folder to write into.
+    formats : sequence of {"manifest", "coco", "yolo"}
+        The formats to write.
+    overwrite : bool
+        Replace what an earlier export wrote.
+
+    Returns
+    -------
+    dict
+        (format, split) -> the path each writer returned.
     """
     from workbench.errors import check_option, warn_data
 
@@ -149,8 +191,17 @@ def export_splits(catalog: Catalog, out_dir, *, formats=("manifest", "coco", "yo
 def load(spec: str | Catalog, **options) -> Catalog:
     """Load a dataset from a spec string (see the module docstring); a Catalog passes through.
 
-    Options go to the loader (e.g. ``check_files=False`` for COCO, ``classes=[...]``
-    for masks).
+    Parameters
+    ----------
+    spec : str or Catalog
+        A dataset spec such as ``coco:ann.json:images`` or ``demo:digits``.
+    **options
+        Go to the loader (e.g. ``check_files=False`` for COCO, ``classes=[...]`` for masks).
+
+    Returns
+    -------
+    Catalog
+        The dataset.
     """
     if isinstance(spec, Catalog):
         return spec

@@ -26,8 +26,27 @@ def check_boxes(boxes: np.ndarray, files, items, problems: Problems, *, toleranc
 
     Skipped: empty boxes (no width or height, or NaN) and boxes wholly outside the
     image. Recorded as clipped: boxes reaching outside [0, 1] by more than
-    ``tolerance``, which the caller clips. ``files`` is one path or one per box;
-    ``items`` an array or :class:`ItemNames`. Returns the boolean mask of boxes kept.
+    ``tolerance``, which the caller clips.
+
+    Parameters
+    ----------
+    boxes : numpy.ndarray
+        Relative (0-1) x0, y0, x1, y1, one row per box.
+    files : str or array
+        One path for every box, or one per box.
+    items : array or ItemNames
+        A name per box for the problems listed.
+    problems : Problems
+        Where skipped and clipped boxes are recorded.
+    tolerance : float
+        Overhang (relative) allowed without a record.
+    fix : str
+        Advice recorded with skipped boxes.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        The boxes kept.
     """
     x0, y0, x1, y1 = np.asarray(boxes, dtype=float).T
     if isinstance(items, list):
@@ -50,7 +69,20 @@ def check_boxes(boxes: np.ndarray, files, items, problems: Problems, *, toleranc
 
 def clip_boxes(corners: np.ndarray, xywh: np.ndarray) -> np.ndarray:
     """Relative (x, y, w, h): ``xywh`` as given where the box lies inside the image, the
-    clipped ``corners`` where it reaches outside (so exact values survive a round trip)."""
+    clipped ``corners`` where it reaches outside (so exact values survive a round trip).
+
+    Parameters
+    ----------
+    corners : numpy.ndarray
+        Relative (0-1) x0, y0, x1, y1 per box.
+    xywh : numpy.ndarray
+        The same boxes as relative x, y, w, h.
+
+    Returns
+    -------
+    numpy.ndarray
+        Relative x, y, w, h per box.
+    """
     inside = ((corners >= 0) & (corners <= 1)).all(axis=1)
     x0, y0, x1, y1 = np.clip(corners, 0, 1).T
     clipped = np.column_stack([x0, y0, x1 - x0, y1 - y0])
@@ -64,7 +96,20 @@ def box_pairs(objects: pd.DataFrame, *, same_class: bool = True
               ) -> tuple[np.ndarray, np.ndarray]:
     """Every pair (a, b), a < b, of rows of ``objects`` in the same image (and of the same
     class with ``same_class``). Vectorised: rows are sorted by (image, class) codes and
-    each group's pairs are formed with numpy, no join of tables."""
+    each group's pairs are formed with numpy, no join of tables.
+
+    Parameters
+    ----------
+    objects : pandas.DataFrame
+        The boxes, with ``sample_id`` and ``label``.
+    same_class : bool
+        Pair only boxes of the same class.
+
+    Returns
+    -------
+    a, b : numpy.ndarray of int64
+        Row positions in ``objects``, ``a < b``.
+    """
     n = len(objects)
     if n < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -85,7 +130,18 @@ def box_pairs(objects: pd.DataFrame, *, same_class: bool = True
 
 
 def corners(objects: pd.DataFrame) -> np.ndarray:
-    """Relative (x0, y0, x1, y1) of each box."""
+    """Relative (x0, y0, x1, y1) of each box.
+
+    Parameters
+    ----------
+    objects : pandas.DataFrame
+        Boxes as relative x, y, w, h.
+
+    Returns
+    -------
+    numpy.ndarray
+        One row per box.
+    """
     x0, y0 = objects["x"].to_numpy(float), objects["y"].to_numpy(float)
     return np.column_stack([x0, y0, x0 + objects["w"].to_numpy(float),
                             y0 + objects["h"].to_numpy(float)])
@@ -94,6 +150,20 @@ def corners(objects: pd.DataFrame) -> np.ndarray:
 def pair_iou(boxes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Intersection over union of the box pairs (a[i], b[i]); boxes are corner rows.
 
+    Parameters
+    ----------
+    boxes : numpy.ndarray
+        x0, y0, x1, y1 per box (any unit, the same for all).
+    a, b : numpy.ndarray of int
+        Row positions of the pairs.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        IoU per pair (NaN for two empty boxes).
+
+    Examples
+    --------
     >>> pair_iou(np.array([[0, 0, 2, 2], [1, 0, 3, 2.0]]), np.array([0]), np.array([1]))
     array([0.33333333])
     """
@@ -112,6 +182,19 @@ def flag_duplicate_boxes(objects: pd.DataFrame, files, items, problems: Problems
     Such pairs are usually one object annotated twice, which inflates its class's
     instance count; they are kept (a crowd of touching objects can look the same) and
     listed for a person to decide.
+
+    Parameters
+    ----------
+    objects : pandas.DataFrame
+        The boxes, relative x, y, w, h with ``sample_id`` and ``label``.
+    files : str or array
+        One path for every box, or one per box.
+    items : array or ItemNames
+        A name per box.
+    problems : Problems
+        Where the pairs are recorded.
+    iou : float
+        The overlap (0-1) from which a pair is listed.
     """
     a, b = box_pairs(objects)
     overlap = pair_iou(corners(objects), a, b)
@@ -133,6 +216,22 @@ def check_declared_sizes(samples: pd.DataFrame, objects: pd.DataFrame | None, pa
     of another size than declared gets the file's size: relative boxes stay on the same
     part of the picture. A JPEG whose EXIF rotation makes the declared size the size of
     the unrotated pixels was annotated on those pixels: its boxes are rotated with it.
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        With ``filepath``, and the declared ``width`` and ``height`` in pixels.
+    objects : pandas.DataFrame or None
+        Relative boxes, rotated where needed.
+    path : Path
+        The annotation file; not used.
+    problems : Problems
+        Where missing, resized and rotated images are recorded.
+
+    Returns
+    -------
+    samples, objects : pandas.DataFrame
+        With the files' sizes, and the boxes on the displayed picture.
     """
     info = image_info([Path(p) for p in samples["filepath"]])
     info.index = samples.index
@@ -170,6 +269,20 @@ def check_declared_sizes(samples: pd.DataFrame, objects: pd.DataFrame | None, pa
 def rotate_boxes(objects: pd.DataFrame, orientation: pd.Series) -> pd.DataFrame:
     """Relative boxes of raw pixels moved to the displayed picture (EXIF orientations 1-8).
 
+    Parameters
+    ----------
+    objects : pandas.DataFrame
+        Relative (0-1) x, y, w, h per box, with ``sample_id``.
+    orientation : pandas.Series
+        EXIF orientation per sample id (missing: 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the boxes moved.
+
+    Examples
+    --------
     >>> o = pd.DataFrame({"sample_id": ["a"], "label": ["x"], "x": [0.1], "y": [0.2],
     ...                   "w": [0.3], "h": [0.4]})
     >>> rotate_boxes(o, pd.Series({"a": 6}))[["x", "y", "w", "h"]].round(2).values.tolist()

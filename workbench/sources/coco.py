@@ -43,6 +43,20 @@ def read_coco_splits(path, images_dir=None, *, check_files: bool = True) -> Cata
     ``read_coco_splits("ann/instances_{split}2017.json", "images/{split}2017")`` reads
     the train, val and test files that exist (with their images folders), and gives
     each image its split.
+
+    Parameters
+    ----------
+    path : str or Path
+        Annotation file template with ``{split}``.
+    images_dir : str or Path, optional
+        Images folder, with ``{split}`` where it differs; default each JSON's folder.
+    check_files : bool
+        As in :func:`read_coco`.
+
+    Returns
+    -------
+    Catalog
+        Every split found, each image with its ``split``.
     """
     from workbench.catalog import concat
 
@@ -63,14 +77,6 @@ def read_coco_splits(path, images_dir=None, *, check_files: bool = True) -> Cata
 def read_coco(path, images_dir=None, *, check_files: bool = True) -> Catalog:
     """Read a COCO detection file (``images``, ``annotations``, ``categories``).
 
-    Parameters
-    ----------
-    path : path to the annotation JSON.
-    images_dir : where ``file_name`` is relative to; default: the JSON's folder.
-    check_files : read each image's header: missing files and sizes that differ from the
-        declared ones (a resized copy, an EXIF rotation) are reported. Counts work
-        without the images; pictures and augmentation need them.
-
     Classes are the categories in id order. Crowd annotations (``iscrowd=1``) are kept
     and flagged in ``objects['iscrowd']`` (COCO evaluation ignores them). An annotation
     with a polygon but no ``bbox`` gets the polygon's box. Two image entries with the
@@ -78,7 +84,24 @@ def read_coco(path, images_dir=None, *, check_files: bool = True) -> Catalog:
     Empty boxes and boxes outside their image are skipped; what is skipped, clipped or
     merged is listed in ``catalog.problems``. Extra image fields written by
     :func:`write_coco` (``sample_id``, ``label``, ``split``, ``group``, ``mask_path`` and
-    the conditions) are read back.
+    the conditions) are read back. A path with ``{split}`` goes to
+    :func:`read_coco_splits`; a panoptic file to :func:`read_panoptic`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The annotation JSON.
+    images_dir : str or Path, optional
+        Where ``file_name`` is relative to; default: the JSON's folder.
+    check_files : bool
+        Read each image's header: missing files and sizes that differ from the declared
+        ones (a resized copy, an EXIF rotation) are reported. Counts work without the
+        images; pictures and augmentation need them.
+
+    Returns
+    -------
+    Catalog
+        Boxes as relative (0-1) x, y, w, h (COCO's are pixel x, y, w, h).
     """
     if "{split}" in str(path):
         return read_coco_splits(path, images_dir, check_files=check_files)
@@ -129,7 +152,18 @@ def _parse(text: str):
 
 
 def read_json(path: Path) -> dict:
-    """The COCO JSON as a dict with its three required lists, or one clear error."""
+    """The COCO JSON as a dict with its three required lists, or one clear error.
+
+    Parameters
+    ----------
+    path : Path
+        The annotation file.
+
+    Returns
+    -------
+    dict
+        The parsed JSON.
+    """
     try:
         data = _parse(path.read_bytes().decode("utf-8-sig"))
     except json.JSONDecodeError as err:
@@ -156,12 +190,37 @@ def read_json(path: Path) -> dict:
 
 
 def is_panoptic(data: dict) -> bool:
-    """A COCO panoptic file: its annotations carry ``segments_info``."""
+    """A COCO panoptic file: its annotations carry ``segments_info``.
+
+    Parameters
+    ----------
+    data : dict
+        A parsed COCO file.
+
+    Returns
+    -------
+    bool
+        True for a panoptic file.
+    """
     first = data["annotations"][0] if data["annotations"] else {}
     return isinstance(first, dict) and "segments_info" in first
 
 
 def images_table(images: list, path: Path) -> pd.DataFrame:
+    """The ``images`` list as a table, checked for the required fields and unique ids.
+
+    Parameters
+    ----------
+    images : list of dict
+        COCO's ``images``.
+    path : Path
+        The annotation file, named in errors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per image entry.
+    """
     table = pd.DataFrame(images)
     if not len(table):
         raise DataError(f"{str(path)!r} lists no images.")
@@ -179,7 +238,24 @@ def images_table(images: list, path: Path) -> pd.DataFrame:
 
 def categories(cats: list, path: Path, problems: Problems) -> tuple[tuple[str, ...], pd.Series]:
     """Class names in category id order, and the name of each category id (ids as given;
-    :func:`match_ids` also matches them as text)."""
+    :func:`match_ids` also matches them as text).
+
+    Parameters
+    ----------
+    cats : list of dict
+        COCO's ``categories``, with ``id`` and ``name``.
+    path : Path
+        The annotation file, named in errors.
+    problems : Problems
+        Where names with spaces around them are recorded.
+
+    Returns
+    -------
+    classes : tuple of str
+        Class names in category id order.
+    names : pandas.Series
+        Class name per category id.
+    """
     table = pd.DataFrame(cats)
     if not len(table) or not {"id", "name"} <= set(table.columns):
         raise DataError(f"The categories in {str(path)!r} need 'id' and 'name' fields.")
@@ -221,7 +297,20 @@ def _merge_same_files(images: pd.DataFrame, path: Path, problems: Problems):
 def match_ids(known, wanted) -> np.ndarray:
     """Positions of ``wanted`` ids among ``known`` (-1: not found). Ids are compared as
     they are, then, for the ones not found, as text: image id "1" matches annotation
-    image_id 1. The common all-integer case costs one hash lookup."""
+    image_id 1. The common all-integer case costs one hash lookup.
+
+    Parameters
+    ----------
+    known : array-like
+        The ids to look in.
+    wanted : array-like
+        The ids to find.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        One position per wanted id.
+    """
     known, wanted = pd.Index(known), pd.Index(wanted)
     found = known.get_indexer(wanted)
     if (found < 0).any():
@@ -356,6 +445,18 @@ def _is_polygon(value) -> bool:
 
 
 def sample_ids(images: pd.DataFrame) -> pd.Series:
+    """Sample id of each image entry: its ``sample_id`` field if written, else its ``id``.
+
+    Parameters
+    ----------
+    images : pandas.DataFrame
+        The images table.
+
+    Returns
+    -------
+    pandas.Series of str
+        One id per row.
+    """
     if "sample_id" in images.columns:
         return images["sample_id"].astype(str)
     return images["id"].astype(str)

@@ -18,11 +18,29 @@ def write_coco(catalog: Catalog, out_dir, *, split: str | None = None, media: st
                overwrite: bool = False) -> Path:
     """Write ``catalog`` (or one ``split``) as ``out_dir/annotations.json``.
 
-    ``media="reference"`` points ``file_name`` at the original images (absolute paths);
-    ``"symlink"`` or ``"copy"`` put them in ``out_dir/images``, each named after its
-    sample id (made unique where two ids clean to the same name). Sample ids, labels,
-    splits, groups, masks and conditions travel as extra image fields, so
-    :func:`read_coco` gives the same Catalog back.
+    Sample ids, labels, splits, groups, masks and conditions travel as extra image
+    fields, so :func:`read_coco` gives the same Catalog back. Boxes are written in COCO's
+    pixel x, y, w, h.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    out_dir : str or Path
+        A new folder outside the dataset.
+    split : str, optional
+        Write only this split.
+    media : {"reference", "symlink", "copy"}
+        "reference" points ``file_name`` at the original images (absolute paths);
+        "symlink" or "copy" put them in ``out_dir/images``, each named after its sample id
+        (made unique where two ids clean to the same name).
+    overwrite : bool
+        Replace files an earlier export wrote.
+
+    Returns
+    -------
+    Path
+        The annotation file.
     """
     if split is not None:
         catalog = catalog.split_subset(split)

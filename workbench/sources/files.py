@@ -48,6 +48,18 @@ PROBLEM_COLUMNS = ("file", "item", "problem", "action")
 
 
 def is_image_file(path: Path) -> bool:
+    """Whether the suffix is one Pillow reads (any case).
+
+    Parameters
+    ----------
+    path : Path
+        A file.
+
+    Returns
+    -------
+    bool
+        True for an image suffix.
+    """
     return path.suffix.lower() in IMAGE_SUFFIXES
 
 
@@ -55,7 +67,22 @@ def is_image_file(path: Path) -> bool:
 
 
 def existing_path(path, *, what: str = "path", spec: str | None = None) -> Path:
-    """``path`` as an absolute Path, or a DataError saying it does not exist."""
+    """``path`` as an absolute Path, or a DataError saying it does not exist.
+
+    Parameters
+    ----------
+    path : str or Path
+        The path given (``~`` expanded; relative to the current directory).
+    what : str
+        What it is, for the error.
+    spec : str, optional
+        The dataset spec it came from, for the error.
+
+    Returns
+    -------
+    Path
+        Absolute.
+    """
     resolved = Path(path).expanduser().absolute()
     if not resolved.exists():
         origin = f" (from {spec!r})" if spec else ""
@@ -73,6 +100,18 @@ def find_images(root: Path, problems: Problems | None = None) -> list[Path]:
     Symlinked folders are followed once: a link back to a folder already walked (a loop)
     is not followed again, and a file reached by a second path counts once. Both, and
     files that are not images Pillow reads, are recorded in ``problems``.
+
+    Parameters
+    ----------
+    root : Path
+        The folder to walk.
+    problems : Problems, optional
+        Where skipped files and folders are recorded.
+
+    Returns
+    -------
+    list of Path
+        The image files.
     """
     root = Path(root)
     images, others, seen_files = [], [], {}
@@ -109,7 +148,18 @@ def find_images(root: Path, problems: Problems | None = None) -> list[Path]:
 
 
 def split_of_folder(name: str) -> str | None:
-    """The split a folder name stands for (``valid`` -> ``val``), or None."""
+    """The split a folder name stands for (``valid`` -> ``val``), or None.
+
+    Parameters
+    ----------
+    name : str
+        A folder name (any case).
+
+    Returns
+    -------
+    str or None
+        "train", "val" or "test".
+    """
     return SPLIT_FOLDERS.get(name.lower())
 
 
@@ -118,6 +168,18 @@ def relative_ids(paths: Sequence[Path], root: Path) -> list[str]:
 
     Two files that differ only by suffix (``x.png`` and ``x.jpg``) keep their suffixes,
     so both load.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        The image files.
+    root : Path
+        The folder ids are relative to.
+
+    Returns
+    -------
+    list of str
+        One id per path, with ``/`` separators.
     """
     stems = [Path(os.path.relpath(p, root)).with_suffix("").as_posix() for p in paths]
     full = [Path(os.path.relpath(p, root)).as_posix() for p in paths]
@@ -135,6 +197,16 @@ def image_info(paths: Sequence[Path]) -> pd.DataFrame:
 
     A truncated JPEG or PNG (a download or copy cut short) opens but fails on decoding;
     it is found by its missing end marker, one short read at the end of the file.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        The image files.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per path, in order; width and height in pixels (0 when not "ok").
     """
     n = len(paths)
     width = np.zeros(n, dtype=np.int64)
@@ -180,7 +252,19 @@ def usable_images(paths: Sequence[Path], problems: Problems, *, what: str = "ima
                   ) -> pd.DataFrame:
     """:func:`image_info` with the unusable images recorded in ``problems``.
 
-    Returns the info table; rows whose ``status`` is not "ok" are the ones to drop.
+    Parameters
+    ----------
+    paths : sequence of Path
+        The image files.
+    problems : Problems
+        Where missing, undecodable and truncated files are recorded as skipped.
+    what : str
+        What the files are, in the records.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The info table; rows whose ``status`` is not "ok" are the ones to drop.
     """
     info = image_info(paths)
     fixes = {"missing": "Check the paths, or restore the files.",
@@ -200,6 +284,16 @@ def read_image(path) -> np.ndarray:
     16-bit and float images (microscopy, thermal, depth) are stretched from their own
     minimum to their maximum; converting them the usual way clips everything above 255
     to white.
+
+    Parameters
+    ----------
+    path : str or Path
+        The image file.
+
+    Returns
+    -------
+    numpy.ndarray of uint8
+        Shape (height, width, 3).
     """
     try:
         with Image.open(path) as im:
@@ -217,6 +311,18 @@ def read_image(path) -> np.ndarray:
 def stretch(values: np.ndarray) -> np.ndarray:
     """Any numeric array scaled linearly from its min..max to 0..255 (uint8).
 
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Any numbers; NaN becomes the minimum.
+
+    Returns
+    -------
+    numpy.ndarray of uint8
+        Same shape; all 0 for a constant array.
+
+    Examples
+    --------
     >>> stretch(np.array([1000, 3000, 5000], dtype=np.uint16)).tolist()
     [0, 128, 255]
     """
@@ -230,6 +336,18 @@ def stretch(values: np.ndarray) -> np.ndarray:
 
 
 def grey_to_rgb(grey: np.ndarray) -> np.ndarray:
+    """A grey (H, W) image as three equal channels; other images unchanged.
+
+    Parameters
+    ----------
+    grey : numpy.ndarray
+        Shape (H, W), or already (H, W, C).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (H, W, 3) for a grey image.
+    """
     return np.repeat(grey[..., None], 3, axis=2) if grey.ndim == 2 else grey
 
 
@@ -241,6 +359,22 @@ def tidy_labels(values: pd.Series, problems: Problems, *, file: str, what: str =
     """Labels with surrounding whitespace removed (``' car'`` and ``'car'`` are one class).
 
     Each changed label is recorded once in ``problems``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The labels; values that are not text are kept as they are.
+    problems : Problems
+        Where changed labels are recorded.
+    file : str
+        The file they came from.
+    what : str
+        What they are, in the record.
+
+    Returns
+    -------
+    pandas.Series
+        The labels, stripped.
     """
     text = values.astype(object)
     is_text = text.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
@@ -260,6 +394,20 @@ def file_safe(text: str, *, limit: int = 120) -> str:
     """``text`` shortened for a file name: past ``limit`` characters, cut and given a hash
     of the whole, so long names stay distinct.
 
+    Parameters
+    ----------
+    text : str
+        The name.
+    limit : int
+        Most characters kept.
+
+    Returns
+    -------
+    str
+        At most ``limit`` characters.
+
+    Examples
+    --------
     >>> len(file_safe("a" * 300)), file_safe("b" * 300) != file_safe("b" * 299 + "c")
     (120, True)
     """

@@ -30,6 +30,16 @@ def read_image_folder(root) -> Catalog:
     folders below a class folder belong to that class. What is left out (images with no
     class folder, files Pillow cannot read, a folder reached twice through a symlink)
     is listed in ``catalog.problems`` and in a warning.
+
+    Parameters
+    ----------
+    root : str or Path
+        The folder of class folders (or of split folders).
+
+    Returns
+    -------
+    Catalog
+        A classification Catalog, with ``split`` when the top folders are splits.
     """
     root = existing_path(root, what="image folder")
     if not root.is_dir():

@@ -33,7 +33,20 @@ FORMATS = (".csv", ".parquet")
 
 
 def sidecar(path: Path, kind: str) -> Path:
-    """``data/x.csv`` -> ``data/x.objects.csv`` (kind 'objects') or ``data/x.meta.json``."""
+    """``data/x.csv`` -> ``data/x.objects.csv`` (kind 'objects') or ``data/x.meta.json``.
+
+    Parameters
+    ----------
+    path : Path
+        The manifest.
+    kind : {"objects", "meta"}
+        Which sidecar.
+
+    Returns
+    -------
+    Path
+        Beside the manifest.
+    """
     suffix = ".json" if kind == "meta" else path.suffix
     return path.with_name(f"{path.stem}.{kind}{suffix}")
 
@@ -59,6 +72,17 @@ def read_manifest(path) -> Catalog:
     kept and the others listed in ``catalog.problems``. Sizes missing from the table are
     read from the image headers; rows whose image cannot be read are then skipped and
     listed.
+
+    Parameters
+    ----------
+    path : str or Path
+        The manifest (.csv or .parquet), one row per image.
+
+    Returns
+    -------
+    Catalog
+        With boxes from ``NAME.objects.*`` and task, classes and conditions from
+        ``NAME.meta.json`` when present.
     """
     path = existing_path(path, what="manifest")
     table = _read_table(path)
@@ -196,6 +220,22 @@ def write_manifest(catalog: Catalog, path, *, split: str | None = None,
 
     Paths of files below the manifest's folder are written relative to it (the folder
     can then be moved); others stay absolute. Boxes and the meta file go beside it.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    path : str or Path
+        The manifest file, .csv or .parquet, in a new folder outside the dataset.
+    split : str, optional
+        Write only this split.
+    overwrite : bool
+        Write into a folder that is not empty.
+
+    Returns
+    -------
+    Path
+        The manifest.
     """
     path = Path(path)
     check_option("manifest suffix", path.suffix, FORMATS, func="write_manifest")
@@ -210,6 +250,18 @@ def store_manifest(catalog: Catalog, path: Path) -> Path:
 
     For data the workbench itself generates next to its images (the demo datasets);
     exports of user data go through :func:`write_manifest`.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    path : Path
+        The manifest file; its folder must exist.
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
     out = path.parent
     samples = catalog.samples.reset_index()

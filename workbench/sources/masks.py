@@ -47,13 +47,22 @@ def read_masks(images_dir, masks_dir, class_map=None, *, classes=None,
 
     Parameters
     ----------
-    images_dir, masks_dir : the two folders (with the same sub-folders).
-    class_map : a class map file; default the first of ``classes.yaml``,
-        ``classes.yml``, ``classes.json``, ``classes.txt``, ``labels.txt`` in
-        ``masks_dir``, else the values found, named '0', '1', ...
-    classes : class names in value order (0, 1, ...), instead of a map file.
-    ignore_index : the value of unlabelled pixels (None: every value is a class); a map
-        file's ``ignore_index`` or "unlabeled" class takes precedence.
+    images_dir, masks_dir : str or Path
+        The two folders (with the same sub-folders).
+    class_map : str or Path, optional
+        A class map file; default the first of ``classes.yaml``, ``classes.yml``,
+        ``classes.json``, ``classes.txt``, ``labels.txt`` in ``masks_dir``, else the values
+        found, named '0', '1', ...
+    classes : sequence of str, optional
+        Class names in value order (0, 1, ...), instead of a map file.
+    ignore_index : int, optional
+        The value of unlabelled pixels (None: every value is a class); a map file's
+        ``ignore_index`` or "unlabeled" class takes precedence.
+
+    Returns
+    -------
+    Catalog
+        A segmentation Catalog with pixel counts per class.
     """
     images_dir = existing_path(images_dir, what="images folder")
     masks_dir = existing_path(masks_dir, what="masks folder")
@@ -132,7 +141,22 @@ def _top_value(mask: np.ndarray, ignore_index: int | None) -> int:
 
 
 def read_class_map(path: Path, ignore_index: int | None) -> tuple[dict[int, str], int | None]:
-    """A class map file as ``{value: name}`` (in value order) and its ignore index."""
+    """A class map file as ``{value: name}`` (in value order) and its ignore index.
+
+    Parameters
+    ----------
+    path : Path
+        YAML, JSON or text (one name a line, or ``id name``).
+    ignore_index : int or None
+        Kept unless the file gives its own.
+
+    Returns
+    -------
+    mapping : dict of int to str
+        Mask value -> class name.
+    ignore_index : int or None
+        The ignore index.
+    """
     text = path.read_text(encoding="utf-8-sig")
     try:
         if path.suffix in (".yaml", ".yml"):

@@ -20,7 +20,20 @@ MEDIA = ("reference", "symlink", "copy")
 def refuse_source(catalog: Catalog, folder) -> Path:
     """``folder`` resolved, or one clear error when it is inside (or contains) the source
     dataset: the folder the Catalog was read from, or one holding its images or masks.
-    Paths are compared after resolving symlinks and ``..``."""
+    Paths are compared after resolving symlinks and ``..``.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The source dataset.
+    folder : str or Path
+        Where an export would write.
+
+    Returns
+    -------
+    Path
+        ``folder``, resolved.
+    """
     out = Path(folder).expanduser().resolve()
     sources = {Path(p).parent for p in catalog.samples["filepath"]}
     if "mask_path" in catalog.samples.columns:
@@ -40,6 +53,20 @@ def refuse_source(catalog: Catalog, folder) -> Path:
 def new_output_dir(catalog: Catalog, out_dir, *, overwrite: bool = False) -> Path:
     """Create ``out_dir`` for an export, refusing any place that would touch the source
     (:func:`refuse_source`) and an existing non-empty directory unless ``overwrite=True``.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The source dataset.
+    out_dir : str or Path
+        The folder to create.
+    overwrite : bool
+        Accept an existing folder that is not empty.
+
+    Returns
+    -------
+    Path
+        The folder, resolved and created.
     """
     out = refuse_source(catalog, out_dir)
     if out.exists() and not out.is_dir():
@@ -59,6 +86,18 @@ def safe_name(sample_id: str) -> str:
     Letters of any alphabet stay; very long ids are cut and given a hash
     (:func:`workbench.sources.files.file_safe`).
 
+    Parameters
+    ----------
+    sample_id : str
+        The id.
+
+    Returns
+    -------
+    str
+        A file name without a suffix ("sample" when nothing is left).
+
+    Examples
+    --------
     >>> safe_name("crack/img 01"), safe_name("Müller/ä.b")
     ('crack_img_01', 'Müller_ä.b')
     """
@@ -69,6 +108,18 @@ def safe_name(sample_id: str) -> str:
 def unique_file_names(sample_ids: Iterable) -> list[str]:
     """:func:`safe_name` of each id, with ``_2``, ``_3``... where two ids clean to one name.
 
+    Parameters
+    ----------
+    sample_ids : iterable
+        The ids.
+
+    Returns
+    -------
+    list of str
+        One distinct name per id, in order.
+
+    Examples
+    --------
     >>> unique_file_names(["a b", "a_b", "a/b", "c"])
     ['a_b', 'a_b_2', 'a_b_3', 'c']
     """
@@ -95,6 +146,22 @@ def link_media(filepaths: pd.Series, names: Iterable[str], media_dir: Path, *,
 
     ``names`` are the file stems to use (unique; see :func:`unique_file_names`); each
     keeps its source's suffix.
+
+    Parameters
+    ----------
+    filepaths : pandas.Series
+        The source images.
+    names : iterable of str
+        File stems, one per image.
+    media_dir : Path
+        Where links or copies go.
+    media : {"reference", "symlink", "copy"}
+        Point at the originals, link them or copy them.
+
+    Returns
+    -------
+    list of str
+        Absolute source paths ("reference"), else paths relative to ``media_dir``'s parent.
     """
     check_option("media", media, MEDIA)
     if media == "reference":

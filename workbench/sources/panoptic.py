@@ -32,7 +32,25 @@ from workbench.sources.problems import ItemNames, Problems
 
 def read_panoptic(path, images_dir=None, *, data: dict | None = None,
                   check_files: bool = True) -> Catalog:
-    """Read a COCO panoptic JSON into a segmentation Catalog (pixels and thing boxes)."""
+    """Read a COCO panoptic JSON into a segmentation Catalog (pixels and thing boxes).
+
+    Parameters
+    ----------
+    path : str or Path
+        The panoptic JSON.
+    images_dir : str or Path, optional
+        Where ``file_name`` is relative to; default the JSON's folder.
+    data : dict, optional
+        The parsed JSON, when already read.
+    check_files : bool
+        Compare each image's header with its declared size.
+
+    Returns
+    -------
+    Catalog
+        Pixels per class from the segments' areas; boxes of "thing" segments as relative
+        (0-1) x, y, w, h.
+    """
     path = existing_path(path, what="COCO panoptic file")
     images_dir = existing_path(images_dir, what="images folder") if images_dir else path.parent
     data = read_json(path) if data is None else data

@@ -16,7 +16,18 @@ MASK_MODES = ("L", "P", "I", "I;16", "I;16B", "I;16L", "1")
 
 
 def read_mask(path) -> np.ndarray:
-    """A class-index mask as a 2-D integer array (the stored values, not class codes)."""
+    """A class-index mask as a 2-D integer array (the stored values, not class codes).
+
+    Parameters
+    ----------
+    path : str or Path
+        A single-channel (L or P) image.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Shape (height, width).
+    """
     try:
         with Image.open(path) as im:
             if im.mode not in MASK_MODES:
@@ -41,11 +52,29 @@ def count_mask_pixels(
     ignore_index: int | None = 255,
     classes: Sequence[str] | None = None,
 ) -> np.ndarray:
-    """Pixels per class in each class-index mask: an ``(n_masks, n_classes)`` int64 array.
+    """Pixels per class in each class-index mask.
 
-    ``mask_values`` are the stored values of the classes, in class order (0..k-1 for
-    the usual contiguous masks). ``sizes`` holds each image's (width, height); a mask of
-    another size is an error, as is a value that is neither a class nor ``ignore_index``.
+    A mask of another size than its image is an error, as is a value that is neither a
+    class nor ``ignore_index``.
+
+    Parameters
+    ----------
+    mask_paths : sequence of Path
+        The masks.
+    mask_values : sequence of int
+        The stored values of the classes, in class order (0..k-1 for the usual contiguous
+        masks).
+    sizes : sequence of (int, int), optional
+        Each image's (width, height) in pixels.
+    ignore_index : int, optional
+        The value of unlabelled pixels, not counted.
+    classes : sequence of str, optional
+        Class names, for the error message.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Shape (n_masks, n_classes).
     """
     k = len(mask_values)
     counts = np.zeros((len(mask_paths), k), dtype=np.int64)
@@ -74,7 +103,22 @@ def count_mask_pixels(
 
 
 def pixels_table(sample_ids, counts: np.ndarray, classes: Sequence[str]):
-    """Long table (sample_id, label, count) from a sample x class count matrix, zeros dropped."""
+    """Long table (sample_id, label, count) from a sample x class count matrix, zeros dropped.
+
+    Parameters
+    ----------
+    sample_ids : array-like
+        One per row of ``counts``.
+    counts : numpy.ndarray
+        Pixels, sample x class.
+    classes : sequence of str
+        One per column of ``counts``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (sample, class) with pixels.
+    """
     rows, cols = np.nonzero(counts)
     return pd.DataFrame({
         "sample_id": np.asarray(sample_ids)[rows],
@@ -85,7 +129,24 @@ def pixels_table(sample_ids, counts: np.ndarray, classes: Sequence[str]):
 
 def pixels_from_masks(samples, classes: Sequence[str], *, mask_values: Sequence[int] | None = None,
                       ignore_index: int | None = 255):
-    """Pixel counts of the masks named in ``samples['mask_path']`` (images without one skip)."""
+    """Pixel counts of the masks named in ``samples['mask_path']`` (images without one skip).
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        With ``mask_path``, ``width`` and ``height``.
+    classes : sequence of str
+        Class names.
+    mask_values : sequence of int, optional
+        Stored value of each class; default 0..k-1.
+    ignore_index : int, optional
+        The value of unlabelled pixels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`pixels_table`.
+    """
     mask_values = list(range(len(classes))) if mask_values is None else list(mask_values)
     has_mask = samples["mask_path"].notna().to_numpy()
     subset = samples.loc[has_mask]

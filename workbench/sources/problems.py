@@ -27,6 +27,21 @@ class Problems:
 
     def add(self, problem: str, action: str, files: Iterable, items: Iterable | None = None,
             *, fix: str = "") -> None:
+        """Record one problem for the files (and items) concerned; nothing when there are none.
+
+        Parameters
+        ----------
+        problem : str
+            What was found.
+        action : str
+            What the loader did ("skipped", "kept", ...).
+        files : iterable
+            One file per row.
+        items : iterable, optional
+            One item name per file.
+        fix : str
+            Advice added to the warning.
+        """
         files = [str(f) for f in files]
         if not files:
             return
@@ -40,11 +55,19 @@ class Problems:
         return sum(len(p) for p in self._parts)
 
     def frame(self) -> pd.DataFrame:
+        """The problems as the table a Catalog keeps.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns file, item, problem, action; one row per file and item.
+        """
         if not self._parts:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
         return pd.concat(self._parts, ignore_index=True)
 
     def warn(self) -> None:
+        """One DataWarning per (problem, action), naming the first few files."""
         table = self.frame()
         for (problem, action), rows in table.groupby(["problem", "action"], sort=False):
             where = [f"{Path(f).name} {i}".strip() for f, i in zip(rows["file"], rows["item"],

@@ -27,13 +27,6 @@ FLAGS = ("difficult", "truncated", "occluded")
 def read_voc(root_or_annotations, images_dir=None, *, check_files: bool = True) -> Catalog:
     """Read Pascal VOC XML annotations into a detection Catalog.
 
-    Parameters
-    ----------
-    root_or_annotations : a VOC root (with ``Annotations`` and ``JPEGImages``), or the
-        folder of XML files when ``images_dir`` is given.
-    images_dir : the images' folder; default ``ROOT/JPEGImages``.
-    check_files : read each image's header and compare it with the declared size.
-
     Boxes are ``xmin, ymin, xmax, ymax`` in pixels, read as FiftyOne's VOC importer
     reads them (``x = xmin / width``). Classes are the object names found, sorted;
     ``difficult``, ``truncated`` and ``occluded`` flags are kept as object columns. The
@@ -41,6 +34,21 @@ def read_voc(root_or_annotations, images_dir=None, *, check_files: bool = True) 
     train when there is no train/val pair). Skipped and listed in ``catalog.problems``:
     XML files whose image is missing (with how many boxes they hold), boxes with no area
     and boxes outside the image; images without an XML file are kept as negatives.
+
+    Parameters
+    ----------
+    root_or_annotations : str or Path
+        A VOC root (with ``Annotations`` and ``JPEGImages``), or the folder of XML files
+        when ``images_dir`` is given.
+    images_dir : str or Path, optional
+        The images' folder; default ``ROOT/JPEGImages``.
+    check_files : bool
+        Read each image's header and compare it with the declared size.
+
+    Returns
+    -------
+    Catalog
+        Boxes as relative (0-1) x, y, w, h.
     """
     base = existing_path(root_or_annotations, what="VOC folder")
     if images_dir is None:

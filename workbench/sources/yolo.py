@@ -41,6 +41,16 @@ def read_yolo(data_yaml) -> Catalog:
     Skipped and listed in ``catalog.problems``: label files with no image (with how many
     boxes they hold), empty boxes and boxes outside the image; boxes that overhang the
     image are clipped. An image listed under two splits stays in the first.
+
+    Parameters
+    ----------
+    data_yaml : str or Path
+        The ``data.yaml``.
+
+    Returns
+    -------
+    Catalog
+        Boxes as relative (0-1) x, y, w, h (top-left corner), with a ``split`` per image.
     """
     data_yaml = existing_path(data_yaml, what="YOLO data.yaml")
     config = _read_config(data_yaml)
@@ -169,7 +179,18 @@ def _once_each(images: list[Path], splits: list[str], data_yaml: Path, problems:
 
 
 def label_path(image: Path) -> Path:
-    """The YOLO label file of an image: the last 'images' folder becomes 'labels'."""
+    """The YOLO label file of an image: the last 'images' folder becomes 'labels'.
+
+    Parameters
+    ----------
+    image : Path
+        The image file.
+
+    Returns
+    -------
+    Path
+        The ``.txt`` label file (which may not exist).
+    """
     parts = list(image.parts)
     if "images" in parts:
         i = len(parts) - 1 - parts[::-1].index("images")
@@ -274,9 +295,27 @@ def write_yolo(catalog: Catalog, out_dir, *, split: str | None = None, media: st
                overwrite: bool = False) -> Path:
     """Write ``catalog`` as a YOLO dataset: ``data.yaml``, ``images/<split>``, ``labels/<split>``.
 
-    Images are linked (``media="symlink"``, the default) or copied (``"copy"``); each is
-    named after its sample id (made unique where two ids clean to the same name).
-    Without a split column every image goes to ``train``.
+    Labels are relative (0-1) centre x, centre y, width, height. Without a split column
+    every image goes to ``train``.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        A detection Catalog.
+    out_dir : str or Path
+        A new folder outside the dataset.
+    split : str, optional
+        Write only this split.
+    media : {"symlink", "copy"}
+        Link or copy the images; each is named after its sample id (made unique where two
+        ids clean to the same name).
+    overwrite : bool
+        Write into a folder that is not empty.
+
+    Returns
+    -------
+    Path
+        The ``data.yaml``.
     """
     if media == "reference":
         raise ValueError("YOLO needs its images beside its labels: use media='symlink' or 'copy'.")
