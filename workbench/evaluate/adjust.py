@@ -24,8 +24,22 @@ def tune_thresholds(catalog: Catalog, predictions: Predictions, *, split: str | 
     with ``target_precision`` the lowest threshold reaching it (highest recall at that
     precision; NaN if none does).
 
-    Returns one row per class: ``threshold_best_f1``, ``f1``, and with a target
-    ``threshold_at_precision``, ``recall_at_precision``.
+    Parameters
+    ----------
+    catalog : Catalog
+        The truth.
+    predictions : Predictions
+        Image-level scores per class.
+    split : str, optional
+        The split to tune on; None: every image.
+    target_precision : float, optional
+        A precision (fraction) to reach.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class: ``threshold_best_f1``, ``f1``, and with a target
+        ``threshold_at_precision``, ``recall_at_precision``.
     """
     ids = split_ids(catalog, split)
     truth = image_truth(catalog, ids)
@@ -54,7 +68,20 @@ def tune_thresholds(catalog: Catalog, predictions: Predictions, *, split: str | 
 
 
 def class_priors(catalog: Catalog, *, split: str | None = "train") -> pd.Series:
-    """Share of the images of ``split`` with each image label (the training prior)."""
+    """Share of the images of ``split`` with each image label (the training prior).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With one label per image.
+    split : str, optional
+        The split to count; None: every image.
+
+    Returns
+    -------
+    pandas.Series
+        Fractions summing to 1, named "prior".
+    """
     ids = split_ids(catalog, split)
     truth = image_truth(catalog, ids)
     if not truth.single_label:
@@ -71,6 +98,22 @@ def logit_adjusted(predictions: Predictions, priors: pd.Series, *, tau: float = 
     precision for minority recall, aiming at the balanced error; a class absent from
     training (prior 0) is left unadjusted.
 
+    Parameters
+    ----------
+    predictions : Predictions
+        Image-level probabilities per class.
+    priors : pandas.Series
+        Training prior per class, as :func:`class_priors`.
+    tau : float
+        Strength of the adjustment; 0 leaves the scores as they are.
+
+    Returns
+    -------
+    Predictions
+        The same predictions with adjusted scores (rows sum to 1).
+
+    Examples
+    --------
     >>> p = Predictions(("a", "b"), scores=pd.DataFrame({"a": [0.8], "b": [0.2]}))
     >>> logit_adjusted(p, pd.Series({"a": 0.8, "b": 0.2})).scores.round(3).values.tolist()
     [[0.5, 0.5]]
@@ -95,6 +138,23 @@ def reliability(catalog: Catalog, predictions: Predictions, *, split: str | None
     bins, with the mean confidence, the accuracy and the images of each bin; the
     expected calibration error (ECE) is ``(n / n.sum() * |accuracy - confidence|).sum()``.
     Single-label data only.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With one label per image.
+    predictions : Predictions
+        Image-level probabilities per class.
+    split : str, optional
+        The split to evaluate; None: every image.
+    n_bins : int
+        Bins of top-1 confidence.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bin: ``low``, ``high``, mean ``confidence`` and ``accuracy``
+        (fractions), ``n`` images.
     """
     ids = split_ids(catalog, split)
     truth = image_truth(catalog, ids)
@@ -116,7 +176,18 @@ def reliability(catalog: Catalog, predictions: Predictions, *, split: str | None
 
 
 def expected_calibration_error(table: pd.DataFrame) -> float:
-    """ECE from a :func:`reliability` table."""
+    """ECE from a :func:`reliability` table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`reliability` table.
+
+    Returns
+    -------
+    float
+        A fraction (0 is perfectly calibrated).
+    """
     used = table["n"] > 0
     w = table.loc[used, "n"] / table.loc[used, "n"].sum()
     return float((w * (table.loc[used, "accuracy"] - table.loc[used, "confidence"]).abs()).sum())
@@ -127,7 +198,26 @@ def detection_at_threshold(report, cls: str, threshold: float, *, iou: float = 0
     """Precision and recall of ``cls``'s boxes scoring ``threshold`` or more, matched at
     ``iou`` (pycocotools' matching), with Wilson intervals, F1 (without an interval: the
     matching is not redone per bootstrap replicate here), and the TP / FP / FN counts.
-    What the threshold panel shows for detection."""
+    What the threshold panel shows for detection.
+
+    Parameters
+    ----------
+    report : DetectionReport
+        From :func:`workbench.evaluate.detection_report`.
+    cls : str
+        The class.
+    threshold : float
+        The lowest box score kept.
+    iou : float
+        The IoU a match needs.
+
+    Returns
+    -------
+    metrics : pandas.DataFrame
+        precision, recall, f1 with ``value``, ``low``, ``high`` (fractions).
+    counts : pandas.DataFrame
+        True positives, false positives and misses, in boxes.
+    """
     from workbench.evaluate.detection import detection_counts
     from workbench.evaluate.intervals import wilson_interval
 
@@ -151,7 +241,27 @@ def detection_at_threshold(report, cls: str, threshold: float, *, iou: float = 0
 def logit_comparison(catalog: Catalog, predictions: Predictions, *, split: str | None,
                      tau: float = 1.0, **options) -> pd.DataFrame:
     """Macro F1, balanced accuracy and per-class recall on ``split`` before and after
-    :func:`logit_adjusted` with the train split's priors."""
+    :func:`logit_adjusted` with the train split's priors.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With one label per image.
+    predictions : Predictions
+        Image-level probabilities per class.
+    split : str or None
+        The split to evaluate; None: every image.
+    tau : float
+        Strength of the adjustment.
+    **options
+        Passed to :func:`classification_report`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per version; rows macro F1, balanced accuracy and recall per class
+        (fractions, 3 decimals).
+    """
     from workbench.evaluate.classification import classification_report
 
     priors = class_priors(catalog, split="train" if "split" in catalog.samples.columns
@@ -173,7 +283,26 @@ def calibration_pair(catalog: Catalog, predictions: Predictions, *, dataset: str
     """Reliability tables of the predictions and, on a demo, of the same model trained
     against the imbalance: the demo CNN with the capped resampling plan (5x) over the
     train split's sampling keys, logistic regression with balanced class weights. Your
-    own model cannot be retrained here: its table stands alone."""
+    own model cannot be retrained here: its table stands alone.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With one label per image.
+    predictions : Predictions
+        Image-level probabilities per class.
+    dataset : str
+        The dataset spec; a demo gets the second model.
+    seed : int
+        Seed of the retrained model.
+    split : str, optional
+        The split to evaluate.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        :func:`reliability` tables by model.
+    """
     from workbench.evaluate import models
     from workbench.sample import plan_resampling, sampling_keys
 

@@ -63,17 +63,43 @@ class ClassificationReport:
                 f"{s['balanced_accuracy']:.3f}, worst-class recall {s['worst_class_recall']:.3f})")
 
     def to_frame(self) -> pd.DataFrame:
+        """The per-class table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per class, rarest first: support in images, metrics and their intervals as
+            fractions.
+        """
         return self.table
 
     def uncertain(self, *, halfwidth: float = 0.1) -> pd.Index:
         """Classes whose recall interval is wider than +-``halfwidth``: their numbers mean
-        little until the test split has more of them."""
+        little until the test split has more of them.
+
+        Parameters
+        ----------
+        halfwidth : float
+            Largest half-width of the recall interval, a fraction.
+
+        Returns
+        -------
+        pandas.Index
+            The classes (those without a recall too).
+        """
         width = (self.table["recall_high"] - self.table["recall_low"]) / 2
         return self.table.index[(width > halfwidth) | self.table["recall"].isna()]
 
     def pr_curves(self) -> pd.DataFrame:
         """Per class: precision and recall at each distinct score (tidy: class, recall,
-        precision, threshold), and the no-skill precision (the class's prevalence)."""
+        precision, threshold), and the no-skill precision (the class's prevalence).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns class, recall, precision, threshold, no_skill; classes with no positive
+            image left out.
+        """
         from workbench.evaluate.ranking import pr_curve
 
         parts = []
@@ -95,7 +121,28 @@ def classification_report(catalog: Catalog, predictions: Predictions, *,
     IBA, the macro and weighted averages, balanced accuracy, MCC and the confusion matrix
     normalised by the true class, rarest class first.
 
-    ``thresholds``: one per class (a Series by class or a sequence), see :func:`decide`.
+    Parameters
+    ----------
+    catalog : Catalog
+        The truth; one image is one example.
+    predictions : Predictions
+        Image-level scores per class.
+    split : str, optional
+        The split to evaluate; None: every image.
+    thresholds : pandas.Series or sequence of float, optional
+        One per class (a Series by class or a sequence), see :func:`decide`.
+    n_boot : int
+        Bootstrap replicates for the intervals.
+    seed : int
+        Seed of the bootstrap.
+    confidence : float
+        Coverage of the intervals (0.95: 95%).
+
+    Returns
+    -------
+    ClassificationReport
+        Per-class table, summary, confusion matrix (single-label data) and the aligned
+        truth, scores and decisions.
     """
     ids = split_ids(catalog, split)
     if not len(ids):
@@ -172,6 +219,22 @@ def balanced_accuracy(y: np.ndarray, d: np.ndarray, counts: np.ndarray, *,
     ``balanced_accuracy_score``). Several labels: per class the mean of its true positive
     and true negative rates (the ones defined), then the mean over classes; so a model
     that says "present" for everything scores 0.5, not 1.
+
+    Parameters
+    ----------
+    y : numpy.ndarray of bool
+        Truth, (n, n_classes).
+    d : numpy.ndarray of bool
+        Decisions, (n, n_classes).
+    counts : numpy.ndarray
+        How often each image is drawn in each replicate, (n_boot, n).
+    single_label : bool
+        One label per image.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        One balanced accuracy (fraction) per replicate.
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         pos, neg = counts @ y, counts @ ~y
@@ -188,6 +251,20 @@ def mcc(true_codes: np.ndarray, pred_codes: np.ndarray, n_classes: int) -> float
     matrix over all ``n_classes``; scikit-learn's ``matthews_corrcoef`` without its warning
     when a slice holds a single class. 0 where it is undefined.
 
+    Parameters
+    ----------
+    true_codes, pred_codes : numpy.ndarray of int
+        True and predicted class code per image.
+    n_classes : int
+        Number of classes.
+
+    Returns
+    -------
+    float
+        In [-1, 1].
+
+    Examples
+    --------
     >>> round(mcc(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1]), 2), 4)
     0.5774
     """
@@ -198,7 +275,18 @@ def mcc(true_codes: np.ndarray, pred_codes: np.ndarray, n_classes: int) -> float
 
 def mcc_of_confusions(cm: np.ndarray) -> np.ndarray:
     """Gorodkin's multi-class MCC of each confusion matrix in ``cm`` ``(B, K, K)`` (rows
-    true); 0 where it is undefined."""
+    true); 0 where it is undefined.
+
+    Parameters
+    ----------
+    cm : numpy.ndarray
+        Confusion counts of shape (B, K, K).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        One MCC per matrix.
+    """
     cm = np.asarray(cm, dtype=float)
     t, p = cm.sum(axis=2), cm.sum(axis=1)
     c, s = np.trace(cm, axis1=1, axis2=2), cm.sum(axis=(1, 2))
@@ -259,6 +347,26 @@ def at_threshold(report: ClassificationReport, cls: str, threshold: float, *,
     more: precision, recall and F1 with intervals, and the 2 x 2 confusion counts.
 
     The answer the threshold panel shows; pure, so a test can check it.
+
+    Parameters
+    ----------
+    report : ClassificationReport
+        Holds the truth and scores.
+    cls : str
+        The class.
+    threshold : float
+        The score from which an image is called ``cls``.
+    n_boot : int
+        Bootstrap replicates for F1's interval.
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    metrics : pandas.DataFrame
+        precision, recall, f1 with ``value``, ``low``, ``high`` (fractions).
+    confusion : pandas.DataFrame
+        2 x 2 counts of images, true x predicted.
     """
     k = report.truth.classes.index(cls)
     y = report.truth.matrix[:, k]
@@ -286,7 +394,18 @@ def at_threshold(report: ClassificationReport, cls: str, threshold: float, *,
 
 @passes_missing
 def confusion(report: ClassificationReport) -> pd.DataFrame:
-    """The row-normalised confusion matrix, rarest class first; single-label data only."""
+    """The row-normalised confusion matrix, rarest class first; single-label data only.
+
+    Parameters
+    ----------
+    report : ClassificationReport
+        A single-label report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Fractions of each true class's images, true x predicted.
+    """
     if report.confusion is None:
         raise Lacks("A confusion matrix needs one label per image; these images carry "
                     "several classes each, so each class is judged on its own (its precision "
@@ -299,7 +418,19 @@ def paradox(report: ClassificationReport) -> pd.DataFrame:
     """The accuracy paradox on the evaluated split (Hvilshøj 2022): accuracy, balanced
     accuracy, macro F1 and worst-class recall of the model beside a model that always
     answers the most common class. Single-label data: the majority answer; several
-    labels per image: a model that says "present" only for classes in most images."""
+    labels per image: a model that says "present" only for classes in most images.
+
+    Parameters
+    ----------
+    report : ClassificationReport
+        The model's report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows accuracy, balanced_accuracy, macro_f1, worst_class_recall (fractions); one
+        column for the majority answer, one for this model.
+    """
     truth = report.truth
     counts = truth.matrix.sum(axis=0)
     if truth.single_label:

@@ -31,7 +31,20 @@ TOP_FRACTION = 0.001  # an image's class score: the mean of its top 0.1% pixel p
 
 @contextlib.contextmanager
 def torch_settings(seed: int, *, threads: int = THREADS):
-    """Seeded, deterministic, ``threads`` CPU threads; restores the caller's settings."""
+    """Seeded, deterministic, ``threads`` CPU threads; restores the caller's settings.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of torch's generator.
+    threads : int
+        CPU threads torch uses inside the block.
+
+    Yields
+    ------
+    None
+        Inside the block the settings hold.
+    """
     before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)
@@ -72,7 +85,18 @@ class SmallFCN(nn.Module):
         self.register_buffer("std", torch.as_tensor(std, dtype=torch.float32)[:, None, None])
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """uint8 or [0, 255] float images (B, 3, H, W) -> logits (B, K, H, W)."""
+        """Per-pixel class logits.
+
+        Parameters
+        ----------
+        images : torch.Tensor
+            uint8 or [0, 255] float images, (B, 3, H, W).
+
+        Returns
+        -------
+        torch.Tensor
+            Logits, (B, K, H, W).
+        """
         x = (images.float() / 255 - self.mean) / self.std
         coarse = functional.interpolate(self.coarse(self.features(x)), size=x.shape[-2:],
                                         mode="bilinear", align_corners=False)
@@ -82,7 +106,24 @@ class SmallFCN(nn.Module):
 
 def crop_origins(codes: np.ndarray, size: int, *, background: int | None, rng) -> np.ndarray:
     """Top-left corners (row, col) of ``size`` crops: on an image with foreground pixels,
-    a crop holding a random one of them; elsewhere a uniform position."""
+    a crop holding a random one of them; elsewhere a uniform position.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        Class codes per pixel, (N, H, W); -1 ignored.
+    size : int
+        Crop side, in pixels.
+    background : int or None
+        The background's code; None: every crop uniform.
+    rng : numpy.random.Generator
+        Draws the pixels and offsets.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        (N, 2) rows and columns, in pixels.
+    """
     n, h, w = codes.shape
     fg = (codes >= 0) & (codes != (-2 if background is None else background))
     pick = (rng.random(fg.shape) * fg).reshape(n, -1).argmax(axis=1)  # a random fg pixel
@@ -96,7 +137,22 @@ def crop_origins(codes: np.ndarray, size: int, *, background: int | None, rng) -
 
 
 def gather_crops(array: np.ndarray, origins: np.ndarray, size: int) -> np.ndarray:
-    """``array[i, r:r+size, c:c+size]`` for each row (r, c) of ``origins``, in one index."""
+    """``array[i, r:r+size, c:c+size]`` for each row (r, c) of ``origins``, in one index.
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+        (N, H, W, ...) images or codes.
+    origins : numpy.ndarray
+        (N, 2) top-left (row, col) in pixels.
+    size : int
+        Crop side, in pixels.
+
+    Returns
+    -------
+    numpy.ndarray
+        (N, size, size, ...).
+    """
     r = np.arange(size)
     rows = (origins[:, 0, None] + r)[:, :, None]
     cols = (origins[:, 1, None] + r)[:, None, :]
@@ -111,11 +167,44 @@ def train_fcn(images: np.ndarray, codes: np.ndarray, *, n_classes: int, seed: in
     """Train a :class:`SmallFCN` on ``crop`` x ``crop`` crops with per-pixel cross-entropy
     (or focal loss, gamma 2), ``class_weight`` per class, pixels coded -1 ignored.
 
-    ``images`` (N, H, W, 3) uint8, ``codes`` (N, H, W) class codes; ``epoch_rows(e)``
-    says which rows epoch ``e`` draws (repeats allowed); ``augment(rows, images, codes,
-    rng, copies)`` may change a batch's arrays, ``copies`` marking the draws of an image
-    after its first in the epoch. Deterministic for a seed (call inside
-    :func:`torch_settings`).
+    Deterministic for a seed (call inside :func:`torch_settings`).
+
+    Parameters
+    ----------
+    images : numpy.ndarray
+        (N, H, W, 3) uint8.
+    codes : numpy.ndarray
+        (N, H, W) class codes, -1 ignored.
+    n_classes : int
+        Number of classes.
+    seed : int
+        Seeds the crops and the augmentation draws (the weights: :func:`torch_settings`).
+    epochs : int
+        Number of epochs.
+    epoch_rows : callable
+        ``epoch_rows(e)``: the rows epoch ``e`` draws (repeats allowed).
+    loss : {"ce", "focal"}
+        Cross-entropy or focal loss.
+    class_weight : numpy.ndarray, optional
+        Loss weight per class.
+    background : int, optional
+        The background's code (crops then centre on foreground pixels).
+    augment : callable, optional
+        ``augment(rows, images, codes, rng, copies)`` may change a batch's arrays,
+        ``copies`` marking the draws of an image after its first in the epoch.
+    crop : int
+        Crop side, in pixels (at most the image's).
+    batch_size : int
+        Crops per step.
+    lr : float
+        Peak learning rate of the one-cycle schedule.
+    width : tuple of int
+        Channels of the network's three stages.
+
+    Returns
+    -------
+    SmallFCN
+        The trained network, in eval mode.
     """
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
     crop = min(crop, *codes.shape[1:])
@@ -155,7 +244,24 @@ def train_fcn(images: np.ndarray, codes: np.ndarray, *, n_classes: int, seed: in
 
 def predict_batches(net: SmallFCN, images: np.ndarray, *, batch_size: int = 64
                     ) -> Iterator[tuple[int, np.ndarray]]:
-    """(first row, softmax probabilities (B, K, H, W) float32) per batch of ``images``."""
+    """Softmax probabilities of ``images``, batch by batch.
+
+    Parameters
+    ----------
+    net : SmallFCN
+        The network.
+    images : numpy.ndarray
+        (N, H, W, 3) uint8.
+    batch_size : int
+        Images per batch.
+
+    Yields
+    ------
+    start : int
+        The batch's first row.
+    probs : numpy.ndarray
+        float32, (B, K, H, W).
+    """
     with torch.inference_mode():
         for start in range(0, len(images), batch_size):
             x = torch.from_numpy(images[start:start + batch_size]).permute(0, 3, 1, 2)
@@ -171,6 +277,22 @@ def image_scores(probs: np.ndarray, *, background: int | None,
     The background's score is 1 minus the highest other score. Rows are normalised to
     sum to 1.
 
+    Parameters
+    ----------
+    probs : numpy.ndarray
+        Pixel probabilities, (B, K, H, W).
+    background : int or None
+        The background's code.
+    top_fraction : float
+        Fraction of the pixels averaged per class.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        (B, K), rows summing to 1.
+
+    Examples
+    --------
     >>> p = np.zeros((1, 2, 2, 2)); p[0, 0] = 1; p[0, :, 0, 0] = [0.2, 0.8]
     >>> image_scores(p, background=0, top_fraction=0.25).round(3).tolist()
     [[0.2, 0.8]]
@@ -196,10 +318,27 @@ def component_boxes(pred: np.ndarray, probs: np.ndarray, *, background: int | No
     0.00 to 0.57 with ``merge_gap=3``). Areas, scores and boxes count the predicted pixels
     only.
 
-    ``pred`` (B, H, W) class codes, ``probs`` (B, K, H, W). Returns ``row`` (image in
-    the batch), ``code``, relative ``x, y, w, h`` and ``score``, the class's mean
-    probability over the component's pixels.
+    Parameters
+    ----------
+    pred : numpy.ndarray
+        Class codes, (B, H, W).
+    probs : numpy.ndarray
+        Probabilities, (B, K, H, W).
+    background : int or None
+        The background's code, given no boxes.
+    min_area : int
+        Smallest component kept, in pixels.
+    merge_gap : int
+        Dilation in pixels before components are labelled.
 
+    Returns
+    -------
+    pandas.DataFrame
+        ``row`` (image in the batch), ``code``, relative (0-1) ``x, y, w, h`` and
+        ``score``, the class's mean probability over the component's pixels.
+
+    Examples
+    --------
     >>> pred = np.zeros((1, 4, 4), int); pred[0, 1:3, 2:4] = 1
     >>> probs = np.stack([pred == 0, pred == 1], axis=1) * 0.5
     >>> component_boxes(pred, probs, background=0).round(2).to_dict("records")
@@ -244,9 +383,37 @@ def train_segmenter(catalog: Catalog, images: np.ndarray, codes: np.ndarray, *, 
                     seed: int = 0, epochs: int = 40, loss: str = "ce",
                     class_weight: pd.Series | None = None, sampler_plan=None,
                     augment: bool = False, crop: int = 48):
-    """The trained network (see
-    :func:`workbench.evaluate.models.demo_model_predictions`); ``images`` and ``codes``
-    are :func:`workbench.evaluate.models.read_arrays` of the whole Catalog."""
+    """The trained network (see :func:`workbench.evaluate.models.demo_model_predictions`).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        A segmentation Catalog.
+    images, codes : numpy.ndarray
+        :func:`workbench.evaluate.models.read_arrays` of the whole Catalog.
+    train_ids : sequence of str
+        The training images (those without a mask are left out).
+    seed : int
+        Seeds the order, crops and weights.
+    epochs : int
+        Number of epochs.
+    loss : {"ce", "focal"}
+        Cross-entropy or focal loss.
+    class_weight : pandas.Series, optional
+        Loss weight per class, in class order.
+    sampler_plan : ResamplingPlan, optional
+        Draws each epoch by the plan over the train images' sampling keys; default a
+        shuffle.
+    augment : bool
+        Augment the repeated draws (:func:`class_aware`).
+    crop : int
+        Crop side, in pixels.
+
+    Returns
+    -------
+    SmallFCN
+        The trained network.
+    """
     from workbench.sample import epoch_indices, sampling_keys
 
     rows = catalog.samples.index.get_indexer(pd.Index(train_ids, dtype=str))
@@ -278,7 +445,24 @@ def class_aware(train: Catalog, train_rows: np.ndarray, seed: int, *,
     and later draws in an epoch) at the strength of its rarest class
     (:mod:`workbench.augment`: 0 for the commonest class). The first draw stays as it is:
     a model that only ever sees rare images transformed learns the transforms as a sign
-    of the class, and misses the plain ones."""
+    of the class, and misses the plain ones.
+
+    Parameters
+    ----------
+    train : Catalog
+        The training images.
+    train_rows : numpy.ndarray
+        Their rows in the arrays.
+    seed : int
+        Seed of the augmenter.
+    families : sequence of str
+        Transform families.
+
+    Returns
+    -------
+    callable
+        ``augment(rows, images, codes, rng, copies)`` for :func:`train_fcn`.
+    """
     from workbench.augment import ClassAwareAugmenter, apply, class_strengths, image_strengths
     from workbench.measure import class_counts
 
@@ -302,7 +486,26 @@ def class_aware(train: Catalog, train_rows: np.ndarray, seed: int, *,
 def segmenter_outputs(net, catalog: Catalog, images: np.ndarray, *, masks_dir: Path | None = None
                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Image scores and boxes for every row of ``images`` (the Catalog's images, in
-    order); predicted masks written to ``masks_dir`` as ``{row:06d}.png`` when given."""
+    order); predicted masks written to ``masks_dir`` as ``{row:06d}.png`` when given.
+
+    Parameters
+    ----------
+    net : SmallFCN
+        The trained network.
+    catalog : Catalog
+        The images' Catalog.
+    images : numpy.ndarray
+        (N, H, W, 3) uint8, in the Catalog's order.
+    masks_dir : Path, optional
+        Where the predicted masks go.
+
+    Returns
+    -------
+    scores : pandas.DataFrame
+        Image-level score per class, by sample id.
+    objects : pandas.DataFrame
+        Predicted boxes: sample_id, label, relative (0-1) x, y, w, h, score.
+    """
     background = (catalog.classes.index(catalog.background) if catalog.background is not None
                   else None)
     values = np.asarray(catalog.mask_values)

@@ -70,7 +70,10 @@ def interpolated_precision(tp, fp, n_true):
 
     Returns
     -------
-    precision : (n_weightings, 101); recall : (n_weightings,). NaN where ``n_true`` is 0.
+    precision : numpy.ndarray
+        (n_weightings, 101); NaN where ``n_true`` is 0.
+    recall : numpy.ndarray
+        (n_weightings,); NaN where ``n_true`` is 0.
 
     Examples
     --------
@@ -114,7 +117,22 @@ def _sampled_precision(tp_sum, fp_sum, n_true):
 
 def class_curves(matches: ClassMatches, weights: np.ndarray):
     """Precision ``(n_weightings, n_iou, 101)`` and recall ``(n_weightings, n_iou)`` of
-    one class under each row of image ``weights`` (``(n_weightings, n_images)``)."""
+    one class under each row of image ``weights`` (``(n_weightings, n_images)``).
+
+    Parameters
+    ----------
+    matches : ClassMatches
+        One class's detections matched at each IoU threshold.
+    weights : numpy.ndarray
+        How often each image counts, (n_weightings, n_images).
+
+    Returns
+    -------
+    precision : numpy.ndarray
+        (n_weightings, n_iou, 101).
+    recall : numpy.ndarray
+        (n_weightings, n_iou).
+    """
     weights = np.asarray(weights, dtype=float)  # integer counts: float sums stay exact
     n_rows, n_iou = len(weights), len(matches.tp)
     precision = np.empty((n_rows, n_iou, len(RECALL_THRESHOLDS)))
@@ -160,6 +178,13 @@ class DetectionReport:
                 f"AP50 {self.macro['ap50']:.3f}, AR {self.macro['ar']:.3f})")
 
     def to_frame(self) -> pd.DataFrame:
+        """A copy of the per-class table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per class; see :func:`detection_report`.
+        """
         return self.table.copy()
 
     @property
@@ -178,7 +203,18 @@ class DetectionReport:
 
     def pr_curves(self, *, iou: float = 0.5) -> pd.DataFrame:
         """The 101-point interpolated precision-recall curve of each class with ground
-        truth: a tidy table of ``class``, ``recall``, ``precision``."""
+        truth: a tidy table of ``class``, ``recall``, ``precision``.
+
+        Parameters
+        ----------
+        iou : float
+            One of the IoU thresholds 0.5, 0.55, ..., 0.95.
+
+        Returns
+        -------
+        pandas.DataFrame
+            101 rows per class.
+        """
         curves = self.precision[_iou_index(iou, "DetectionReport.pr_curves")]
         keep = np.flatnonzero(self.table["n_true"].to_numpy() > 0)
         names = self.table.index[keep]
@@ -203,6 +239,28 @@ def detection_report(catalog: Catalog, predictions: Predictions, *, split: str |
     +-0.05 / +-0.10, treating AP50 as a proportion of ``n_true`` boxes (an approximation:
     AP is not a proportion, but it scales like one). ``split=None`` takes every image;
     predicted boxes on other images, or of the background class, are left out.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With ground-truth boxes.
+    predictions : Predictions
+        Scored boxes.
+    split : str, optional
+        The split to evaluate; None: every image.
+    n_boot : int
+        Bootstrap replicates (resamplings of the images); 0: no intervals.
+    seed : int
+        Seed of the bootstrap.
+    confidence : float
+        Coverage of the intervals (0.95: 95%).
+    max_dets : int
+        Best-scoring boxes kept per image.
+
+    Returns
+    -------
+    DetectionReport
+        The per-class table, the macro averages and the matches behind them.
 
     Examples
     --------
@@ -270,7 +328,22 @@ def detection_report(catalog: Catalog, predictions: Predictions, *, split: str |
 def detection_pr(report: DetectionReport, cls: str, *, iou: float = 0.5) -> pd.DataFrame:
     """Precision and recall of one class at every score threshold (keep the detections
     scoring at least ``score``): ``score``, ``tp``, ``fp``, ``fn``, ``precision``,
-    ``recall``, highest threshold first. Detections on crowd boxes are left out."""
+    ``recall``, highest threshold first. Detections on crowd boxes are left out.
+
+    Parameters
+    ----------
+    report : DetectionReport
+        From :func:`detection_report`.
+    cls : str
+        The class.
+    iou : float
+        One of the report's IoU thresholds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct score; counts in boxes, precision and recall as fractions.
+    """
     check_option("cls", cls, list(report.table.index), func="detection_pr")
     m = report.matches[report.table.index.get_loc(cls)]
     t = _iou_index(iou, "detection_pr")
@@ -288,7 +361,22 @@ def detection_pr(report: DetectionReport, cls: str, *, iou: float = 0.5) -> pd.D
 def detection_counts(report: DetectionReport, *, iou: float = 0.5,
                      min_score: float = 0.0) -> pd.DataFrame:
     """TP, FP, FN, precision and recall per class at one IoU threshold, keeping the
-    detections scoring at least ``min_score`` (the ``max_dets`` best per image)."""
+    detections scoring at least ``min_score`` (the ``max_dets`` best per image).
+
+    Parameters
+    ----------
+    report : DetectionReport
+        From :func:`detection_report`.
+    iou : float
+        One of the report's IoU thresholds.
+    min_score : float
+        The lowest score kept.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class; counts in boxes, precision and recall as fractions.
+    """
     t = _iou_index(iou, "detection_counts")
     rows = []
     for m in report.matches:

@@ -22,7 +22,20 @@ from workbench.sources.boxes import box_pairs, corners, pair_iou
 
 def rarest_class(catalog: Catalog, ids: pd.Index | None = None) -> str:
     """The class with the fewest images among ``ids`` (all images by default) that has
-    at least one; the background class is never the answer."""
+    at least one; the background class is never the answer.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    ids : pandas.Index, optional
+        Sample ids to count among.
+
+    Returns
+    -------
+    str
+        The class name.
+    """
     truth = image_truth(catalog, catalog.samples.index if ids is None else ids)
     counts = pd.Series(truth.matrix.sum(axis=0), index=list(truth.classes))
     counts = counts.drop([catalog.background] if catalog.background else [], errors="ignore")
@@ -47,6 +60,13 @@ class HardNegatives:
                 f"{self.split or 'whole'} split)")
 
     def to_frame(self) -> pd.DataFrame:
+        """The hard negatives.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per image (sample_id, score, truth) or per false box.
+        """
         return self.table
 
     @property
@@ -57,7 +77,20 @@ class HardNegatives:
     def boost(self, catalog: Catalog, *, factor: float = 2.0) -> pd.Series:
         """Per-image repeat factors for the next epoch: ``factor`` for the hard negatives,
         1 for every other image of the train split, 0 elsewhere; feed them to
-        :func:`workbench.sample.epoch_from_factors`. Refused unless mined on train."""
+        :func:`workbench.sample.epoch_from_factors`. Refused unless mined on train.
+
+        Parameters
+        ----------
+        catalog : Catalog
+            The Catalog they were mined from, with a split.
+        factor : float
+            Repeat factor of a hard negative.
+
+        Returns
+        -------
+        pandas.Series
+            Per sample id, named "repeat_factor".
+        """
         if self.split != "train":
             raise DataError(f"These hard negatives were mined on the {self.split!r} split. "
                             "Mine them on the train split (split='train') to boost them: "
@@ -69,7 +102,18 @@ class HardNegatives:
 
     def picture_catalog(self, catalog: Catalog) -> Catalog:
         """The hard-negative images with their true boxes and, for boxes, the false ones
-        as a class of their own ("false crack"), so a thumbnail grid shows both."""
+        as a class of their own ("false crack"), so a thumbnail grid shows both.
+
+        Parameters
+        ----------
+        catalog : Catalog
+            The Catalog they were mined from.
+
+        Returns
+        -------
+        Catalog
+            The hard-negative images only.
+        """
         part = catalog.subset(self.sample_ids)
         if self.level != "boxes" or not len(self.table):
             return part
@@ -85,7 +129,22 @@ class HardNegatives:
 
     def export(self, catalog: Catalog, path, *, overwrite: bool = False):
         """Write the hard-negative images as a manifest (``.csv`` or ``.parquet``) in a new
-        folder, for relabelling or for the next training round."""
+        folder, for relabelling or for the next training round.
+
+        Parameters
+        ----------
+        catalog : Catalog
+            The Catalog they were mined from.
+        path : str or Path
+            The manifest file, in a new folder.
+        overwrite : bool
+            Write into a folder that is not empty.
+
+        Returns
+        -------
+        Path
+            The manifest.
+        """
         from workbench.sources.manifest import write_manifest
 
         return write_manifest(catalog.subset(self.sample_ids), path, overwrite=overwrite)
@@ -97,10 +156,30 @@ def hard_negatives(catalog: Catalog, predictions: Predictions, *, cls: str | Non
     """The ``n`` most confident false alarms of ``cls`` (default: the rarest class of the
     whole dataset, by images).
 
-    ``level="images"``: images that do not contain ``cls``, ranked by its image score.
-    ``level="boxes"``: predicted boxes of ``cls`` overlapping no true box of ``cls`` by
-    ``iou`` or more, ranked by score, with the true class they overlap most (what the
-    model mistook for ``cls``). ``"auto"``: boxes when there are predicted boxes.
+    Parameters
+    ----------
+    catalog : Catalog
+        The truth.
+    predictions : Predictions
+        Image scores, or scored boxes.
+    cls : str, optional
+        The class whose false alarms are mined.
+    split : str, optional
+        The split to mine; None: every image.
+    n : int
+        How many to return.
+    level : {"auto", "images", "boxes"}
+        "images": images that do not contain ``cls``, ranked by its image score. "boxes":
+        predicted boxes of ``cls`` overlapping no true box of ``cls`` by ``iou`` or more,
+        ranked by score, with the true class they overlap most (what the model mistook
+        for ``cls``). "auto": boxes when there are predicted boxes.
+    iou : float
+        The overlap that makes a predicted box a hit.
+
+    Returns
+    -------
+    HardNegatives
+        The table, the class, the split and the level.
     """
     check_option("level", level, ("auto", "images", "boxes"), func="hard_negatives")
     ids = split_ids(catalog, split)
@@ -158,7 +237,20 @@ def _false_boxes(catalog, predictions, cls, ids, n, iou) -> pd.DataFrame:
 @passes_missing
 def confused_pairs(confusion: pd.DataFrame, *, n: int = 5) -> pd.DataFrame:
     """The ``n`` largest off-diagonal shares of a row-normalised confusion matrix: which
-    true class is most often called which other class."""
+    true class is most often called which other class.
+
+    Parameters
+    ----------
+    confusion : pandas.DataFrame
+        Row-normalised, true x predicted.
+    n : int
+        How many pairs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        true, predicted, share_of_true_class (a fraction).
+    """
     values = confusion.to_numpy(float).copy()
     np.fill_diagonal(values, np.nan)
     table = pd.DataFrame(values, index=confusion.index, columns=confusion.columns).stack()
@@ -171,7 +263,25 @@ def boost_summary(hard: HardNegatives, catalog: Catalog, *, factor: float = 2.0,
                   seed: int = 0) -> pd.DataFrame:
     """What boosting the train split's hard negatives does to the next epoch: its size,
     and how often the hard negatives and the other images appear in it (drawn with
-    :func:`workbench.sample.epoch_from_factors`)."""
+    :func:`workbench.sample.epoch_from_factors`).
+
+    Parameters
+    ----------
+    hard : HardNegatives
+        Mined on the train split.
+    catalog : Catalog
+        The Catalog they were mined from.
+    factor : float
+        Repeat factor of a hard negative.
+    seed : int
+        Seed of the epoch drawn.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two rows (hard negatives, other train images): images, repeat_factor,
+        appearances_in_next_epoch.
+    """
     from workbench.sample import epoch_from_factors
 
     factors = hard.boost(catalog, factor=factor)

@@ -26,6 +26,20 @@ def wilson_interval(successes, trials, *, confidence: float = CONFIDENCE):
 
     Equals scipy's ``binomtest(k, n).proportion_ci(method="wilson")``.
 
+    Parameters
+    ----------
+    successes, trials : int or array of int
+        Counts.
+    confidence : float
+        Coverage (0.95: 95%).
+
+    Returns
+    -------
+    low, high : numpy.ndarray of float
+        Bounds as fractions in [0, 1].
+
+    Examples
+    --------
     >>> low, high = wilson_interval([5, 0], [7, 10])
     >>> [round(float(v), 3) for v in (*low, *high)]
     [0.359, 0.0, 0.918, 0.278]
@@ -49,6 +63,22 @@ def bootstrap_counts(n_items: int, *, n_boot: int = N_BOOT, seed: int = 0) -> np
     A statistic that is a sum over images (a confusion matrix, TP/FP/FN counts) is then
     ``counts @ per_image`` for all replicates at once.
 
+    Parameters
+    ----------
+    n_items : int
+        Number of images.
+    n_boot : int
+        Number of replicates.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        (n_boot, n_items); each row sums to ``n_items``.
+
+    Examples
+    --------
     >>> c = bootstrap_counts(4, n_boot=3, seed=0)
     >>> c.shape, c.sum(axis=1).tolist()
     ((3, 4), [4, 4, 4])
@@ -66,6 +96,20 @@ def percentile_interval(replicates: np.ndarray, *, confidence: float = CONFIDENC
     """Percentile interval over axis 0 of the bootstrap ``replicates``, ignoring NaN (a
     replicate without any example of a class has no value for it). All-NaN gives NaN.
 
+    Parameters
+    ----------
+    replicates : numpy.ndarray
+        One row per replicate.
+    confidence : float
+        Coverage (0.95: the 2.5th and 97.5th percentiles).
+
+    Returns
+    -------
+    low, high : numpy.ndarray
+        Shape ``replicates.shape[1:]``.
+
+    Examples
+    --------
     >>> percentile_interval(np.array([[0.1], [0.2], [0.3], [np.nan]]), confidence=0.5)
     (array([0.15]), array([0.25]))
     """
@@ -89,6 +133,24 @@ def examples_needed(value, n, *, halfwidth: float, confidence: float = CONFIDENC
     ``p~`` keeps a recall of 1.0 on one example from claiming it needs no more (the
     plain ``p (1 - p)`` would be 0); a class with no example gets the worst case, 0.5.
 
+    Parameters
+    ----------
+    value : float or array of float
+        The proportion (a fraction; NaN: no example).
+    n : int or array of int
+        Examples it was measured on.
+    halfwidth : float
+        The half-width wanted, a fraction.
+    confidence : float
+        Coverage (0.95: 95%).
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Extra examples, >= 0.
+
+    Examples
+    --------
     >>> examples_needed([1.0, 0.8, 0.5, np.nan], [1, 7, 400, 0], halfwidth=0.05).tolist()
     [363, 316, 0, 381]
     """

@@ -37,6 +37,20 @@ PIXEL_TOLERANCE = 1.0  # a box may overhang its image by float rounding up to on
 def load_predictions(spec: str, catalog: Catalog) -> Predictions:
     """The predictions ``spec`` names, matched to the images and classes of ``catalog``.
 
+    Parameters
+    ----------
+    spec : str
+        ``SCHEME:PATH``, e.g. ``coco-results:RESULTS.json``.
+    catalog : Catalog
+        The dataset the model was run on.
+
+    Returns
+    -------
+    Predictions
+        Image scores, scored boxes or masks.
+
+    Examples
+    --------
     >>> load_predictions("boxes:preds.json", None)
     Traceback (most recent call last):
     ...
@@ -67,7 +81,20 @@ def _existing(path, what: str) -> Path:
 
 
 def read_probs(path, catalog: Catalog) -> Predictions:
-    """Image scores from a CSV or Parquet table (see the module docstring)."""
+    """Image scores from a CSV or Parquet table (see the module docstring).
+
+    Parameters
+    ----------
+    path : str or Path
+        One row per image: a score column per class, or ``label`` and ``score``.
+    catalog : Catalog
+        The dataset.
+
+    Returns
+    -------
+    Predictions
+        Image scores, indexed by sample id.
+    """
     path = _existing(path, "scores file")
     try:
         table = (pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(
@@ -179,7 +206,22 @@ def _check_scores(values: np.ndarray, path: Path, *, line_offset: int) -> None:
 
 
 def read_coco_results(path, catalog: Catalog, *, gt_annotations=None) -> Predictions:
-    """Scored boxes from a COCO results list (``image_id, category_id, bbox, score``)."""
+    """Scored boxes from a COCO results list (``image_id, category_id, bbox, score``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The results JSON; ``bbox`` in pixel x, y, w, h.
+    catalog : Catalog
+        The dataset.
+    gt_annotations : str or Path, optional
+        The ground-truth JSON whose categories name the category ids.
+
+    Returns
+    -------
+    Predictions
+        Scored boxes as relative (0-1) x, y, w, h.
+    """
     from workbench.sources.coco import match_ids
 
     path = _existing(path, "COCO results file")
@@ -237,7 +279,20 @@ def _category_names(catalog: Catalog, gt_annotations) -> pd.Series:
 def read_yolo_predictions(folder, catalog: Catalog) -> Predictions:
     """Scored boxes from YOLO label files with a sixth value, the confidence, matched to
     the images by file name (``img_17.txt`` is ``img_17.jpg``). An image with no file has
-    no detections."""
+    no detections.
+
+    Parameters
+    ----------
+    folder : str or Path
+        YOLO label files with a confidence (relative centre x, y, w, h).
+    catalog : Catalog
+        The dataset.
+
+    Returns
+    -------
+    Predictions
+        Scored boxes as relative (0-1) x, y, w, h.
+    """
     from workbench.sources.problems import Problems
     from workbench.sources.yolo import _read_labels
 
@@ -320,7 +375,20 @@ def _scored_boxes(catalog, rows, labels, boxes, scores, path, items, *, pixels: 
 
 def read_mask_predictions(folder, catalog: Catalog) -> Predictions:
     """Predicted class-index PNGs, matched to the images by file name. Their values must
-    be the dataset's mask values (checked when they are evaluated, pixel by pixel)."""
+    be the dataset's mask values (checked when they are evaluated, pixel by pixel).
+
+    Parameters
+    ----------
+    folder : str or Path
+        One mask per image.
+    catalog : Catalog
+        The dataset.
+
+    Returns
+    -------
+    Predictions
+        The mask files, by sample id.
+    """
     folder = _existing(folder, "predicted masks folder")
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".png", ".tif",
                                                                          ".tiff", ".bmp"))
@@ -339,7 +407,24 @@ def predictions_for(catalog: Catalog, spec: str | None = "auto", *, dataset: str
                     seed: int = 0) -> Predictions:
     """The predictions notebook 05 evaluates: those ``spec`` names, or, with "auto", the
     demo model on a demo dataset (the small CNN on ``demo:surfaces``, logistic regression
-    on ``demo:digits``) and the clearly labelled baseline probe on any other dataset."""
+    on ``demo:digits``) and the clearly labelled baseline probe on any other dataset.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The dataset.
+    spec : str, optional
+        A predictions spec, or "auto".
+    dataset : str
+        The dataset spec, which says whether it is a demo.
+    seed : int
+        Seed of the model trained.
+
+    Returns
+    -------
+    Predictions
+        The predictions.
+    """
     from workbench.evaluate import models
 
     if spec and spec != "auto":

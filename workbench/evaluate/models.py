@@ -45,7 +45,18 @@ FINGERPRINT_COLUMNS = ("filepath", "mask_path", "split", "label", "width", "heig
 
 def catalog_fingerprint(catalog: Catalog) -> str:
     """A hash of the images a model sees: ids, paths, splits, labels, classes and each
-    file's size and modification time (so regenerated or edited files miss the cache)."""
+    file's size and modification time (so regenerated or edited files miss the cache).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    str
+        A SHA-256 hex digest.
+    """
     table = catalog.samples[[c for c in FINGERPRINT_COLUMNS if c in catalog.samples.columns]]
     digest = hashlib.sha256(pd.util.hash_pandas_object(table.astype(str)).to_numpy().tobytes())
     paths = table["filepath"].tolist() + (table["mask_path"].dropna().tolist()
@@ -58,14 +69,38 @@ def catalog_fingerprint(catalog: Catalog) -> str:
 
 
 def options_key(**options) -> str:
-    """A short hash of JSON-able options (Series and plans as their JSON)."""
+    """A short hash of JSON-able options (Series and plans as their JSON).
+
+    Parameters
+    ----------
+    **options
+        The options, by name.
+
+    Returns
+    -------
+    str
+        16 hex characters.
+    """
     return hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode()
                           ).hexdigest()[:16]
 
 
 def write_atomically(folder: Path, write) -> Path:
     """``write(tmp)`` into a temporary sibling, then rename it to ``folder`` (replacing an
-    older one): readers never see half a cache."""
+    older one): readers never see half a cache.
+
+    Parameters
+    ----------
+    folder : Path
+        The final folder.
+    write : callable
+        ``write(tmp)`` fills a folder.
+
+    Returns
+    -------
+    Path
+        ``folder``.
+    """
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
@@ -86,7 +121,18 @@ def write_atomically(folder: Path, write) -> Path:
 
 
 def train_ids_of(catalog: Catalog) -> pd.Index:
-    """The images of the train split, or the error that says how to get one."""
+    """The images of the train split, or the error that says how to get one.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With a ``split`` column.
+
+    Returns
+    -------
+    pandas.Index
+        Sample ids.
+    """
     if "split" not in catalog.samples.columns or not (catalog.samples["split"] == "train").any():
         raise Lacks("Training needs a 'train' split, and this dataset has none. Split it "
                     "first: catalog = workbench.split.chosen_split(catalog).")
@@ -97,6 +143,20 @@ def read_arrays(catalog: Catalog, *, masks: bool = True) -> tuple[np.ndarray, np
     """All images as one (N, H, W, 3) uint8 array, and their masks as class codes (N, H, W),
     -1 for ignored pixels and images without a mask. Images of another size than the
     first are resized to it (masks by nearest neighbour). Files are read by a thread pool.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    masks : bool
+        Read the masks too.
+
+    Returns
+    -------
+    images : numpy.ndarray of uint8
+        (N, H, W, 3).
+    codes : numpy.ndarray of int8 or None
+        (N, H, W) class codes, or None without ``masks``.
     """
     from workbench.mask_values import mask_class_codes
     from workbench.sources.files import read_image
@@ -179,20 +239,34 @@ def demo_model_predictions(catalog: Catalog, *, seed: int = 0, epochs: int | Non
 
     Parameters
     ----------
-    catalog : a Catalog with masks and a ``split`` column.
-    seed : the training seed (initial weights, crops, order).
-    epochs : passes over the training images (None: 40).
-    cache : read a cached model's predictions when there is one (False: train anew and
+    catalog : Catalog
+        With masks and a ``split`` column.
+    seed : int
+        The training seed (initial weights, crops, order).
+    epochs : int, optional
+        Passes over the training images (None: 40).
+    cache : bool
+        Read a cached model's predictions when there is one (False: train anew and
         replace the cache).
-    loss : "ce" or "focal" (focal loss, gamma 2).
-    class_weight : per-class loss weights (a Series or mapping over all classes), e.g.
+    loss : {"ce", "focal"}
+        Cross-entropy or focal loss (gamma 2).
+    class_weight : pandas.Series or mapping, optional
+        Per-class loss weights over all classes, e.g.
         ``workbench.sample.class_weights(counts)``; each pixel weighs its class's weight.
-    sampler_plan : a :class:`workbench.sample.ResamplingPlan` over the training images'
+    sampler_plan : ResamplingPlan, optional
+        A :class:`workbench.sample.ResamplingPlan` over the training images'
         ``sampling_keys``: each epoch draws them as planned (``epoch_indices``).
-    augment : class-aware augmentation (:mod:`workbench.augment`) of the copies a
+    augment : bool
+        Class-aware augmentation (:mod:`workbench.augment`) of the copies a
         ``sampler_plan`` adds: an image's second and later draws in an epoch, at the
         strength of its rarest class (needs a plan).
-    train_ids : the images to train on (default: the train split).
+    train_ids : sequence of str, optional
+        The images to train on (default: the train split).
+
+    Returns
+    -------
+    Predictions
+        Image scores, boxes (relative x, y, w, h) and mask files for every image.
 
     Examples
     --------
@@ -239,7 +313,20 @@ def demo_model_predictions(catalog: Catalog, *, seed: int = 0, epochs: int | Non
 
 
 def read_cached(folder: Path, catalog: Catalog) -> Predictions:
-    """The Predictions a :func:`demo_model_predictions` cache folder holds."""
+    """The Predictions a :func:`demo_model_predictions` cache folder holds.
+
+    Parameters
+    ----------
+    folder : Path
+        The cache folder.
+    catalog : Catalog
+        The dataset it was made from.
+
+    Returns
+    -------
+    Predictions
+        Scores, boxes and masks.
+    """
     meta = json.loads((folder / "meta.json").read_text())
     scores = pd.read_parquet(folder / "scores.parquet")
     objects = pd.read_parquet(folder / "objects.parquet")
@@ -258,10 +345,32 @@ def fit_scores(X_train: np.ndarray, targets: np.ndarray, X: np.ndarray, n_classe
                seed: int = 0, class_weight=None, C: float = 1.0) -> np.ndarray:
     """Scores (len(X) x K) from StandardScaler + LogisticRegression fitted on ``X_train``.
 
-    ``targets``: class codes (one label per image: softmax scores; a class never seen in
-    training scores 0) or a (n x K) boolean matrix (one model per class on "contains
-    it"; a class always or never present in training scores its training share).
+    Parameters
+    ----------
+    X_train : numpy.ndarray
+        Training features, one row per image.
+    targets : numpy.ndarray
+        Class codes (one label per image: softmax scores; a class never seen in training
+        scores 0) or a (n x K) boolean matrix (one model per class on "contains it"; a
+        class always or never present in training scores its training share).
+    X : numpy.ndarray
+        Features to score.
+    n_classes : int
+        K.
+    seed : int
+        ``random_state`` of the regression.
+    class_weight : None, "balanced" or dict, optional
+        scikit-learn's, by class code.
+    C : float
+        Inverse regularisation strength.
 
+    Returns
+    -------
+    numpy.ndarray of float
+        (len(X), K).
+
+    Examples
+    --------
     >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
     >>> fit_scores(X, np.array([0, 0, 2, 2]), X[[0, 3]], 3).round(2).tolist()
     [[0.78, 0.0, 0.22], [0.22, 0.0, 0.78]]
@@ -292,8 +401,21 @@ def logistic_predictions(catalog: Catalog, *, seed: int = 0, class_weight=None, 
     """Logistic regression on 16x16 grey thumbnails, trained on the train split's labels;
     scores for every image.
 
-    ``class_weight``: None, "balanced" or a mapping class -> weight (scikit-learn's);
-    ``X``: features to use instead of :func:`workbench.evaluate.thumbnails.thumbnail_features`.
+    Parameters
+    ----------
+    catalog : Catalog
+        With image labels and a train split.
+    seed : int
+        ``random_state`` of the regression.
+    class_weight : None, "balanced" or mapping, optional
+        scikit-learn's, or a mapping class -> weight.
+    X : numpy.ndarray, optional
+        Features to use instead of :func:`workbench.evaluate.thumbnails.thumbnail_features`.
+
+    Returns
+    -------
+    Predictions
+        Image scores.
     """
     from workbench.evaluate.thumbnails import thumbnail_features
 
@@ -327,7 +449,20 @@ def probe_features(catalog: Catalog, *, size: int = 128) -> np.ndarray:
     resized to 32 x 32 (where the shapes are: digits, objects) and, resized to ``size`` x
     ``size``, pooled over positions (mean, max and std of each block feature: a small
     defect counts wherever it lies); grey-level percentiles; an 8-bin histogram per
-    colour channel."""
+    colour channel.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    size : int
+        Side in pixels the images are resized to for the pooled HOG.
+
+    Returns
+    -------
+    numpy.ndarray of float32
+        One row per image.
+    """
     from skimage.feature import hog
 
     from workbench.sources.files import read_image
@@ -354,7 +489,20 @@ def probe_features(catalog: Catalog, *, size: int = 128) -> np.ndarray:
 def cached_probe_features(catalog: Catalog, *, cache: bool = True) -> np.ndarray:
     """:func:`probe_features`, stored under ``data_home()/features`` by the data's
     fingerprint (regenerated or edited files miss it): the probe, the active-learning
-    simulation and the small-class model read the images once."""
+    simulation and the small-class model read the images once.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    cache : bool
+        Read and write the stored features.
+
+    Returns
+    -------
+    numpy.ndarray of float32
+        One row per image.
+    """
     from workbench.demo import data_home
 
     path = (data_home() / "features"
@@ -378,6 +526,18 @@ def baseline_probe(catalog: Catalog, *, seed: int = 0) -> Predictions:
     label where there is one, else one model per class on "the image contains it"
     (then the scores of an image do not sum to 1). It says what a simple model finds in
     the pixels; it is marked ``probe=True`` and is not your model.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With a train split.
+    seed : int
+        ``random_state`` of the regressions.
+
+    Returns
+    -------
+    Predictions
+        Image scores, ``probe=True``.
     """
     from workbench.catalog import indicator
 

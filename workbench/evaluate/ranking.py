@@ -19,6 +19,22 @@ def weighted_average_precision(y_true, scores, weights) -> np.ndarray:
     Equals ``sklearn.metrics.average_precision_score(y_true, scores,
     sample_weight=w)`` for each row ``w``; NaN where a row gives the positives no weight.
 
+    Parameters
+    ----------
+    y_true : array of {0, 1}
+        Whether each image is a positive.
+    scores : array of float
+        Score per image.
+    weights : numpy.ndarray
+        How often each image counts: (n,) or (n_boot, n).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        One AP (a fraction) per row of ``weights``; a scalar for 1-D weights.
+
+    Examples
+    --------
     >>> y, s = np.array([1, 0, 1, 0]), np.array([0.9, 0.8, 0.7, 0.1])
     >>> weighted_average_precision(y, s, np.ones(4)).round(4).tolist()
     0.8333
@@ -43,7 +59,20 @@ def weighted_average_precision(y_true, scores, weights) -> np.ndarray:
 
 def pr_curve(y_true, scores) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Precision, recall and the threshold of each distinct score (highest first); the
-    same points as ``sklearn.metrics.precision_recall_curve`` without its end point."""
+    same points as ``sklearn.metrics.precision_recall_curve`` without its end point.
+
+    Parameters
+    ----------
+    y_true : array of {0, 1}
+        Whether each image is a positive.
+    scores : array of float
+        Score per image.
+
+    Returns
+    -------
+    precision, recall, threshold : numpy.ndarray
+        One entry per distinct score, highest first.
+    """
     from sklearn.metrics import precision_recall_curve
 
     precision, recall, thresholds = precision_recall_curve(y_true, scores)

@@ -39,6 +39,20 @@ def pixel_confusion(true_codes, pred_codes, n_classes: int) -> np.ndarray:
     Pixels whose true code is negative (ignored) are left out; every other pixel needs a
     predicted code in ``0..n_classes-1``.
 
+    Parameters
+    ----------
+    true_codes, pred_codes : array of int
+        Class codes per pixel, of one shape.
+    n_classes : int
+        Number of classes.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        (n_classes, n_classes) pixel counts.
+
+    Examples
+    --------
     >>> pixel_confusion(np.array([[0, 1, 1, -1]]), np.array([[0, 1, 0, 1]]), 2)
     array([[1, 0],
            [1, 1]])
@@ -67,6 +81,18 @@ def iou_from_confusion(confusion) -> np.ndarray:
     """Per-class IoU, TP / (TP + FP + FN), of confusion matrices ``(..., K, K)`` (rows
     true); NaN for a class neither in the truth nor in the prediction.
 
+    Parameters
+    ----------
+    confusion : array of int
+        Pixel counts, (..., K, K).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        (..., K), fractions.
+
+    Examples
+    --------
     >>> iou_from_confusion(np.array([[1, 0], [1, 1]])).round(3).tolist()
     [0.5, 0.5]
     """
@@ -77,6 +103,18 @@ def iou_from_confusion(confusion) -> np.ndarray:
 def dice_from_confusion(confusion) -> np.ndarray:
     """Per-class Dice, 2 TP / (2 TP + FP + FN); NaN where the class is nowhere.
 
+    Parameters
+    ----------
+    confusion : array of int
+        Pixel counts, (..., K, K), rows true.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        (..., K), fractions.
+
+    Examples
+    --------
     >>> dice_from_confusion(np.array([[1, 0], [1, 1]])).round(3).tolist()
     [0.667, 0.667]
     """
@@ -137,6 +175,13 @@ class SegmentationReport:
                 f"{self.summary['pixel_accuracy']:.3f})")
 
     def to_frame(self) -> pd.DataFrame:
+        """A copy of the per-class table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per class; see :func:`segmentation_report`.
+        """
         return self.table.copy()
 
 
@@ -150,6 +195,26 @@ def segmentation_report(catalog: Catalog, predictions: Predictions, *,
     ``n_boot`` seeded resamplings of the images), ``n_true_pixels``, ``n_pred_pixels``,
     ``n_images`` (images whose truth has the class). Only images with a true mask are
     evaluated; ``split=None`` takes every image.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With true masks.
+    predictions : Predictions
+        With a predicted mask per evaluated image.
+    split : str, optional
+        The split to evaluate; None: every image.
+    n_boot : int
+        Bootstrap replicates (resamplings of the images); 0: no intervals.
+    seed : int
+        Seed of the bootstrap.
+    confidence : float
+        Coverage of the intervals (0.95: 95%).
+
+    Returns
+    -------
+    SegmentationReport
+        The per-class table, summary and pixel confusion matrix.
 
     Examples
     --------

@@ -25,7 +25,18 @@ DEFAULT_METRIC = {"classification": "recall", "detection": "ap50", "segmentation
 
 def slice_condition(catalog: Catalog) -> str:
     """The condition to slice by: the one hiding the most imbalance (notebook 01), else
-    the first condition; :class:`Lacks` when the data has none."""
+    the first condition; :class:`Lacks` when the data has none.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With condition columns.
+
+    Returns
+    -------
+    str
+        The condition's column name.
+    """
     from workbench.split import most_hidden_condition
 
     if not catalog.conditions:
@@ -36,7 +47,19 @@ def slice_condition(catalog: Catalog) -> str:
 
 
 def report_for(kind: str):
-    """The report function of ``kind``: classification, detection or segmentation."""
+    """The report function of ``kind``: classification, detection or segmentation.
+
+    Parameters
+    ----------
+    kind : {"classification", "detection", "segmentation"}
+        The task.
+
+    Returns
+    -------
+    callable
+        :func:`classification_report`, :func:`detection_report` or
+        :func:`segmentation_report`.
+    """
     from workbench.evaluate import classification, detection, segmentation
 
     return {"classification": classification.classification_report,
@@ -52,9 +75,31 @@ def slice_metrics(catalog: Catalog, predictions: Predictions, *, by: str,
     the condition ``by`` (or ``by="split"``: per split), with its interval, the number of
     images, the value on the rest of the images and whether the slice is worse.
 
-    Tidy: one row per (class, slice): ``class``, ``slice``, ``metric``, ``n_class`` (the
-    class's examples in the slice), ``value``, ``low``, ``high``, ``n_images``, ``rest``,
-    ``worse``.
+    Parameters
+    ----------
+    catalog : Catalog
+        The truth.
+    predictions : Predictions
+        What the report of ``kind`` needs.
+    by : str
+        A condition column, or "split".
+    kind : {"classification", "detection", "segmentation"}
+        Which report.
+    metric : str, optional
+        A column of that report.
+    split : str, optional
+        The split to slice (ignored for ``by="split"``).
+    min_images : int
+        Slices with fewer images are left out.
+    **options
+        Passed to the report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (class, slice): ``class``, ``slice``, ``metric``, ``n_class`` (the
+        class's examples in the slice), ``value``, ``low``, ``high``, ``n_images``,
+        ``rest``, ``worse``.
     """
     metric = metric or DEFAULT_METRIC[kind]
     if by == "split":

@@ -75,7 +75,13 @@ class StrategyComparison:
 
     def to_frame(self) -> pd.DataFrame:
         """Per strategy (rows, in the order run): mean and std across seeds of each metric
-        and the training size."""
+        and the training size.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns (metric, "mean"/"std"); metrics as fractions, sizes in images.
+        """
         columns = [*METRICS, "train_images", "images_seen"]
         return self.runs.groupby("strategy", sort=False)[columns].agg(["mean", "std"])
 
@@ -92,6 +98,23 @@ def image_metrics(y_true: np.ndarray, scores: np.ndarray, *, rare: int) -> dict[
     Macro F1 and the worst recall run over the classes present in ``y_true``; the rare
     class's AP is NaN when it has no test image.
 
+    Parameters
+    ----------
+    y_true : numpy.ndarray of int
+        True class code per image.
+    scores : numpy.ndarray
+        (n, K) scores.
+    rare : int
+        Code of the rare class.
+
+    Returns
+    -------
+    dict of str to float
+        macro_f1, balanced_accuracy, worst_class_recall, rare_class_ap, accuracy
+        (fractions).
+
+    Examples
+    --------
     >>> image_metrics(np.array([0, 0, 0, 1]), np.array([[.9, .1], [.8, .2], [.4, .6],
     ...                                                 [.3, .7]]), rare=1)["worst_class_recall"]
     0.6666666666666666
@@ -123,7 +146,22 @@ def image_metrics(y_true: np.ndarray, scores: np.ndarray, *, rare: int) -> dict[
 
 def stratified_subset(catalog: Catalog, n_images: int, *, seed: int = 0) -> Catalog:
     """``n_images`` images keeping each (split, label) stratum's share, at least one of
-    every stratum, drawn with ``seed``."""
+    every stratum, drawn with ``seed``.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    n_images : int
+        About how many images (each stratum gets at least one).
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    Catalog
+        The subset.
+    """
     from workbench.apportion import largest_remainder
     from workbench.sample import sampling_keys
 
@@ -175,19 +213,31 @@ def compare_strategies(catalog: Catalog, *, seeds: Sequence[int] = (0, 1, 2),
 
     Parameters
     ----------
-    catalog : with masks and a split (the demo CNN), or with image labels (logistic
-        regression on thumbnails, stratified k-fold per seed; any split is ignored).
-    seeds : one run of every strategy per seed.
-    n_images : compare on a stratified subset of this many images (None, or more than
-        there are: all).
-    cache : reuse results stored under ``data_home()/strategies`` for the same data
-        and options.
-    strategies : names to run (default: all of the task's, in their order).
-    epochs : CNN training passes over the training split (the undersampled model gets
-        as many images in total: more passes over fewer images).
-    workers : processes for the CNN trainings (None: one per core once there are more
-        than :data:`MIN_PARALLEL_PASSES` image passes to train, else this process). The
-        results do not depend on it; the logistic regressions always run here.
+    catalog : Catalog
+        With masks and a split (the demo CNN), or with image labels (logistic regression
+        on thumbnails, stratified k-fold per seed; any split is ignored).
+    seeds : sequence of int
+        One run of every strategy per seed.
+    n_images : int, optional
+        Compare on a stratified subset of this many images (None, or more than there are:
+        all).
+    cache : bool
+        Reuse results stored under ``data_home()/strategies`` for the same data and
+        options.
+    strategies : sequence of str, optional
+        Names to run (default: all of the task's, in their order).
+    epochs : int
+        CNN training passes over the training split (the undersampled model gets as many
+        images in total: more passes over fewer images).
+    workers : int, optional
+        Processes for the CNN trainings (None: one per core once there are more than
+        :data:`MIN_PARALLEL_PASSES` image passes to train, else this process). The results
+        do not depend on it; the logistic regressions always run here.
+
+    Returns
+    -------
+    StrategyComparison
+        One run per (strategy, seed) with its metrics.
 
     Examples
     --------

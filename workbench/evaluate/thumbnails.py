@@ -9,7 +9,20 @@ from workbench.catalog import Catalog
 
 def thumbnail_features(catalog: Catalog, *, size: int = 16) -> np.ndarray:
     """Grey ``size`` x ``size`` thumbnails, flattened and scaled to [0, 1]: small features
-    for quick baselines (one image read each)."""
+    for quick baselines (one image read each).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    size : int
+        Thumbnail side, in pixels.
+
+    Returns
+    -------
+    numpy.ndarray of float32
+        (n_images, size * size).
+    """
     from PIL import Image
 
     out = np.empty((len(catalog), size * size), dtype=np.float32)

@@ -29,13 +29,37 @@ class Truth:
 
 
 def evaluated_on(split: str | None) -> str:
-    """How a report names its images: "val split", or "all images" for split=None."""
+    """How a report names its images: "val split", or "all images" for split=None.
+
+    Parameters
+    ----------
+    split : str or None
+        The split evaluated.
+
+    Returns
+    -------
+    str
+        The phrase.
+    """
     return f"{split} split" if split is not None else "all images"
 
 
 def split_ids(catalog: Catalog, split: str | None) -> pd.Index:
     """The images of ``split`` (all images for None), with a clear error for a split the
-    Catalog does not have."""
+    Catalog does not have.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    split : str or None
+        A split name.
+
+    Returns
+    -------
+    pandas.Index
+        Sample ids.
+    """
     if split is None:
         return catalog.samples.index
     if "split" not in catalog.samples.columns:
@@ -50,14 +74,38 @@ def split_ids(catalog: Catalog, split: str | None) -> pd.Index:
 def held_out_split(catalog: Catalog) -> str | None:
     """The split to evaluate on: "test", else "val", else None (all images) when the
     data has no split or only a train split; :func:`evaluation_note` says what that
-    means."""
+    means.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    str or None
+        "test", "val" or None.
+    """
     names = (set(catalog.samples["split"].dropna()) if "split" in catalog.samples.columns
              else set())
     return next((s for s in ("test", "val") if s in names), None)
 
 
 def evaluation_note(catalog: Catalog, split: str | None) -> str:
-    """One sentence: which images the numbers below come from."""
+    """One sentence: which images the numbers below come from.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    split : str or None
+        The split evaluated.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     if split is None:
         return ("This dataset has no test or validation split, so the numbers below come from "
                 "every image, the training images included: they are optimistic. Split it "
@@ -71,7 +119,21 @@ def evaluation_note(catalog: Catalog, split: str | None) -> str:
 
 def image_truth(catalog: Catalog, ids: pd.Index) -> Truth:
     """The truth per image: its label where every image has one, else the classes it
-    contains (boxes, mask pixels)."""
+    contains (boxes, mask pixels).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    ids : pandas.Index
+        The images evaluated.
+
+    Returns
+    -------
+    Truth
+        Sample ids, classes, an (n, K) boolean matrix and, for single-label data, the
+        class codes.
+    """
     part = catalog.subset(ids)
     labels = part.samples["label"] if "label" in part.samples.columns else None
     if labels is not None and labels.notna().all():
@@ -86,7 +148,20 @@ def image_truth(catalog: Catalog, ids: pd.Index) -> Truth:
 
 
 def aligned_scores(predictions: Predictions, truth: Truth) -> np.ndarray:
-    """The scores of the evaluated images, in their order and the Catalog's class order."""
+    """The scores of the evaluated images, in their order and the Catalog's class order.
+
+    Parameters
+    ----------
+    predictions : Predictions
+        With image scores.
+    truth : Truth
+        The evaluated images.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        (n_images, n_classes).
+    """
     if predictions.scores is None:
         raise Lacks(f"{predictions.source} has no image scores, so image-level metrics "
                     "cannot be computed. Load a probs: file, or use the baseline probe.")
@@ -104,7 +179,22 @@ def aligned_scores(predictions: Predictions, truth: Truth) -> np.ndarray:
 def decide(scores: np.ndarray, truth: Truth, thresholds=None) -> np.ndarray:
     """The yes/no decisions (n x K). Single label: the argmax of ``score / threshold``
     (the plain argmax when all thresholds are equal); several labels: ``score >=
-    threshold`` (0.5 by default)."""
+    threshold`` (0.5 by default).
+
+    Parameters
+    ----------
+    scores : numpy.ndarray
+        (n, K) scores.
+    truth : Truth
+        Says whether the data is single-label.
+    thresholds : array of float, optional
+        One per class.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        (n, K).
+    """
     if truth.single_label:
         t = np.ones(scores.shape[1]) if thresholds is None else np.asarray(thresholds, float)
         top = np.argmax(scores / np.maximum(t, 1e-12), axis=1)
