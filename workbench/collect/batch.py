@@ -11,7 +11,28 @@ def pick_batch(catalog: Catalog, predictions, *, pool: str, strategy: str = "cla
     """Pick ``n`` images of the split ``pool`` (treated as unlabelled) by ``strategy``
     (:func:`workbench.collect.select.select`) from ``predictions``' image scores; the
     class counts of the other splits (the labelled ones) set the class-balanced quotas
-    and the minority."""
+    and the minority.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        With a ``split`` column.
+    predictions : Predictions
+        With image scores for the pool.
+    pool : str
+        The split treated as unlabelled.
+    strategy : str
+        A strategy of :func:`workbench.collect.select.select`.
+    n : int
+        Images to pick.
+    seed : int
+        Seed of the random strategies.
+
+    Returns
+    -------
+    Picks
+        The picked images and why.
+    """
     from workbench.collect.select import select
     from workbench.evaluate.truth import split_ids
 

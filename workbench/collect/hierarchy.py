@@ -38,7 +38,13 @@ class MergedLabels:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per original class: its count, the class it is in now and that
-        class's count."""
+        class's count.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by original class: ``count``, ``now_in``, ``count_after`` (in the unit).
+        """
         into = pd.Series({c: self.mapping.get(c, c) for c in self.before.index}, name="now_in")
         return pd.DataFrame({"count": self.before, "now_in": into,
                              "count_after": self.after.reindex(into.to_numpy()).to_numpy()})
@@ -59,6 +65,18 @@ def read_hierarchy(hierarchy) -> dict[str, str]:
     """A child -> parent mapping from a mapping or a YAML file holding either
     ``child: parent`` pairs or ``parent: [children]`` lists.
 
+    Parameters
+    ----------
+    hierarchy : mapping, str or Path, optional
+        The mapping or the YAML file; None gives ``{}``.
+
+    Returns
+    -------
+    dict of str to str
+        Child -> parent.
+
+    Examples
+    --------
     >>> read_hierarchy({"vehicle": ["car", "bus"], "tram": "vehicle"})
     {'car': 'vehicle', 'bus': 'vehicle', 'tram': 'vehicle'}
     """
@@ -91,6 +109,24 @@ def merge_sparse(catalog: Catalog, *, min_count: int, hierarchy=None, unit: str 
 
     The background class is never merged. Parents that are not classes yet are added
     after the kept classes, in the order they first occur.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    min_count : int
+        Classes with fewer are merged (>= 1).
+    hierarchy : mapping, str or Path, optional
+        Child -> parent (:func:`read_hierarchy`).
+    unit : {"images", "instances", "pixels"}, optional
+        What is counted; default the checklist's (:func:`workbench.measure.default_unit`).
+    bucket : str
+        The class of sparse classes without a parent.
+
+    Returns
+    -------
+    MergedLabels
+        The merged Catalog, the mapping and the counts before and after.
 
     Examples
     --------
@@ -155,6 +191,18 @@ def split_back(merged: MergedLabels, catalog: Catalog | None = None) -> Catalog:
     made from it that keeps its sample ids and box rows (a subset, a split): its own
     columns (a new split, say) are kept, the labels, boxes and pixel counts are the fine
     ones of the same images.
+
+    Parameters
+    ----------
+    merged : MergedLabels
+        From :func:`merge_sparse`.
+    catalog : Catalog, optional
+        The merged Catalog or one made from it.
+
+    Returns
+    -------
+    Catalog
+        With the fine classes.
     """
     catalog = merged.catalog if catalog is None else catalog
     fine = merged.fine

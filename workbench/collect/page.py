@@ -44,12 +44,25 @@ class OnePagePlan:
     notes: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict:
-        """Plain data the learner can edit and hand to the checker."""
+        """Plain data the learner can edit and hand to the checker.
+
+        Returns
+        -------
+        dict
+            The fields, ``cls`` as "class", tuples as lists.
+        """
         data = asdict(self)
         data["class"] = data.pop("cls")
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in data.items()}
 
     def to_markdown(self) -> str:
+        """The page as Markdown (:func:`page_markdown`).
+
+        Returns
+        -------
+        str
+            Markdown.
+        """
         return page_markdown(self.to_dict())
 
     def _repr_markdown_(self) -> str:
@@ -60,7 +73,18 @@ class OnePagePlan:
 
 
 def page_markdown(page: dict) -> str:
-    """The page as Markdown (from :meth:`OnePagePlan.to_dict` or an edited copy)."""
+    """The page as Markdown (from :meth:`OnePagePlan.to_dict` or an edited copy).
+
+    Parameters
+    ----------
+    page : dict
+        The page's fields.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
     bullets = lambda items: "\n".join(f"- {i}" for i in items) or "- (none)"  # noqa: E731
     lines = [
         f"### One-page plan: {page.get('class')}",
@@ -112,6 +136,26 @@ def one_page_plan(catalog: Catalog, cls: str | None = None, *, predictions=None,
     - hard negatives: the two images the model most confidently mistakes for it
       (``evaluate.hard_negatives``; needs ``predictions``);
     - metrics and the stop rule.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    cls : str, optional
+        The class to plan for.
+    predictions : Predictions, optional
+        For the hard negatives.
+    days : int
+        Days to reach the target.
+    capacity_per_day : int, optional
+        Images labelled a day.
+    multiplier : float
+        Target as a multiple of the count now.
+
+    Returns
+    -------
+    OnePagePlan
+        The page.
     """
     from workbench.collect.quotas import plan_quotas, yields_from
     from workbench.collect.where import rare_classes, where_to_collect
@@ -202,7 +246,20 @@ def one_page_plan(catalog: Catalog, cls: str | None = None, *, predictions=None,
 
 def check_page(page, catalog: Catalog) -> list[str]:
     """What is incomplete in ``page`` (a dict or an :class:`OnePagePlan`) or does not
-    agree with ``catalog``: one sentence each; an empty list is a complete page."""
+    agree with ``catalog``: one sentence each; an empty list is a complete page.
+
+    Parameters
+    ----------
+    page : dict or OnePagePlan
+        The page.
+    catalog : Catalog
+        The data it should agree with.
+
+    Returns
+    -------
+    list of str
+        One sentence per problem.
+    """
     from workbench.measure import class_counts
 
     if isinstance(page, OnePagePlan):

@@ -81,6 +81,13 @@ def playbook_template() -> dict:
     ``min(quotas["Wheelchair"], source images x wheelchair_per_image + picks x their
     wheelchair_per_image)`` Wheelchairs a day.
 
+    Returns
+    -------
+    dict
+        The keys above, empty.
+
+    Examples
+    --------
     >>> playbook_template()["sourcing"]
     []
     """
@@ -117,6 +124,24 @@ def check_playbook(playbook, *, current: int = CURRENT, total: int = TOTAL,
     or PR AUC, a rule on no measurable quantity. Missing keys and values of the wrong
     type are problems too, never an exception.
 
+    Parameters
+    ----------
+    playbook : dict
+        As :func:`playbook_template`.
+    current : int
+        Wheelchair instances today.
+    total : int
+        Instances of every class in the dataset.
+    days : int
+        Days to reach the target.
+
+    Returns
+    -------
+    list of Problem
+        Empty when it holds together.
+
+    Examples
+    --------
     >>> bad = playbook_template() | {"target": 700, "capacity_per_day": 300}
     >>> [str(p) for p in check_playbook(bad) if p.code == "target"]
     ['target: 700 is not above the 800 Wheelchair instances there are today']
@@ -151,6 +176,22 @@ def playbook_summary(playbook, *, current: int = CURRENT, days: int = DAYS) -> s
     """What a playbook achieves, in one line: the day it reaches its target and the
     images a day it uses.
 
+    Parameters
+    ----------
+    playbook : dict
+        As :func:`playbook_template`.
+    current : int
+        Wheelchair instances today.
+    days : int
+        Days to reach the target.
+
+    Returns
+    -------
+    str
+        The line.
+
+    Examples
+    --------
     >>> playbook_summary({"target": 2000, "capacity_per_day": 300, "wheelchair_per_image": 0.4,
     ...                   "sourcing": [{"where": "a", "when": "b", "images_per_day": 300}],
     ...                   "quotas": {"Wheelchair": 120}})

@@ -143,6 +143,18 @@ def _is_pr_auc(words: list[str]) -> bool:
 def metric_kind(text: str) -> str | None:
     """What a metric or a rule's quantity measures: a key of :data:`QUANTITIES`, or None.
 
+    Parameters
+    ----------
+    text : str
+        The metric or quantity in words.
+
+    Returns
+    -------
+    str or None
+        "ap50", "pr_auc", "ap", "f1", ...
+
+    Examples
+    --------
     >>> [metric_kind(t) for t in ("Wheelchair AP50", "PR-AUC (Wheelchair)",
     ...  "average precision at IoU 0.5 for wheelchair", "AP@[.5:.95]", "when the team feels done")]
     ['ap50', 'pr_auc', 'ap50', 'ap', None]

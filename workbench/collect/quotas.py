@@ -59,7 +59,13 @@ class QuotaPlan:
     def to_frame(self) -> pd.DataFrame:
         """One row per targeted class: now, target, expected at the end, the day it is
         met, and for a class not met: the shortfall, the source that yields it most and
-        the images from that source (and days at this capacity) that would close it."""
+        the images from that source (and days at this capacity) that would close it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by class; counts in the plan's unit, images and days as counts.
+        """
         end = self.expected.iloc[-1][self.targets.index]
         short = (self.targets - end).where(lambda gap: gap > TOLERANCE, 0.0)
         best = self.yields[self.targets.index].idxmax()
@@ -78,7 +84,13 @@ class QuotaPlan:
         return frame
 
     def summary(self) -> str:
-        """One sentence per targeted class, in numbers."""
+        """One sentence per targeted class, in numbers.
+
+        Returns
+        -------
+        str
+            The sentences, joined.
+        """
         lines = []
         for cls, row in self.to_frame().iterrows():
             if row["now"] >= row["target"]:
@@ -120,8 +132,20 @@ def yields_from(catalog: Catalog, *, by: str | None = None, unit: str | None = N
     count of each class per image: what labelling one more image from there yields,
     if new images resemble the ones at hand.
 
-    ``unit``: "instances" (the default when the data has boxes) or "images" (images
-    containing the class: the share of images holding it).
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    by : str, optional
+        A condition column.
+    unit : {"instances", "images"}, optional
+        "instances" (the default when the data has boxes) or "images" (images containing
+        the class: the share of images holding it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        source x class, counts per image (fractions for images).
     """
     from workbench.measure import class_counts
 
@@ -175,23 +199,34 @@ def plan_quotas(counts, *, targets: Mapping[str, float], capacity_per_day: int |
                 yields=None, unit: str | None = None, by: str | None = None) -> QuotaPlan:
     """Images to label per source per day so that each class reaches its target.
 
-    Parameters
-    ----------
-    counts : per-class counts now (a mapping, a Series or ``ClassCounts``), or a Catalog:
-        then the counts and the yields (per value of the condition ``by``) are measured
-        from it.
-    targets : class -> the count to reach. Classes without a target are counted as
-        they come.
-    capacity_per_day : images the annotation team labels a day; "auto": the fewest that
-        meet every target a source yields within ``days``.
-    by : with a Catalog, the condition whose values are the sources; "auto" the one
-        :func:`workbench.collect.where_to_collect` routes by (None if the data has none).
-    days : the horizon.
-    yields : source x class, the count of each class per image labelled from that
-        source (a Series: one source). See :func:`yields_from`.
-
     Each day the plan labels, at most at capacity, the mix of sources that meets every
     remaining target with the fewest images; it labels nothing once all are met.
+
+    Parameters
+    ----------
+    counts : mapping, Series, ClassCounts or Catalog
+        Per-class counts now; or a Catalog: then the counts and the yields (per value of
+        the condition ``by``) are measured from it.
+    targets : mapping of str to float
+        Class -> the count to reach. Classes without a target are counted as they come.
+    capacity_per_day : int or "auto"
+        Images the annotation team labels a day; "auto": the fewest that meet every
+        target a source yields within ``days``.
+    days : int
+        The horizon.
+    yields : pandas.DataFrame or Series, optional
+        Source x class, the count of each class per image labelled from that source (a
+        Series: one source). See :func:`yields_from`.
+    unit : {"instances", "images"}, optional
+        With a Catalog, what is counted (default instances when it has boxes).
+    by : str, optional
+        With a Catalog, the condition whose values are the sources; "auto" the one
+        :func:`workbench.collect.where_to_collect` routes by (None if the data has none).
+
+    Returns
+    -------
+    QuotaPlan
+        Images per day and source, the expected counts per day, the day each target is met.
 
     Examples
     --------
@@ -267,6 +302,13 @@ class StopDecisions:
     day: int
 
     def to_frame(self) -> pd.DataFrame:
+        """The decisions.
+
+        Returns
+        -------
+        pandas.DataFrame
+            kind ("class" or "source"), name, decision, reason.
+        """
         return self.table
 
     def __repr__(self) -> str:
@@ -297,15 +339,29 @@ def stop_decisions(plan: QuotaPlan, log: pd.DataFrame, *, reroute_below: float =
                    k_days: int = 3) -> StopDecisions:
     """What to do next, given what was labelled.
 
-    ``log``: one row per day and source with ``day``, ``source``, ``images`` (labelled
-    that day from that source) and one column per targeted class (the count labelled).
-
     - a class: **stop** once its count reaches the target; **escalate** when, at the
       daily rate of its last ``k_days`` days, it would be met after the horizon (or
       never); else **continue**, with the projected day.
     - a source: **re-route** when, on each of its last ``k_days`` days, it yielded less
       than ``reroute_below`` of what the plan expects of it (over the targeted classes
       it is expected to yield); else **continue**.
+
+    Parameters
+    ----------
+    plan : QuotaPlan
+        The plan being followed.
+    log : pandas.DataFrame
+        One row per day and source with ``day``, ``source``, ``images`` (labelled that day
+        from that source) and one column per targeted class (the count labelled).
+    reroute_below : float
+        Fraction of the planned yield under which a source is re-routed.
+    k_days : int
+        Days the rates are measured over.
+
+    Returns
+    -------
+    StopDecisions
+        One decision per targeted class and per source.
 
     Examples
     --------
@@ -366,6 +422,24 @@ def example_log(plan: QuotaPlan, *, days: int = 5, under: str | None = None,
     :func:`stop_decisions`: the planned images from each source, with counts drawn from a
     Poisson law at the planned yield, except the source ``under`` (default: the one
     with the most images on day 1), which yields ``fraction`` of what was planned.
+
+    Parameters
+    ----------
+    plan : QuotaPlan
+        The plan.
+    days : int
+        Days of log, within the plan's.
+    under : str, optional
+        The source that under-yields.
+    fraction : float
+        Its yield as a fraction of the planned one.
+    seed : int
+        Seed of the Poisson draws.
+
+    Returns
+    -------
+    pandas.DataFrame
+        day, source, images, and a count per class.
     """
     if not 1 <= days <= plan.days:
         raise ValueError(f"The 'days' parameter of example_log must be within 1-{plan.days}. "

@@ -57,6 +57,13 @@ class Picks:
     quotas: pd.Series | None = None
 
     def to_frame(self) -> pd.DataFrame:
+        """A copy of the picks' table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            sample_id, rank, predicted, score (and quota_class).
+        """
         return self.table.copy()
 
     def __repr__(self) -> str:
@@ -75,6 +82,18 @@ def minority_classes(counts) -> list[str]:
     """The classes with fewer labels than the median class, or the rarest one when none
     is below the median (all equal: the first).
 
+    Parameters
+    ----------
+    counts : pandas.Series or mapping
+        Labelled images per class.
+
+    Returns
+    -------
+    list of str
+        Class names.
+
+    Examples
+    --------
     >>> minority_classes(pd.Series({"a": 50, "b": 3, "c": 10, "d": 0}))
     ['b', 'd']
     >>> minority_classes(pd.Series({"a": 4, "b": 4}))
@@ -89,14 +108,30 @@ def uncertainty(probabilities: np.ndarray, *, method: str, multilabel: bool = Fa
                 ) -> np.ndarray:
     """One uncertainty per row, higher = more uncertain (scikit-activeml's scores).
 
-    ``method``: "least_confidence" (1 - the top probability), "margin" (1 - the gap
-    between the top two) or "entropy" (in nats). With ``multilabel`` each column is a
-    yes/no question: scikit-activeml scores each class's (p, 1 - p), and an image gets
-    (ours) the score of its most uncertain class for least_confidence and margin, and
-    the sum over classes for entropy (the entropy of all its yes/no answers, taken as
-    independent). For a yes/no question least confidence (``min(p, 1 - p)``) and margin
-    (``1 - |2p - 1|``) order images alike, so with several labels they pick the same.
+    With ``multilabel`` each column is a yes/no question: scikit-activeml scores each
+    class's (p, 1 - p), and an image gets (ours) the score of its most uncertain class
+    for least_confidence and margin, and the sum over classes for entropy (the entropy
+    of all its yes/no answers, taken as independent). For a yes/no question least
+    confidence (``min(p, 1 - p)``) and margin (``1 - |2p - 1|``) order images alike, so
+    with several labels they pick the same.
 
+    Parameters
+    ----------
+    probabilities : numpy.ndarray
+        (n, K) probabilities.
+    method : {"least_confidence", "margin", "entropy"}
+        1 - the top probability, 1 - the gap between the top two, or the entropy
+        (in nats).
+    multilabel : bool
+        Each column is its own yes/no question.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        One score per row.
+
+    Examples
+    --------
     >>> p = np.array([[0.5, 0.3, 0.2], [0.7, 0.3, 0.0]])
     >>> uncertainty(p, method="margin").round(2).tolist()
     [0.8, 0.6]
@@ -122,6 +157,22 @@ def balanced_quotas(counts: np.ndarray, available: np.ndarray, n: int) -> np.nda
     others). Ties go to the earlier class. The level and the rounding are
     :func:`workbench.sample.plan_resampling`'s.
 
+    Parameters
+    ----------
+    counts : numpy.ndarray of int
+        Labelled images per class.
+    available : numpy.ndarray of int
+        Candidates per class in the pool.
+    n : int
+        Picks to share.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Picks per class.
+
+    Examples
+    --------
     >>> balanced_quotas(np.array([10, 2, 0, 5]), np.array([5, 1, 3, 4]), 8).tolist()
     [0, 1, 3, 4]
     """
@@ -143,11 +194,13 @@ def select(scores: pd.DataFrame, *, strategy: str, n: int, counts=None, embeddin
 
     Parameters
     ----------
-    scores : DataFrame, one row per unlabelled pool image (index: sample ids), one
+    scores : pandas.DataFrame
+        One row per unlabelled pool image (index: sample ids), one
         column per class: model probabilities. Rows summing to 1 are one label per
         image; otherwise each column is the probability that the image contains the
         class (several labels per image).
-    strategy : one of
+    strategy : str
+        One of:
         ``"least_confidence"`` (1 - top probability), ``"margin"`` (the smallest gap
         between the top two classes first), ``"entropy"``: scikit-activeml's
         uncertainty scores; for several labels see :func:`uncertainty`.
@@ -171,22 +224,30 @@ def select(scores: pd.DataFrame, *, strategy: str, n: int, counts=None, embeddin
         the picks before it (the first pick is random without ``labelled``). It holds a
         (n x pool) table of distances: mind the memory for large pools.
         ``"random"``: a seeded uniform draw (the baseline).
-    n : how many to pick; more than the pool takes the whole pool.
-    counts : labelled images per class so far (a Series over the classes), for
+    n : int
+        How many to pick; more than the pool takes the whole pool.
+    counts : pandas.Series, optional
+        Labelled images per class so far (over the classes), for
         class_balanced and the default ``minority``.
-    embeddings : one vector per pool image (a DataFrame indexed like ``scores``, or an
+    embeddings : pandas.DataFrame or numpy.ndarray, optional
+        One vector per pool image (indexed like ``scores``, or an
         array in its row order), for diversity.
-    labelled : the embeddings of the labelled images (DataFrame or array), where
+    labelled : pandas.DataFrame or numpy.ndarray, optional
+        The embeddings of the labelled images, where
         diversity starts from.
-    minority : the classes predicted_minority looks for (default: those below the median
+    minority : sequence of str, optional
+        The classes predicted_minority looks for (default: those below the median
         of ``counts``, :func:`minority_classes`).
-    multilabel : whether each column is its own yes/no question (None: when some row does
+    multilabel : bool, optional
+        Whether each column is its own yes/no question (None: when some row does
         not sum to 1).
-    seed : ties are broken, and random picks drawn, in an order drawn from this seed.
+    seed : int
+        Ties are broken, and random picks drawn, in an order drawn from this seed.
 
     Returns
     -------
     Picks
+        The picked sample ids in order, with their scores and quotas.
 
     Examples
     --------

@@ -65,6 +65,14 @@ class ActiveLearningRun:
     design: str
 
     def to_frame(self) -> pd.DataFrame:
+        """A copy of the summary.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Per (strategy, round): labelled images, macro F1 and rare-class recall (fractions)
+            with intervals, rare-class images labelled.
+        """
         return self.summary.copy()
 
     def __repr__(self) -> str:
@@ -83,7 +91,13 @@ class ActiveLearningRun:
     def plot(self):
         """Two panels against labelled images: macro F1 per strategy with its interval as
         a band, and the rare class's labelled images; random dashed. A matplotlib Figure
-        (not registered with pyplot: a notebook shows it once)."""
+        (not registered with pyplot: a notebook shows it once).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The two panels.
+        """
         from matplotlib import colormaps
         from matplotlib.figure import Figure
 
@@ -160,17 +174,30 @@ def simulate_active_learning(catalog: Catalog, *, strategies: Sequence[str] = ST
 
     Parameters
     ----------
-    catalog : a Catalog with a ``split`` column holding "train" and "test" or "val"
+    catalog : Catalog
+        With a ``split`` column holding "train" and "test" or "val"
         (notebook 02: ``workbench.split.chosen_split(catalog)``).
-    strategies : names of :data:`workbench.collect.select.STRATEGIES` to compare.
-    rounds : labelling rounds after the start.
-    per_round : images labelled per round (default: 5% of the pool, at least 1).
-    initial : images labelled at the start (default: 5% of the pool, at least 2).
-    seeds : one simulation per seed (the start, ties and random picks).
-    model : "probe" (the only model for now).
-    cache : reuse the result stored under ``data_home()/active_learning`` for the same
+    strategies : sequence of str
+        Names of :data:`workbench.collect.select.STRATEGIES` to compare.
+    rounds : int
+        Labelling rounds after the start.
+    per_round : int, optional
+        Images labelled per round (default: 5% of the pool, at least 1).
+    initial : int, optional
+        Images labelled at the start (default: 5% of the pool, at least 2).
+    seeds : sequence of int
+        One simulation per seed (the start, ties and random picks).
+    model : {"probe"}
+        The model (the only one for now).
+    cache : bool
+        Reuse the result stored under ``data_home()/active_learning`` for the same
         data and options (False: compute anew and replace it); the probe features are
         stored under ``data_home()/features``.
+
+    Returns
+    -------
+    ActiveLearningRun
+        Per-seed runs, images acquired, the summary and the design in words.
 
     Examples
     --------

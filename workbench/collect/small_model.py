@@ -35,6 +35,13 @@ class SmallClassComparison:
     design: str
 
     def to_frame(self) -> pd.DataFrame:
+        """The intervals table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per model: each metric's mean over seeds and its interval (fractions).
+        """
         return self.intervals
 
     def __repr__(self) -> str:
@@ -92,9 +99,27 @@ def small_class_model(catalog: Catalog, *, min_count: int, seeds=(0, 1, 2), n_sp
     mean recall of the small classes, recall of the rarest; intervals from a bootstrap
     over images, pooled over seeds.
 
-    ``features``: one row per image (default: the baseline probe's HOG and colour
-    features, cached, reduced to their first 32 principal components over the labelled
-    images; label-free, so the folds stay honest).
+    Parameters
+    ----------
+    catalog : Catalog
+        With image labels.
+    min_count : int
+        Classes with fewer labelled images go into the bucket.
+    seeds : sequence of int
+        One k-fold split per seed.
+    n_splits : int
+        Folds (fewer when a class has fewer images).
+    n_boot : int
+        Bootstrap replicates over images.
+    features : numpy.ndarray, optional
+        One row per labelled image (default: the baseline probe's HOG and colour
+        features, cached, reduced to their first 32 principal components over the labelled
+        images; label-free, so the folds stay honest).
+
+    Returns
+    -------
+    SmallClassComparison
+        Per-seed runs, intervals, the small classes and the rarest.
     """
     import warnings
 

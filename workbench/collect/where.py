@@ -25,6 +25,22 @@ def poisson_rate_interval(count, exposure, *, confidence: float = CONFIDENCE):
     """The exact (Garwood) interval of a Poisson rate: ``count`` events in ``exposure``
     units (here instances in images).
 
+    Parameters
+    ----------
+    count : array of int
+        Events (instances).
+    exposure : array of float
+        Units (images).
+    confidence : float
+        Coverage (0.95: 95%).
+
+    Returns
+    -------
+    low, high : numpy.ndarray of float
+        Rates per unit.
+
+    Examples
+    --------
     >>> low, high = poisson_rate_interval(np.array([0, 10]), np.array([100, 100]))
     >>> np.round(low, 4).tolist(), np.round(high, 4).tolist()
     ([0.0, 0.048], [0.0369, 0.1839])
@@ -39,7 +55,18 @@ def poisson_rate_interval(count, exposure, *, confidence: float = CONFIDENCE):
 
 def collection_unit(catalog: Catalog) -> str:
     """What a collection target counts: instances when the data has boxes, else images
-    holding the class."""
+    holding the class.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    str
+        "instances" or "images".
+    """
     return "instances" if len(catalog.objects) else "images"
 
 
@@ -47,6 +74,22 @@ def rare_classes(counts: pd.Series, *, background: str | None = None, n: int = 3
     """The classes below the median count (background left out), rarest first, at most
     ``n``; the rarest one when none is below the median.
 
+    Parameters
+    ----------
+    counts : pandas.Series
+        Count per class; classes with 0 are left out.
+    background : str, optional
+        The background class.
+    n : int
+        Most classes returned.
+
+    Returns
+    -------
+    list of str
+        Class names.
+
+    Examples
+    --------
     >>> rare_classes(pd.Series({"a": 500, "b": 40, "c": 90, "d": 700, "e": 5}))
     ['e', 'b']
     """
@@ -58,7 +101,22 @@ def rare_classes(counts: pd.Series, *, background: str | None = None, n: int = 3
 
 def default_targets(counts: pd.Series, classes: Sequence[str], *, multiplier: float = 2.0
                     ) -> pd.Series:
-    """``multiplier`` times the current count of each of ``classes`` (rounded up)."""
+    """``multiplier`` times the current count of each of ``classes`` (rounded up).
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Count per class.
+    classes : sequence of str
+        The classes to target.
+    multiplier : float
+        Target as a multiple of the count.
+
+    Returns
+    -------
+    pandas.Series of int
+        Named "target".
+    """
     return np.ceil(counts[list(classes)] * multiplier).astype(int).rename("target")
 
 
@@ -77,17 +135,37 @@ class WhereToCollect:
     targets: pd.Series
 
     def to_frame(self) -> pd.DataFrame:
+        """The rates table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (class, value): images, count, rate per image with its interval, now,
+            target and the images needed (with bounds).
+        """
         return self.rates
 
     def best(self) -> pd.DataFrame:
-        """Per class, the value that yields it most per image."""
+        """Per class, the value that yields it most per image.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows of :meth:`to_frame`, one per targeted class, rarest first.
+        """
         ranked = self.rates.sort_values("rate", ascending=False, kind="stable")
         best = ranked.groupby("class", sort=False).head(1).set_index("class")
         return best.loc[list(self.targets.index)]  # rarest first, as planned
 
     def summary(self) -> str:
         """Per class: where to collect and what it costs; then each under-represented
-        stratum and what closing it takes."""
+        stratum and what closing it takes.
+
+        Returns
+        -------
+        str
+            One line per class and per gap.
+        """
         per = "per image" if self.unit == "images" else "instances per image"
         lines = []
         for cls, row in self.best().iterrows():
@@ -123,7 +201,20 @@ def _count(value: float) -> str:
 
 
 def chosen_condition(catalog: Catalog, unit: str) -> str | None:
-    """The condition where imbalance hides most (None when the data has none)."""
+    """The condition where imbalance hides most (None when the data has none).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    unit : str
+        The unit of the collection (pixels are tested as images).
+
+    Returns
+    -------
+    str or None
+        The condition's column name.
+    """
     from workbench.measure import condition_overview
 
     overview = condition_overview(catalog, unit="images" if unit == "pixels" else unit)
@@ -148,11 +239,24 @@ def where_to_collect(catalog: Catalog, *, condition: str | None = None,
 
     Parameters
     ----------
-    condition : a condition column; None takes the one where imbalance hides most (the
-        first of ``measure.condition_overview``).
-    classes : the classes to plan for; None the rare ones (:func:`rare_classes`).
-    targets : class -> count to reach; None twice the current count.
-    unit : "instances" (default with boxes) or "images" (images containing the class).
+    catalog : Catalog
+        Any task, with a condition column.
+    condition : str, optional
+        A condition column; None takes the one where imbalance hides most (the first of
+        ``measure.condition_overview``).
+    classes : sequence of str, optional
+        The classes to plan for; None the rare ones (:func:`rare_classes`).
+    targets : mapping of str to int, optional
+        Class -> count to reach; None twice the current count.
+    unit : {"instances", "images"}, optional
+        "instances" (default with boxes) or "images" (images containing the class).
+    confidence : float
+        Coverage of the rate intervals (Wilson for images, Poisson for instances).
+
+    Returns
+    -------
+    WhereToCollect
+        The rates, the under-represented strata (gaps) and the targets.
     """
     from workbench.measure import class_counts, hidden_imbalance
 
