@@ -18,7 +18,22 @@ from workbench.plot_style import BAR, GREY, MAX_WIDTH, _axes, class_colours
 def burn_up(plan, *, ax=None, classes=None):
     """Expected count of each targeted class day by day (solid) against its target
     (dashed), with the day each is met marked; a class that misses its target ends in a
-    red cross."""
+    red cross.
+
+    Parameters
+    ----------
+    plan : QuotaPlan or Missing
+        From :func:`workbench.collect.plan_quotas`; a Missing is returned as it is.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    classes : sequence of str, optional
+        Classes to draw; default the targeted ones.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     if isinstance(plan, Missing):
         return plan
     ax = _axes(ax, (MAX_WIDTH * 0.7, 4.0))
@@ -52,7 +67,20 @@ def burn_up(plan, *, ax=None, classes=None):
 
 
 def images_per_source(plan, *, ax=None):
-    """Images labelled each day from each source (stacked bars)."""
+    """Images labelled each day from each source (stacked bars).
+
+    Parameters
+    ----------
+    plan : QuotaPlan or Missing
+        From :func:`workbench.collect.plan_quotas`; a Missing is returned as it is.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     if isinstance(plan, Missing):
         return plan
     ax = _axes(ax, (MAX_WIDTH * 0.5, 3.2))
@@ -75,7 +103,20 @@ def images_per_source(plan, *, ax=None):
 
 def where_rates(where, *, ax=None):
     """Per rare class and condition value: the rate per image with its interval; the
-    under-represented cells circled in red."""
+    under-represented cells circled in red.
+
+    Parameters
+    ----------
+    where : WhereToCollect or Missing
+        From :func:`workbench.collect.where_to_collect`; a Missing is returned as it is.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     if isinstance(where, Missing):
         return where
     rates = where.rates
@@ -110,7 +151,20 @@ def where_rates(where, *, ax=None):
 
 def small_model_bars(comparison, *, ax=None):
     """Macro F1 and the small classes' recall of the flat model against the bucket plus
-    small-class model, with bootstrap intervals."""
+    small-class model, with bootstrap intervals.
+
+    Parameters
+    ----------
+    comparison : SmallClassComparison or Missing
+        From :func:`workbench.collect.small_class_model`; a Missing is returned as it is.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     if isinstance(comparison, Missing):
         return comparison
     table = comparison.to_frame()
@@ -134,13 +188,39 @@ def small_model_bars(comparison, *, ax=None):
 
 
 def as_frame(plan) -> pd.DataFrame:
-    """The plan's day table for display: images per source and expected counts."""
+    """The plan's day table for display: images per source and expected counts.
+
+    Parameters
+    ----------
+    plan : QuotaPlan
+        From :func:`workbench.collect.plan_quotas`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per day from day 1; columns ("images", source) and ("expected", class).
+    """
     return pd.concat({"images": plan.images, "expected": plan.expected.loc[1:,
                       plan.targets.index].round(1)}, axis=1)
 
 
 def picks_grid(catalog, picks, *, n: int = 12):
-    """Thumbnails of the first ``n`` picks, in pick order."""
+    """Thumbnails of the first ``n`` picks, in pick order.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The pool's Catalog.
+    picks : Picks or Missing
+        From :func:`workbench.collect.select`; a Missing is returned as it is.
+    n : int
+        Thumbnails shown.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The grid's axes.
+    """
     if isinstance(picks, Missing):
         return picks
     from workbench.picture_plots import thumbnail_grid
@@ -149,7 +229,18 @@ def picks_grid(catalog, picks, *, n: int = 12):
 
 
 def simulation(run):
-    """The active-learning curves (:meth:`ActiveLearningRun.plot`)."""
+    """The active-learning curves (:meth:`ActiveLearningRun.plot`).
+
+    Parameters
+    ----------
+    run : ActiveLearningRun or Missing
+        From :func:`workbench.collect.simulate_active_learning`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The curves (a Missing is returned as it is).
+    """
     if isinstance(run, Missing):
         return run
     return run.plot()

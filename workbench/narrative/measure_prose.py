@@ -14,7 +14,18 @@ from workbench.narrative.words import TASK_WORDS, _classes, _count, _list, _n, _
 
 
 def overview(catalog: Catalog) -> Markdown:
-    """What the dataset is, what it has and lacks, and its headline imbalance."""
+    """What the dataset is, what it has and lacks, and its headline imbalance.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     has = [f"{_n(len(catalog))} images", f"{len(catalog.classes)} classes"]
     if len(catalog.objects):
         has.append(f"{_n(len(catalog.objects))} boxes")
@@ -64,7 +75,18 @@ def overview(catalog: Catalog) -> Markdown:
 
 
 def loader_findings(catalog: Catalog) -> Markdown:
-    """What the loader skipped, clipped or merged, by kind."""
+    """What the loader skipped, clipped or merged, by kind.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        As loaded, with ``problems``.
+
+    Returns
+    -------
+    Markdown
+        A sentence and one item per kind.
+    """
     problems = catalog.problems
     if not len(problems):
         return Markdown("The loader found nothing to skip, clip or merge: every image and "
@@ -77,7 +99,18 @@ def loader_findings(catalog: Catalog) -> Markdown:
 
 
 def units(catalog: Catalog) -> Markdown:
-    """How to read the counts table: images containing vs instances vs pixels."""
+    """How to read the counts table: images containing vs instances vs pixels.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     table = measure.counts_by_unit(catalog)
     lines = []
     summed = table["share of images"].sum()
@@ -108,7 +141,18 @@ def units(catalog: Catalog) -> Markdown:
 
 
 def thresholds(diagnosis: measure.Diagnosis) -> Markdown:
-    """Which classes fall under the minimum count, and what the threshold means."""
+    """Which classes fall under the minimum count, and what the threshold means.
+
+    Parameters
+    ----------
+    diagnosis : Diagnosis
+        From :func:`workbench.measure.diagnose`.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     below = diagnosis.below_threshold()
     n, k = diagnosis.min_count, len(diagnosis.counts.total)
     if not below:
@@ -124,7 +168,20 @@ def thresholds(diagnosis: measure.Diagnosis) -> Markdown:
 
 
 def long_tail(tail: measure.LongTail, catalog: Catalog) -> Markdown:
-    """The long tail in the dataset's numbers, in its unit."""
+    """The long tail in the dataset's numbers, in its unit.
+
+    Parameters
+    ----------
+    tail : LongTail
+        The long-tail statistics.
+    catalog : Catalog
+        The dataset they were measured on.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     s = tail.summary()
     counted = f"{_n(s['total'])} {tail.unit}"
     if tail.unit == "images" and s["total"] > len(catalog):
@@ -143,7 +200,20 @@ def _ranked(overview: pd.DataFrame) -> str:
 
 
 def hidden(diagnosis: measure.Diagnosis, catalog: Catalog) -> Markdown | Missing:
-    """Where imbalance hides, in numbers; or why it cannot be tested."""
+    """Where imbalance hides, in numbers; or why it cannot be tested.
+
+    Parameters
+    ----------
+    diagnosis : Diagnosis
+        From :func:`workbench.measure.diagnose`.
+    catalog : Catalog
+        The dataset.
+
+    Returns
+    -------
+    Markdown or Missing
+        A paragraph, or the Missing that says why there is no test.
+    """
     result = diagnosis.hidden
     if isinstance(result, Missing):
         return result
@@ -193,7 +263,22 @@ def hidden(diagnosis: measure.Diagnosis, catalog: Catalog) -> Markdown | Missing
 
 
 def derived(before: Catalog, after: Catalog, ranges: pd.DataFrame) -> Markdown:
-    """Which conditions were derived from the pixels and boxes, and what their levels mean."""
+    """Which conditions were derived from the pixels and boxes, and what their levels mean.
+
+    Parameters
+    ----------
+    before : Catalog
+        Without the derived conditions.
+    after : Catalog
+        With them.
+    ranges : pandas.DataFrame
+        Each derived level's range (a ``property`` column).
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     added = [c for c in after.conditions if c not in before.conditions]
     own = list(before.conditions)
     lines = []
@@ -216,7 +301,18 @@ def derived(before: Catalog, after: Catalog, ranges: pd.DataFrame) -> Markdown:
 
 
 def size_mix(result) -> Markdown | Missing:
-    """Which classes are made of small (or large) objects."""
+    """Which classes are made of small (or large) objects.
+
+    Parameters
+    ----------
+    result : HiddenImbalance or Missing
+        Classes against the boxes' COCO size class.
+
+    Returns
+    -------
+    Markdown or Missing
+        A paragraph; a Missing as it is.
+    """
     if isinstance(result, Missing):
         return result
     share = result.observed.div(result.observed.sum(axis=1), axis=0)
@@ -235,7 +331,22 @@ def size_mix(result) -> Markdown | Missing:
 
 
 def label_findings(issues, duplicates, catalog: Catalog) -> Markdown | Missing:
-    """What the label checks found, in numbers."""
+    """What the label checks found, in numbers.
+
+    Parameters
+    ----------
+    issues : LabelIssues or Missing
+        What the box checks found.
+    duplicates : NearDuplicates
+        The near-identical images.
+    catalog : Catalog
+        The dataset.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     lines = []
     if duplicates.n_groups:
         inflation = duplicates.inflation(catalog)
@@ -270,7 +381,20 @@ def label_findings(issues, duplicates, catalog: Catalog) -> Markdown | Missing:
 
 
 def near_duplicate_groups(duplicates, catalog: Catalog) -> Markdown:
-    """Whether near-identical images were put into groups for the splits."""
+    """Whether near-identical images were put into groups for the splits.
+
+    Parameters
+    ----------
+    duplicates : NearDuplicates
+        The near-identical images.
+    catalog : Catalog
+        The dataset, with its split.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     if not duplicates.n_groups:
         return Markdown(f"No near-identical images (dHash within {duplicates.max_distance} "
                         "bits): nothing to keep together beyond the data's own groups.")

@@ -14,7 +14,20 @@ from workbench.narrative.words import _list, _n, _pct
 
 
 def keys(catalog: Catalog, keys: pd.Series) -> Markdown:
-    """What a plan counts (one key per image), and why it differs from images containing."""
+    """What a plan counts (one key per image), and why it differs from images containing.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    keys : pandas.Series
+        Sampling key per image (:func:`workbench.sample.sampling_keys`).
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     from workbench.sample import NO_OBJECT, key_unit
 
     containing = measure.class_counts(catalog).total
@@ -47,7 +60,20 @@ def keys(catalog: Catalog, keys: pd.Series) -> Markdown:
 
 
 def plan(plan, *, min_keep: float) -> Markdown:
-    """What the plan does to each class, undersampling included."""
+    """What the plan does to each class, undersampling included.
+
+    Parameters
+    ----------
+    plan : ResamplingPlan
+        The plan.
+    min_keep : float
+        The floor it was made with, a fraction.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     frame = plan.to_frame()
     lines = [f"The plan draws {_n(plan.total)} samples per epoch."]
     capped = frame.index[frame["binding"] == "cap"].tolist()
@@ -71,7 +97,18 @@ def plan(plan, *, min_keep: float) -> Markdown:
 
 
 def instance_mix(mix: pd.DataFrame | Missing) -> Markdown | Missing:
-    """What a plan over images does to the per-class instances the loss sees."""
+    """What a plan over images does to the per-class instances the loss sees.
+
+    Parameters
+    ----------
+    mix : pandas.DataFrame or Missing
+        From :func:`workbench.sample.plan_instance_mix`.
+
+    Returns
+    -------
+    Markdown or Missing
+        A paragraph; a Missing as it is.
+    """
     if isinstance(mix, Missing):
         return mix
     unit = mix.attrs.get("unit", "instances")
@@ -91,7 +128,20 @@ def instance_mix(mix: pd.DataFrame | Missing) -> Markdown | Missing:
 
 
 def repeat(factors, catalog: Catalog) -> Markdown:
-    """The repeat-factor threshold in use, and who rides along."""
+    """The repeat-factor threshold in use, and who rides along.
+
+    Parameters
+    ----------
+    factors : RepeatFactors
+        From :func:`workbench.sample.repeat_factors`.
+    catalog : Catalog
+        The dataset.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     from workbench.sample import default_repeat_threshold
 
     table = factors.class_table
@@ -114,6 +164,18 @@ def repeat(factors, catalog: Catalog) -> Markdown:
 
 
 def strengths(strengths: pd.Series) -> Markdown:
+    """The weakest and strongest class strengths, and how many classes are augmented.
+
+    Parameters
+    ----------
+    strengths : pandas.Series
+        Per class, in [0, 1].
+
+    Returns
+    -------
+    Markdown
+        One sentence.
+    """
     s = strengths.sort_values()
     return Markdown(
         f"**{s.index[0]}** gets {s.iloc[0]:.2f} and **{s.index[-1]}** {s.iloc[-1]:.2f}; "
@@ -121,7 +183,20 @@ def strengths(strengths: pd.Series) -> Markdown:
 
 
 def low_light(gap: dict | None, preview_class: str) -> Markdown:
-    """Why the low-light family is shown, from notebook 01's finding or its absence."""
+    """Why the low-light family is shown, from notebook 01's finding or its absence.
+
+    Parameters
+    ----------
+    gap : dict or None
+        From :func:`workbench.measure.low_light_gap`.
+    preview_class : str
+        The class the night family is shown on.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     if gap is None:
         return Markdown(
             f"No condition of this dataset marks low light (a value such as *night* or "
@@ -136,6 +211,20 @@ def low_light(gap: dict | None, preview_class: str) -> Markdown:
 
 
 def copies(plan, copies: Catalog) -> Markdown:
+    """How many augmented copies were written per key, against what the plan asked.
+
+    Parameters
+    ----------
+    plan : ResamplingPlan
+        The plan.
+    copies : Catalog
+        From :func:`workbench.augment.materialize`.
+
+    Returns
+    -------
+    Markdown
+        One sentence.
+    """
     written = copies.samples["key"].astype(str).value_counts() if "key" in \
         copies.samples.columns else pd.Series(dtype=int)
     parts = [f"{c}: {_n(n)}" for c, n in written.items()]

@@ -10,7 +10,18 @@ from workbench.narrative.words import _count, _list, _n, _pct
 
 
 def given_split(comparison) -> Markdown | Missing:
-    """The split the data came with, as its report sees it."""
+    """The split the data came with, as its report sees it.
+
+    Parameters
+    ----------
+    comparison : SplitComparison
+        From :func:`workbench.split.compare_splits`.
+
+    Returns
+    -------
+    Markdown or Missing
+        A paragraph, or a Missing (not echoed) when the data came without a split.
+    """
     report = comparison.given
     if isinstance(report, Missing):  # the report cell that follows says it, once
         return Missing(report.reason, echo=False)
@@ -34,7 +45,20 @@ def given_split(comparison) -> Markdown | Missing:
 
 
 def split_verdict(comparison, *, resplit: bool = False) -> Markdown:
-    """Which split goes forward, and the numbers that justify it."""
+    """Which split goes forward, and the numbers that justify it.
+
+    Parameters
+    ----------
+    comparison : SplitComparison
+        From :func:`workbench.split.compare_splits`.
+    resplit : bool
+        Pass over the data's own split.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     name, _ = comparison.chosen(resplit=resplit)
     gaps = {k: r.mean_share_gap * 100 for k, r in comparison.reports.items()}
     ranked = ", ".join(f"{k} {v:.2f}" for k, v in gaps.items())
