@@ -14,7 +14,18 @@ _SESSION = None  # this kernel's App session: one per notebook, never shared
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nothing listens on now (the OS picks it)."""
+    """A TCP port nothing listens on now (the OS picks it).
+
+    Parameters
+    ----------
+    host : str
+        The address to bind.
+
+    Returns
+    -------
+    int
+        The port.
+    """
     import socket
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -24,15 +35,30 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def launch_app(view, *, enabled: bool = True, port: int | None = None,
                picture: bool = False, what: str = "images"):
-    """Open the FiftyOne App on ``view``, bound to 127.0.0.1, and print its address;
-    None when not ``enabled``.
+    """Open the FiftyOne App on ``view``, bound to 127.0.0.1, and print its address.
 
     Each kernel (each notebook) gets an App of its own, on a free port unless ``port`` is
     given, and later calls in the same kernel show their view in it: closing another
     notebook cannot take this one's App away. The App closes when the kernel ends.
-    Reports run headless with ``enabled=False``; with ``picture`` they show
-    :func:`app_picture` of the view instead (``what`` names its images in the caption),
-    and nothing for a view that is None or Missing (its section already says why).
+
+    Parameters
+    ----------
+    view : fiftyone.core.view.DatasetView or None
+        What to show.
+    enabled : bool
+        False in headless reports: no App.
+    port : int, optional
+        The App's port; default a free one.
+    picture : bool
+        When not ``enabled``, show :func:`app_picture` of the view instead (nothing for a
+        view that is None or Missing: its section already says why).
+    what : str
+        Names the images in the picture's caption.
+
+    Returns
+    -------
+    fiftyone.core.session.Session or None
+        The session; None when not ``enabled``.
     """
     global _SESSION
     if not enabled:
@@ -109,8 +135,21 @@ def app_picture(view, *, what: str = "images", timeout: float = 120.0) -> AppPic
     Nothing is written to the dataset; the PNG goes through a temporary folder, removed
     afterwards. When chromium is missing, or the picture fails or takes too long, the
     result carries the sentence saying why instead of a PNG, and the notebook carries on.
-    ``what`` names the images in the caption: "The FiftyOne App on the 37 minority images
-    (screenshot)".
+
+    Parameters
+    ----------
+    view : fiftyone.core.view.DatasetView
+        What to show.
+    what : str
+        Names the images in the caption: "The FiftyOne App on the 37 minority images
+        (screenshot)".
+    timeout : float
+        Seconds to wait for the grid to draw.
+
+    Returns
+    -------
+    AppPicture
+        The PNG and caption, or the sentence saying why there is none.
     """
     import signal
     import subprocess

@@ -40,6 +40,20 @@ def to_fiftyone(catalog: Catalog, *, name: str | None = None,
     document already in FiftyOne's stored form, inserted in one ``insert_documents`` call,
     then each field is declared with its FiftyOne type. ``add_samples`` spends about
     180 us a sample on building and reloading ``fo.Sample`` objects (18 s for 100k).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task; boxes go in as FiftyOne's relative (0-1) x, y, w, h.
+    name : str, optional
+        The dataset's name; default a new unique one.
+    persistent : bool
+        Keep the dataset after the process ends.
+
+    Returns
+    -------
+    fiftyone.core.dataset.Dataset
+        The new dataset.
     """
     samples = catalog.samples
     dataset = fo.Dataset(name or f"workbench-{uuid.uuid4().hex[:12]}")
@@ -157,6 +171,18 @@ def from_fiftyone(dataset, *, label_field: str | None = None) -> Catalog:
     The label field is ``label_field``, or the first Classification, Detections or
     Segmentation field. Datasets written by :func:`to_fiftyone` come back as the same
     Catalog.
+
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset, view or str
+        The dataset, a view of it or its name.
+    label_field : str, optional
+        The label field to read.
+
+    Returns
+    -------
+    Catalog
+        Boxes as relative (0-1) x, y, w, h.
     """
     if isinstance(dataset, str):
         if not fo.dataset_exists(dataset):
@@ -232,7 +258,22 @@ def from_fiftyone(dataset, *, label_field: str | None = None) -> Catalog:
 def predictions_from_fiftyone(name: str, field: str, catalog: Catalog):
     """Predictions stored in a FiftyOne label field, matched to ``catalog`` by file path:
     a Classification (label and confidence), Detections (boxes with confidences) or a
-    Segmentation with ``mask_path``."""
+    Segmentation with ``mask_path``.
+
+    Parameters
+    ----------
+    name : str
+        The FiftyOne dataset's name.
+    field : str
+        The label field with the predictions.
+    catalog : Catalog
+        The dataset they were made on.
+
+    Returns
+    -------
+    Predictions
+        Image scores, scored boxes (relative x, y, w, h) or masks.
+    """
     from workbench.evaluate import loaders
     from workbench.evaluate.predictions import Predictions
 
@@ -290,6 +331,20 @@ def from_fiftyone_dir(dataset_type: str, dataset_dir, **options) -> Catalog:
     YOLOv5Dataset); a ``split`` also becomes each sample's split. Importers that skip
     images without labels by default (``include_all_data``) are asked to keep them: they
     are the negatives.
+
+    Parameters
+    ----------
+    dataset_type : str
+        A name in ``fo.types``, e.g. "YOLOv5Dataset".
+    dataset_dir : str or Path
+        The dataset's folder.
+    **options
+        Passed to ``fo.Dataset.from_dir``.
+
+    Returns
+    -------
+    Catalog
+        The dataset, with ``source`` the folder.
     """
     from workbench.sources.files import existing_path
 

@@ -14,7 +14,18 @@ from workbench.errors import DataError, passes_missing, some
 
 
 def class_image_counts(dataset) -> dict[str, int]:
-    """Images containing each class, from ``classes_present`` (one aggregation)."""
+    """Images containing each class, from ``classes_present`` (one aggregation).
+
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset or view
+        Made by :func:`to_fiftyone`.
+
+    Returns
+    -------
+    dict of str to int
+        Images per class.
+    """
     counts = dataset.count_values("classes_present")
     classes = dataset.info.get(INFO_KEY, {}).get("classes") or sorted(counts)
     return {c: int(counts.get(c, 0)) for c in classes}
@@ -22,7 +33,20 @@ def class_image_counts(dataset) -> dict[str, int]:
 
 def minority_classes(dataset, *, threshold: int = 100) -> list[str]:
     """Classes in fewer than ``threshold`` images (and at least one), rarest first; when
-    every class reaches the threshold, the rarest class alone."""
+    every class reaches the threshold, the rarest class alone.
+
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset or view
+        Made by :func:`to_fiftyone`.
+    threshold : int
+        Images a class needs not to be a minority (>= 1).
+
+    Returns
+    -------
+    list of str
+        Class names, rarest first.
+    """
     if threshold < 1:
         raise ValueError(f"The 'threshold' parameter must be >= 1. Got {threshold!r} instead.")
     counts = class_image_counts(dataset)
@@ -32,7 +56,20 @@ def minority_classes(dataset, *, threshold: int = 100) -> list[str]:
 
 
 def minority_summary(dataset, *, threshold: int = 100) -> str:
-    """One line: which classes the minority view shows, and why."""
+    """One line: which classes the minority view shows, and why.
+
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset or view
+        Made by :func:`to_fiftyone`.
+    threshold : int
+        Images a class needs not to be a minority.
+
+    Returns
+    -------
+    str
+        The line.
+    """
     counts = class_image_counts(dataset)
     minority = minority_classes(dataset, threshold=threshold)
     n = len(minority_view(dataset, threshold=threshold))
@@ -50,6 +87,20 @@ def minority_view(dataset, *, threshold: int = 100, classes=None):
     Minority classes are those in fewer than ``threshold`` images (see
     :func:`minority_classes`), or the ``classes`` given. A sample is placed by the rarest
     minority class it contains; ties keep the dataset's order.
+
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset or view
+        Made by :func:`to_fiftyone`.
+    threshold : int
+        Images a class needs not to be a minority.
+    classes : sequence of str, optional
+        The minority classes, instead of the threshold.
+
+    Returns
+    -------
+    fiftyone.core.view.DatasetView
+        The samples, ordered.
     """
     counts = class_image_counts(dataset)
     if classes is None:
@@ -68,11 +119,22 @@ def minority_view(dataset, *, threshold: int = 100, classes=None):
 
 
 def label_issues_view(dataset, issues, *, findings=None):
-    """The samples with label findings, worst first, each tagged with its findings: a
-    view, nothing in the dataset changes but the view's order.
+    """The samples with label findings, worst first: a view, nothing in the dataset changes
+    but the view's order.
 
-    ``issues`` is a :class:`workbench.quality.LabelIssues`; ``findings`` keeps only some
-    kinds ("duplicate box", "area outlier", ...).
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset
+        Made by :func:`to_fiftyone`.
+    issues : LabelIssues or Missing
+        From :func:`workbench.quality.label_issues`; a Missing is returned as it is.
+    findings : sequence of str, optional
+        Keep only these kinds ("duplicate box", "area outlier", ...).
+
+    Returns
+    -------
+    fiftyone.core.view.DatasetView
+        The samples, by their summed finding scores.
     """
     from workbench.errors import Missing
 
@@ -89,7 +151,18 @@ def label_issues_view(dataset, issues, *, findings=None):
 
 
 def split_views(dataset) -> dict:
-    """One view per value of the ``split`` field, in train/val/test order."""
+    """One view per value of the ``split`` field, in train/val/test order.
+
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset
+        With a ``split`` field.
+
+    Returns
+    -------
+    dict of str to fiftyone.core.view.DatasetView
+        By split name.
+    """
     from fiftyone import ViewField as F
 
     names = [n for n in dataset.distinct("split") if n is not None]
@@ -100,7 +173,24 @@ def split_views(dataset) -> dict:
 def add_predictions(dataset, catalog: Catalog, predictions, *, field: str = "predictions"):
     """Write ``predictions`` into ``dataset`` (made by :func:`to_fiftyone` from
     ``catalog``): scored boxes as Detections with confidences, else the top image score
-    as a Classification. In bulk, like :func:`to_fiftyone`. Returns the dataset."""
+    as a Classification. In bulk, like :func:`to_fiftyone`.
+
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset
+        Made from ``catalog``.
+    catalog : Catalog
+        The dataset's Catalog.
+    predictions : Predictions
+        Scored boxes (relative x, y, w, h) or image scores.
+    field : str
+        The label field to write.
+
+    Returns
+    -------
+    fiftyone.core.dataset.Dataset
+        ``dataset``, saved.
+    """
     keys = dataset.values("sample_key")
     if predictions.objects is not None:
         objects = predictions.objects
@@ -133,7 +223,24 @@ def evaluate_boxes(dataset, *, pred_field: str = "predictions", gt_field: str = 
                    eval_key: str = "eval", iou: float = 0.5):
     """FiftyOne's ``evaluate_detections``: every predicted and true box marked TP, FP or
     FN (``eval_key`` fields), for browsing. The metrics themselves come from
-    :func:`workbench.evaluate.detection_report` (pycocotools' matching)."""
+    :func:`workbench.evaluate.detection_report` (pycocotools' matching).
+
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset
+        With predicted and true boxes.
+    pred_field, gt_field : str
+        The two label fields.
+    eval_key : str
+        Prefix of the fields FiftyOne writes.
+    iou : float
+        The overlap a match needs.
+
+    Returns
+    -------
+    fiftyone.utils.eval.detection.DetectionResults
+        FiftyOne's results.
+    """
     import logging
 
     logger = logging.getLogger("fiftyone")
@@ -148,10 +255,27 @@ def evaluate_boxes(dataset, *, pred_field: str = "predictions", gt_field: str = 
 
 def evaluation_dataset(catalog: Catalog, predictions, *, split: str | None = None,
                        eval_key: str = "eval"):
-    """A FiftyOne dataset of the Catalog's ``split`` (all images for None) with the
-    predictions in ``predictions`` and, when both sides have boxes, FiftyOne's TP / FP /
-    FN marks under ``eval_key``. Returns the dataset and the evaluation key (None without
-    boxes)."""
+    """A FiftyOne dataset of the Catalog's ``split`` with the predictions and, when both
+    sides have boxes, FiftyOne's TP / FP / FN marks under ``eval_key``.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The truth.
+    predictions : Predictions
+        Scored boxes or image scores.
+    split : str, optional
+        The split to include; None: every image.
+    eval_key : str
+        Prefix of the marks.
+
+    Returns
+    -------
+    dataset : fiftyone.core.dataset.Dataset
+        The new dataset.
+    eval_key : str or None
+        The evaluation key; None without boxes.
+    """
     if split is not None:
         catalog = catalog.split_subset(split)
     dataset = add_predictions(to_fiftyone(catalog), catalog, predictions)
@@ -168,7 +292,24 @@ def hard_negatives_view(dataset, hard, *, pred_field: str = "predictions",
     (the same images as its table). For boxes, only the class's predicted boxes are
     shown, and with ``eval_key`` (from :func:`evaluation_dataset`) only those FiftyOne
     marked false positives; ``patches=True`` on the result's ``to_evaluation_patches``
-    gives one patch per box."""
+    gives one patch per box.
+
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset
+        From :func:`evaluation_dataset`.
+    hard : HardNegatives
+        The hard negatives.
+    pred_field : str
+        The predictions' field.
+    eval_key : str, optional
+        FiftyOne's evaluation key.
+
+    Returns
+    -------
+    fiftyone.core.view.DatasetView
+        The view.
+    """
     from fiftyone import ViewField as F
 
     view = dataset.match(F("sample_key").is_in(hard.sample_ids))
@@ -185,7 +326,22 @@ def hard_negatives_view(dataset, hard, *, pred_field: str = "predictions",
 def picks_view(dataset, picks, *, hard=None):
     """The active-learning picks in the App, in pick order; with ``hard`` (hard negatives
     from :func:`workbench.evaluate.hard_negatives`), those join the batch after them,
-    each image once. ``picks``: a :class:`workbench.collect.select.Picks` or sample ids."""
+    each image once.
+
+    Parameters
+    ----------
+    dataset : fiftyone.core.dataset.Dataset
+        Made by :func:`to_fiftyone`.
+    picks : Picks, sequence of str or Missing
+        The picks or their sample ids; a Missing is returned as it is.
+    hard : HardNegatives, optional
+        Hard negatives to add.
+
+    Returns
+    -------
+    fiftyone.core.view.DatasetView
+        The view.
+    """
     from workbench.errors import Missing
 
     if isinstance(picks, Missing):

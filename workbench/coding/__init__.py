@@ -31,24 +31,74 @@ def _exercise(name: str) -> cc.CodingExercise:
 
 
 def stub(name: str) -> str:
-    """The function to write, as text to paste into a code cell."""
+    """The function to write, as text to paste into a code cell.
+
+    Parameters
+    ----------
+    name : str
+        The exercise.
+
+    Returns
+    -------
+    str
+        Python source.
+    """
     return _exercise(name).stub
 
 
 def check(name: str, func, *, seed=None, attempt: int | None = None):
     """Run ``func`` against the package's ``name`` on fresh inputs; see
-    :func:`workbench.coding.checker.run_check`."""
+    :func:`workbench.coding.checker.run_check`.
+
+    Parameters
+    ----------
+    name : str
+        The exercise.
+    func : callable
+        The learner's function.
+    seed : int, optional
+        Seed of the random inputs; None: new ones each time.
+    attempt : int, optional
+        How much the feedback gives away (1, 2, 3...).
+
+    Returns
+    -------
+    Feedback
+        Whether it agrees, and where it does not.
+    """
     return cc.run_check(_exercise(name), func, seed=seed, attempt=attempt)
 
 
 def solution(name: str) -> str:
-    """The package's way of writing ``name`` (plain Python and numpy)."""
+    """The package's way of writing ``name`` (plain Python and numpy).
+
+    Parameters
+    ----------
+    name : str
+        The exercise.
+
+    Returns
+    -------
+    str
+        Python source.
+    """
     return _exercise(name).solution
 
 
 def solutions_markdown(*, enabled: bool = True):
     """Every coding exercise's task and the package's way of writing it, as Markdown (for
-    the solutions report); with ``enabled=False``, the sentence saying they are hidden."""
+    the solutions report); with ``enabled=False``, the sentence saying they are hidden.
+
+    Parameters
+    ----------
+    enabled : bool
+        Show the solutions.
+
+    Returns
+    -------
+    Markdown
+        The solutions, or the sentence saying they are hidden.
+    """
     from IPython.display import Markdown
 
     if not enabled:

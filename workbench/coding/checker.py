@@ -64,13 +64,35 @@ class CodingExercise:
 
 
 def arguments(args: tuple) -> str:
-    """An input as the call reads: ``([3, 0, 5], 0.5)``."""
+    """An input as the call reads: ``([3, 0, 5], 0.5)``.
+
+    Parameters
+    ----------
+    args : tuple
+        The call's arguments.
+
+    Returns
+    -------
+    str
+        Each shortened to 200 characters.
+    """
     return "(" + ", ".join(_short(a, 200) for a in args) + ")"
 
 
 def as_numbers(value) -> np.ndarray | None:
     """A result as a float array (a mapping by its values in order), None if it is not
-    numbers."""
+    numbers.
+
+    Parameters
+    ----------
+    value : object
+        A result.
+
+    Returns
+    -------
+    numpy.ndarray of float or None
+        Flat.
+    """
     if isinstance(value, Mapping):
         value = list(value.values())
     try:
@@ -84,7 +106,22 @@ NUMBERS_DIFFER = "its numbers differ"  # the input and both results say how
 
 
 def numbers_differ(got, expected, _args=None) -> list[str]:
-    """The default judge: the same count of numbers, each within 1e-6 (NaN where NaN)."""
+    """The default judge: the same count of numbers, each within 1e-6 (NaN where NaN).
+
+    Parameters
+    ----------
+    got : object
+        The learner's result.
+    expected : object
+        The package's.
+    _args : tuple, optional
+        The input (unused; judges take it).
+
+    Returns
+    -------
+    list of str
+        What differs; empty when they agree.
+    """
     want = as_numbers(expected)
     have = as_numbers(got)
     if have is None:
@@ -148,7 +185,22 @@ def _inputs(exercise: CodingExercise, seed) -> list[tuple]:
 
 def first_difference(exercise: CodingExercise, func, inputs) -> tuple | None:
     """(args, got, expected, problems) on the first input where ``func`` is wrong, else
-    None; ``got`` is the exception when it raised."""
+    None; ``got`` is the exception when it raised.
+
+    Parameters
+    ----------
+    exercise : CodingExercise
+        The exercise.
+    func : callable
+        The learner's function.
+    inputs : sequence of tuple
+        The inputs to try.
+
+    Returns
+    -------
+    tuple or None
+        (args, got, expected, problems).
+    """
     for args in inputs:
         expected, _ = _call(exercise.reference, args)
         got, err = _call(func, args)
@@ -162,7 +214,24 @@ def first_difference(exercise: CodingExercise, func, inputs) -> tuple | None:
 
 def behaves_like(exercise: CodingExercise, func, wrong, inputs) -> bool:
     """Whether ``func`` returns what ``wrong`` returns on every input (asked only of a
-    ``func`` already found to differ from the reference)."""
+    ``func`` already found to differ from the reference).
+
+    Parameters
+    ----------
+    exercise : CodingExercise
+        The exercise.
+    func : callable
+        The learner's function.
+    wrong : callable
+        A known mistake.
+    inputs : sequence of tuple
+        The inputs to try.
+
+    Returns
+    -------
+    bool
+        True when every result matches.
+    """
     for args in inputs:
         got, err = _call(func, args)
         theirs, err_wrong = _call(wrong, args)
@@ -175,7 +244,22 @@ def behaves_like(exercise: CodingExercise, func, wrong, inputs) -> bool:
 
 def pattern(exercise: CodingExercise, func, inputs) -> str | None:
     """'always 2x the right value' or 'always 0.25 above it', when that holds on every
-    input with a non-zero difference; else None."""
+    input with a non-zero difference; else None.
+
+    Parameters
+    ----------
+    exercise : CodingExercise
+        The exercise.
+    func : callable
+        The learner's function.
+    inputs : sequence of tuple
+        The inputs to try.
+
+    Returns
+    -------
+    str or None
+        The pattern in words.
+    """
     ratios, offsets = [], []
     for args in inputs:
         got, err = _call(func, args)
@@ -203,7 +287,24 @@ def run_check(exercise: CodingExercise, func, *, seed=None, attempt: int | None 
               ) -> Feedback:
     """Check ``func`` on ``exercise``'s boundary inputs and fresh random ones (``seed``:
     None draws new ones each time). ``attempt`` (1, 2, 3...) sets how much the feedback
-    gives away; by default, the number of wrong attempts at this exercise so far, plus 1."""
+    gives away; by default, the number of wrong attempts at this exercise so far, plus 1.
+
+    Parameters
+    ----------
+    exercise : CodingExercise
+        The exercise.
+    func : callable
+        The learner's function.
+    seed : int, optional
+        Seed of the random inputs.
+    attempt : int, optional
+        How much the feedback gives away.
+
+    Returns
+    -------
+    Feedback
+        Whether it agrees (None before an attempt), the message and details.
+    """
     name = exercise.name
     if func is None:
         return Feedback(name, None, f"{exercise.task} Write `{name}` in the cell above, then "
