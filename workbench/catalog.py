@@ -160,6 +160,18 @@ class Catalog:
     def mask_codes(self, mask: np.ndarray) -> np.ndarray:
         """The class code of each pixel of a stored mask; -1 for ignored or unknown values.
 
+        Parameters
+        ----------
+        mask : numpy.ndarray
+            Stored mask values.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+            Class codes, same shape.
+
+        Examples
+        --------
         >>> s = pd.DataFrame({"filepath": ["a"], "width": 2, "height": 1}, index=["a"])
         >>> c = Catalog(s, classes=["road", "car"], task="segmentation", mask_values=(0, 7))
         >>> c.mask_codes(np.array([[7, 255]])).tolist()
@@ -172,6 +184,18 @@ class Catalog:
     def replace(self, **changes) -> Catalog:
         """A new Catalog with some fields changed (and checked again).
 
+        Parameters
+        ----------
+        **changes
+            Fields and their new values.
+
+        Returns
+        -------
+        Catalog
+            The new Catalog; with new classes, default 0..k-1 mask values follow them.
+
+        Examples
+        --------
         >>> s = pd.DataFrame({"filepath": ["a.png"], "width": 4, "height": 4, "label": ["x"]},
         ...                  index=["a"])
         >>> Catalog(s, classes=["x"]).replace(task="detection").task
@@ -183,7 +207,18 @@ class Catalog:
         return dataclasses.replace(self, **changes)
 
     def subset(self, sample_ids: Iterable) -> Catalog:
-        """The Catalog restricted to ``sample_ids`` (boxes and pixels follow)."""
+        """The Catalog restricted to ``sample_ids`` (boxes and pixels follow).
+
+        Parameters
+        ----------
+        sample_ids : iterable
+            The images to keep.
+
+        Returns
+        -------
+        Catalog
+            Rows in their order in ``samples``.
+        """
         keep = self.samples.index.isin(pd.Index(list(sample_ids), dtype=str))
         return self.replace(
             samples=self.samples.loc[keep],
@@ -192,7 +227,18 @@ class Catalog:
         )
 
     def split_subset(self, split: str) -> Catalog:
-        """The images of one split (``catalog.samples['split'] == split``)."""
+        """The images of one split (``catalog.samples['split'] == split``).
+
+        Parameters
+        ----------
+        split : str
+            A split name of the ``split`` column.
+
+        Returns
+        -------
+        Catalog
+            Those images.
+        """
         if "split" not in self.samples.columns:
             raise DataError("This Catalog has no 'split' column; split it first.")
         names = self.samples["split"].dropna().unique().tolist()
@@ -200,7 +246,18 @@ class Catalog:
         return self.subset(self.samples.index[self.samples["split"] == split])
 
     def equals(self, other: Catalog) -> bool:
-        """Same task, classes, conditions and tables (row order does not matter)."""
+        """Same task, classes, conditions and tables (row order does not matter).
+
+        Parameters
+        ----------
+        other : Catalog
+            The Catalog to compare with.
+
+        Returns
+        -------
+        bool
+            True when equal.
+        """
         if not isinstance(other, Catalog):
             return False
         if (self.task, self.classes, set(self.conditions), self.background, self.mask_values,
@@ -233,6 +290,16 @@ def concat(parts: dict[str, Catalog]) -> Catalog:
 
     The keys become the ``split`` column; sample ids that repeat across parts are
     prefixed with their key (``val/42``).
+
+    Parameters
+    ----------
+    parts : dict of str to Catalog
+        Split name -> part, with the same classes.
+
+    Returns
+    -------
+    Catalog
+        With a ``split`` column.
     """
     from workbench.errors import DataError
 

@@ -88,6 +88,18 @@ def _as_category(values: pd.Series, classes: tuple[str, ...], where: str) -> pd.
 def as_text(values: pd.Series) -> pd.Series:
     """Label values as strings, missing values kept: 3 and 3.0 (ints read with gaps) -> '3'.
 
+    Parameters
+    ----------
+    values : pandas.Series
+        Labels as read.
+
+    Returns
+    -------
+    pandas.Series of object
+        Strings, missing values kept.
+
+    Examples
+    --------
     >>> as_text(pd.Series([0, None, 2.0])).tolist()
     ['0', <NA>, '2']
     """
@@ -180,7 +192,18 @@ def _as_rows(values: pd.Series, sample_ids: pd.Index, where: str) -> pd.Series:
 
 
 def rows_of(table: pd.DataFrame) -> np.ndarray:
-    """Row numbers in ``samples`` of each row of ``objects`` or ``pixels`` (int64)."""
+    """Row numbers in ``samples`` of each row of ``objects`` or ``pixels`` (int64).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``objects`` or ``pixels`` of a Catalog (categorical ``sample_id``).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        One row number per row of ``table``.
+    """
     return table["sample_id"].cat.codes.to_numpy().astype(np.int64)
 
 

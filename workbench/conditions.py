@@ -86,6 +86,18 @@ def _working_grey(path) -> np.ndarray:
 def laplacian_variance(grey: np.ndarray) -> float:
     """Variance of the 4-neighbour Laplacian: how much fine detail (edges) an image has.
 
+    Parameters
+    ----------
+    grey : numpy.ndarray
+        A grey image, (H, W).
+
+    Returns
+    -------
+    float
+        0 for an image under 3 pixels on a side.
+
+    Examples
+    --------
     >>> flat = np.full((8, 8), 100.0)
     >>> laplacian_variance(flat)
     0.0
@@ -100,6 +112,18 @@ def laplacian_variance(grey: np.ndarray) -> float:
 def dhash_bits(grey: np.ndarray | Image.Image, hash_size: int = HASH_SIZE) -> np.ndarray:
     """The difference hash (dHash): is each pixel brighter than its left neighbour, on the
     image shrunk to (hash_size + 1) x hash_size. The same bits as ``imagehash.dhash``.
+
+    Parameters
+    ----------
+    grey : numpy.ndarray or PIL.Image.Image
+        The image (converted to grey).
+    hash_size : int
+        Rows of the hash; bits = ``hash_size ** 2``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        The bits, row by row.
     """
     image = grey if isinstance(grey, Image.Image) else Image.fromarray(
         np.clip(np.asarray(grey), 0, 255).astype(np.uint8))
@@ -126,6 +150,22 @@ def image_statistics(catalog: Catalog, *, cache_dir=None, workers: int | None = 
     in ``image-statistics.parquet`` there, keyed by path, size and modification time, so
     a second run reads only new or changed images. Unreadable images get NaN (and dhash
     0), with one warning that lists them.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    cache_dir : str or Path, optional
+        A folder for the cache, outside the dataset.
+    workers : int, optional
+        Reading threads.
+    progress : bool, optional
+        Show a progress bar; default in a terminal for 1,000 images or more.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by sample id: brightness, contrast, sharpness (floats), dhash (uint64).
     """
     paths = catalog.samples["filepath"].astype(str)
     stat = [os.stat(p) if os.path.exists(p) else None for p in paths]  # I/O: one stat each
@@ -187,6 +227,18 @@ def object_sizes(catalog: Catalog) -> pd.Series:
     """Each box's COCO area class from its area in pixels: small (< 32x32), medium
     (< 96x96), large.
 
+    Parameters
+    ----------
+    catalog : Catalog
+        With boxes.
+
+    Returns
+    -------
+    pandas.Series (categorical)
+        One size class per box, named "size".
+
+    Examples
+    --------
     >>> s = pd.DataFrame({"filepath": ["a"], "width": 100, "height": 100}, index=["a"])
     >>> o = pd.DataFrame({"sample_id": "a", "label": "x", "x": 0.0, "y": 0.0,
     ...                   "w": [0.31, 0.32, 0.97], "h": [0.31, 0.32, 0.97]})
@@ -204,7 +256,18 @@ def object_sizes(catalog: Catalog) -> pd.Series:
 
 
 def label_properties(catalog: Catalog) -> pd.DataFrame:
-    """Per image: number of ``objects`` and the pixel area of the ``smallest_object``."""
+    """Per image: number of ``objects`` and the pixel area of the ``smallest_object``.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by sample id: objects (boxes), smallest_object (pixels; NaN without boxes).
+    """
     n = len(catalog)
     counts = np.zeros(n, dtype=np.int64)
     smallest = np.full(n, np.nan)
@@ -232,6 +295,22 @@ def bin_property(name: str, values: pd.Series) -> tuple[pd.Series, pd.DataFrame]
     or one, when values tie). Aspect: fixed edges 0.9 and 1.1. Objects: "none" for 0,
     then tertiles of the positive counts. Smallest object: COCO area classes.
 
+    Parameters
+    ----------
+    name : str
+        A property of ``PROPERTIES``.
+    values : pandas.Series
+        Its raw value per image.
+
+    Returns
+    -------
+    levels : pandas.Series (categorical)
+        The level of each image.
+    ranges : pandas.DataFrame
+        The value range, images and binning of each level.
+
+    Examples
+    --------
     >>> levels, ranges = bin_property("brightness", pd.Series([10, 20, 30, 40, 50, 60.0]))
     >>> levels.tolist()
     ['dark', 'dark', 'normal', 'normal', 'bright', 'bright']
@@ -296,6 +375,22 @@ def derived_conditions(catalog: Catalog, *, properties: Sequence[str] = DEFAULT_
     they depend on the classes themselves (a platelet makes its image's smallest object
     small), so a class departs from them by construction. Ask for them by name, and
     read their hidden imbalance with that in mind; per-box ``size`` is always added.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    properties : sequence of str
+        Properties of ``PROPERTIES`` to derive.
+    cache_dir : str or Path, optional
+        Where :func:`image_statistics` caches its results.
+    workers : int, optional
+        Reading threads.
+
+    Returns
+    -------
+    Catalog
+        With the new condition columns (also in ``conditions`` and ``derived``).
     """
     for name in properties:
         check_option("properties", name, PROPERTIES, func="derived_conditions")
@@ -320,7 +415,25 @@ def derived_conditions(catalog: Catalog, *, properties: Sequence[str] = DEFAULT_
 
 def property_values(catalog: Catalog, *, properties: Sequence[str] = PROPERTIES,
                     cache_dir=None, workers: int | None = None) -> pd.DataFrame:
-    """The raw value of each property per image (before binning)."""
+    """The raw value of each property per image (before binning).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    properties : sequence of str
+        Properties of ``PROPERTIES``.
+    cache_dir : str or Path, optional
+        Where :func:`image_statistics` caches its results.
+    workers : int, optional
+        Reading threads.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per property, indexed by sample id; resolution in pixels, aspect as
+        width / height, smallest_object in pixels.
+    """
     out = pd.DataFrame(index=catalog.samples.index)
     if any(p in PIXEL_PROPERTIES for p in properties):
         stats = image_statistics(catalog, cache_dir=cache_dir, workers=workers)
@@ -337,7 +450,22 @@ def property_values(catalog: Catalog, *, properties: Sequence[str] = PROPERTIES,
 def level_ranges(catalog: Catalog, *, properties: Sequence[str] = DEFAULT_PROPERTIES,
                  cache_dir=None) -> pd.DataFrame:
     """Per derived condition and level: the value range it covers, how many images, and
-    how it was binned (tertiles of this dataset, or fixed edges)."""
+    how it was binned (tertiles of this dataset, or fixed edges).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    properties : sequence of str
+        Properties of ``PROPERTIES``.
+    cache_dir : str or Path, optional
+        Where :func:`image_statistics` caches its results.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (property, level).
+    """
     values = property_values(catalog, properties=properties, cache_dir=cache_dir)
     return pd.concat([bin_property(p, values[p])[1] for p in properties], ignore_index=True)
 

@@ -23,6 +23,20 @@ class DataWarning(UserWarning):
 def some(items: Iterable, n: int = 5) -> str:
     """The first ``n`` items, quoted, and how many more there are.
 
+    Parameters
+    ----------
+    items : iterable
+        Anything.
+    n : int
+        Items shown.
+
+    Returns
+    -------
+    str
+        The quoted items.
+
+    Examples
+    --------
     >>> some(["a", "b", "c"], n=2)
     "'a', 'b' (and 1 more)"
     """
@@ -39,6 +53,19 @@ def _plain(value):
 def check_option(name: str, value, allowed: Sequence, *, func: str | None = None) -> None:
     """Raise the scikit-learn style message when ``value`` is not one of ``allowed``.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name.
+    value : object
+        What was given.
+    allowed : sequence
+        The allowed values.
+    func : str, optional
+        The public function named in the message.
+
+    Examples
+    --------
     >>> check_option("task", "boxes", ["classification", "detection"], func="Catalog")
     Traceback (most recent call last):
     ...
@@ -58,6 +85,26 @@ def check_integer(name: str, value, *, least: int = 0, func: str | None = None,
     """``value`` as an int when it is a whole number >= ``least`` (not a bool), else the
     scikit-learn style message naming the parameter.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name.
+    value : object
+        What was given.
+    least : int
+        The smallest allowed value.
+    func : str, optional
+        The public function named in the message.
+    why : str
+        Added after the rule in the message.
+
+    Returns
+    -------
+    int
+        ``value``.
+
+    Examples
+    --------
     >>> check_integer("n_boot", 200, func="detection_report")
     200
     >>> check_integer("days", 0, least=1, func="plan_quotas")
@@ -78,6 +125,11 @@ def warn_data(message: str) -> None:
 
     So the warning points at the user's line (``workbench.load(...)`` in a notebook),
     however deep inside the package it was raised.
+
+    Parameters
+    ----------
+    message : str
+        The warning.
     """
     level, frame = 2, sys._getframe(1)
     while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
@@ -137,6 +189,20 @@ def needs(func, /, *args, **kwargs):
 
     Only :class:`Lacks` becomes a Missing; a real problem in the data still raises.
 
+    Parameters
+    ----------
+    func : callable
+        What to run.
+    *args, **kwargs
+        Its arguments.
+
+    Returns
+    -------
+    object or Missing
+        What ``func`` returns, or a Missing with the Lacks' sentence.
+
+    Examples
+    --------
     >>> def tiles(masks):
     ...     if not masks:
     ...         raise Lacks("Tiles need masks.")
@@ -156,6 +222,18 @@ def passes_missing(func):
     A notebook section whose input is missing then says so once (the Missing renders
     its sentence) and the cells after it carry on.
 
+    Parameters
+    ----------
+    func : callable
+        The function to wrap.
+
+    Returns
+    -------
+    callable
+        ``func`` that returns the first Missing among its arguments instead of running.
+
+    Examples
+    --------
     >>> @passes_missing
     ... def double(x):
     ...     return 2 * x

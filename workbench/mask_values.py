@@ -16,6 +16,22 @@ def mask_lookup(mask_values: Sequence[int], ignore_index: int | None, top: int) 
 
     ``-1`` marks the ignore index, ``-2`` a value that is neither a class nor ignored.
 
+    Parameters
+    ----------
+    mask_values : sequence of int
+        Stored value of each class, in class order.
+    ignore_index : int or None
+        The stored value of unlabelled pixels.
+    top : int
+        The largest stored value to cover.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Indexed by stored value.
+
+    Examples
+    --------
     >>> mask_lookup([0, 7], 3, 8).tolist()
     [0, -2, -2, -1, -2, -2, -2, 1, -2]
     """
@@ -28,7 +44,22 @@ def mask_lookup(mask_values: Sequence[int], ignore_index: int | None, top: int) 
 
 def mask_class_codes(mask: np.ndarray, mask_values: Sequence[int], ignore_index: int | None
                      ) -> np.ndarray:
-    """Class codes of a mask's pixels: ``-1`` for ignored pixels and unknown values."""
+    """Class codes of a mask's pixels: ``-1`` for ignored pixels and unknown values.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        Stored values.
+    mask_values : sequence of int
+        Stored value of each class, in class order.
+    ignore_index : int or None
+        The stored value of unlabelled pixels.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Same shape.
+    """
     mask = np.asarray(mask, dtype=np.int64)
     table = mask_lookup(mask_values, ignore_index, int(mask.max(initial=0)))
     codes = table[np.clip(mask, 0, len(table) - 1)]

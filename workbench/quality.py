@@ -37,6 +37,18 @@ DEGENERATE_PIXELS = 2    # a box narrower or lower than this many pixels marks n
 def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Bits that differ between 64-bit hashes (element-wise).
 
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        64-bit hashes.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Differing bits.
+
+    Examples
+    --------
     >>> hamming(np.array([0b1011], np.uint64), np.array([0b0001], np.uint64)).tolist()
     [2]
     """
@@ -50,6 +62,18 @@ def hash_pairs(hashes: np.ndarray, max_distance: int) -> tuple[np.ndarray, np.nd
     Multi-index hashing: the 64 bits are cut into ``max_distance + 1`` bands; two hashes
     that close agree exactly on at least one band (pigeonhole), so only hashes sharing a
     band value are compared.
+
+    Parameters
+    ----------
+    hashes : numpy.ndarray
+        64-bit hashes.
+    max_distance : int
+        Most bits two hashes of a pair may differ by.
+
+    Returns
+    -------
+    i, j : numpy.ndarray
+        Positions of each pair, ``i < j``.
     """
     hashes = np.asarray(hashes, dtype=np.uint64)
     n = len(hashes)
@@ -87,7 +111,13 @@ class NearDuplicates:
         return int(self.group[self.group >= 0].nunique())
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per group: its size and its sample ids."""
+        """One row per group: its size and its sample ids.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by group, largest first: images, sample_ids.
+        """
         grouped = self.group[self.group >= 0]
         table = grouped.groupby(grouped).agg(
             images="size", sample_ids=lambda ids: ", ".join(map(str, ids.index)))
@@ -96,7 +126,18 @@ class NearDuplicates:
 
     def inflation(self, catalog: Catalog) -> pd.DataFrame:
         """Per class: images containing it, the same counting each near-duplicate group
-        once, and the ratio (1.0: no inflation)."""
+        once, and the ratio (1.0: no inflation).
+
+        Parameters
+        ----------
+        catalog : Catalog
+            The dataset the groups were found in.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Per class: images, distinct, inflation (their ratio).
+        """
         rows, codes = image_class_pairs(catalog)
         group = self.group.reindex(catalog.samples.index).to_numpy()
         top = int(group.max()) + 1 if len(group) else 0
@@ -111,7 +152,18 @@ class NearDuplicates:
         return table.sort_values("images", ascending=False, kind="stable")
 
     def straddling(self, catalog: Catalog) -> pd.DataFrame | None:
-        """Groups whose images lie in more than one split (None without a split)."""
+        """Groups whose images lie in more than one split (None without a split).
+
+        Parameters
+        ----------
+        catalog : Catalog
+            With a ``split`` column.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            Indexed by group: the splits it lies in.
+        """
         if "split" not in catalog.samples.columns:
             return None
         split = catalog.samples["split"].astype("string").reindex(self.group.index)
@@ -125,7 +177,18 @@ class NearDuplicates:
 
     def with_groups(self, catalog: Catalog) -> Catalog:
         """The Catalog with a ``group`` column that keeps each near-duplicate group whole
-        (merged with the groups it already has), for ``stratified_split(groups=True)``."""
+        (merged with the groups it already has), for ``stratified_split(groups=True)``.
+
+        Parameters
+        ----------
+        catalog : Catalog
+            The dataset the groups were found in.
+
+        Returns
+        -------
+        Catalog
+            With the ``group`` column.
+        """
         ids = catalog.samples.index
         own = (catalog.samples["group"].astype(str).to_numpy() if "group" in
                catalog.samples.columns else ids.astype(str).to_numpy())
@@ -146,7 +209,22 @@ def near_duplicates(catalog: Catalog, *, max_distance: int = 4, cache_dir=None
                     ) -> NearDuplicates:
     """Near-identical images: 64-bit difference hashes (dHash) within ``max_distance``
     bits, grouped by connected components. The hashes come from the same single read
-    as :func:`workbench.conditions.image_statistics` (and its cache)."""
+    as :func:`workbench.conditions.image_statistics` (and its cache).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    max_distance : int
+        Bits two hashes may differ by, in [0, 16).
+    cache_dir : str or Path, optional
+        Where :func:`image_statistics` caches its results.
+
+    Returns
+    -------
+    NearDuplicates
+        A group number per image (-1: no near-duplicate).
+    """
     if not (isinstance(max_distance, (int, np.integer)) and 0 <= max_distance < 16):
         raise ValueError(f"The 'max_distance' parameter must be an integer in [0, 16) (bits "
                          f"of 64). Got {max_distance!r} instead.")
@@ -182,6 +260,20 @@ def robust_z(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     Hoaglin); where the MAD is 0 (most values equal), ``(x - median) / (1.2533 MeanAD)``
     as they advise; 0 where every value is equal.
 
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The values.
+    groups : numpy.ndarray
+        A group per value.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        One z-score per value.
+
+    Examples
+    --------
     >>> robust_z(np.array([1.0, 2, 3, 4, 100]), np.zeros(5, int)).round(1).tolist()
     [-1.3, -0.7, 0.0, 0.7, 65.4]
     >>> robust_z(np.array([5.0, 5, 5, 5, 9]), np.zeros(5, int)).round(2).tolist()
@@ -210,7 +302,13 @@ class LabelIssues:
         return f"LabelIssues({len(self.table)} findings over {len(self.classes)} classes)"
 
     def per_class(self) -> pd.DataFrame:
-        """Counts of each finding per class (every class, every finding)."""
+        """Counts of each finding per class (every class, every finding).
+
+        Returns
+        -------
+        pandas.DataFrame
+            class x finding counts.
+        """
         counts = pd.crosstab(pd.Categorical(self.table["label"], categories=list(self.classes)),
                              pd.Categorical(self.table["finding"], categories=list(FINDINGS)),
                              dropna=False)
@@ -218,12 +316,30 @@ class LabelIssues:
         return counts
 
     def worst(self, n: int = 12) -> pd.Index:
-        """The images with the most (and worst) findings, worst first."""
+        """The images with the most (and worst) findings, worst first.
+
+        Parameters
+        ----------
+        n : int
+            How many images.
+
+        Returns
+        -------
+        pandas.Index
+            Sample ids, by summed finding score.
+        """
         per_image = self.table.groupby("sample_id")["score"].sum().sort_values(
             ascending=False, kind="stable")
         return per_image.index[:n]
 
     def to_frame(self) -> pd.DataFrame:
+        """The findings.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per finding: sample_id, box, label, finding, detail, score.
+        """
         return self.table
 
 
@@ -233,6 +349,23 @@ def label_issues(catalog: Catalog, *, duplicates: NearDuplicates | None = None,
 
     Box findings need boxes (:class:`Lacks` without); near-duplicate images are added
     when ``duplicates`` is given (every image of a group but its first).
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    duplicates : NearDuplicates, optional
+        Adds the near-duplicate images.
+    iou : float
+        Overlap from which two same-class boxes are duplicates.
+    z : float
+        Robust z-score (of the log area or aspect, within the class) beyond which a box
+        is an outlier.
+
+    Returns
+    -------
+    LabelIssues
+        The findings, highest score first.
     """
     if not len(catalog.objects) and duplicates is None:
         raise Lacks("This dataset has no boxes, so there are no box findings: duplicate, "

@@ -14,7 +14,13 @@ import contextlib
 @contextlib.contextmanager
 def one_blas_thread():
     """Run the block with the BLAS libraries numpy and scipy loaded on one thread each
-    (threadpoolctl, scikit-learn's own tool for this), then restore them."""
+    (threadpoolctl, scikit-learn's own tool for this), then restore them.
+
+    Yields
+    ------
+    None
+        One BLAS thread inside the block.
+    """
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):
