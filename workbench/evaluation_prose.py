@@ -16,7 +16,18 @@ from workbench.narrative.words import _list, _n, _pct
 
 @passes_missing
 def source(predictions) -> Markdown:
-    """What made the predictions, and, for the baseline probe, what it is not."""
+    """What made the predictions, and, for the baseline probe, what it is not.
+
+    Parameters
+    ----------
+    predictions : Predictions
+        The predictions evaluated.
+
+    Returns
+    -------
+    Markdown
+        A sentence, or the probe's warning.
+    """
     if predictions.probe:
         return Markdown(
             f"> **Baseline probe, not your model.** {predictions.source}. With no predictions "
@@ -30,7 +41,20 @@ def source(predictions) -> Markdown:
 
 @passes_missing
 def paradox(table: pd.DataFrame, report) -> Markdown:
-    """The accuracy paradox in this split's numbers, and where a constant answer wins."""
+    """The accuracy paradox in this split's numbers, and where a constant answer wins.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`workbench.evaluate.paradox`.
+    report : ClassificationReport
+        The report it came from.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     always, model = table.columns
     answer = always.removeprefix("always ").strip(chr(39))
     n = len(report.truth.sample_ids)
@@ -57,7 +81,20 @@ def paradox(table: pd.DataFrame, report) -> Markdown:
 
 @passes_missing
 def per_class(report, *, halfwidth: float = 0.1) -> Markdown:
-    """The rarest class's recall with its interval, and what would make it mean more."""
+    """The rarest class's recall with its interval, and what would make it mean more.
+
+    Parameters
+    ----------
+    report : ClassificationReport
+        The report.
+    halfwidth : float
+        Recall intervals wider than +- this (a fraction) mean little.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     table = report.to_frame()
     absent = list(table.index[table["support"] == 0])
     table = table[table["support"] > 0]
@@ -87,7 +124,18 @@ def per_class(report, *, halfwidth: float = 0.1) -> Markdown:
 
 @passes_missing
 def detection(report) -> Markdown | Missing:
-    """Macro AP and the rarest class's AP50 with its interval."""
+    """Macro AP and the rarest class's AP50 with its interval.
+
+    Parameters
+    ----------
+    report : DetectionReport or Missing
+        The report.
+
+    Returns
+    -------
+    Markdown or Missing
+        A paragraph; a Missing as it is.
+    """
     if isinstance(report, Missing):
         return report
     macro = report.macro
@@ -100,7 +148,18 @@ def detection(report) -> Markdown | Missing:
 
 @passes_missing
 def segmentation(report) -> Markdown | Missing:
-    """Mean IoU, frequency-weighted IoU, pixel accuracy and the worst class."""
+    """Mean IoU, frequency-weighted IoU, pixel accuracy and the worst class.
+
+    Parameters
+    ----------
+    report : SegmentationReport or Missing
+        The report.
+
+    Returns
+    -------
+    Markdown or Missing
+        A paragraph; a Missing as it is.
+    """
     if isinstance(report, Missing):
         return report
     table = report.to_frame().dropna(subset=["iou"])
@@ -116,7 +175,20 @@ def segmentation(report) -> Markdown | Missing:
 
 @passes_missing
 def slices(table: pd.DataFrame | Missing, by: str) -> Markdown | Missing:
-    """Which slices are worse than the rest, in numbers."""
+    """Which slices are worse than the rest, in numbers.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or Missing
+        From :func:`workbench.evaluate.slice_metrics`.
+    by : str
+        The condition sliced by.
+
+    Returns
+    -------
+    Markdown or Missing
+        A paragraph; a Missing as it is.
+    """
     if isinstance(table, Missing):
         return table
     worse = table[table["worse"]]
@@ -137,7 +209,20 @@ def slices(table: pd.DataFrame | Missing, by: str) -> Markdown | Missing:
 
 @passes_missing
 def thresholds(before, after, tuned: pd.DataFrame) -> Markdown:
-    """What per-class thresholds chosen on the validation split changed on the test split."""
+    """What per-class thresholds chosen on the validation split changed on the test split.
+
+    Parameters
+    ----------
+    before, after : ClassificationReport
+        The test split's reports without and with the tuned thresholds.
+    tuned : pandas.DataFrame
+        From :func:`workbench.evaluate.tune_thresholds`.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     b, a = before.summary["value"], after.summary["value"]
     rare = before.to_frame().index[before.to_frame()["support"] > 0][0]
     rb, ra = before.to_frame().loc[rare, "recall"], after.to_frame().loc[rare, "recall"]
@@ -162,7 +247,18 @@ def thresholds(before, after, tuned: pd.DataFrame) -> Markdown:
 
 @passes_missing
 def logit(table: pd.DataFrame) -> Markdown:
-    """What logit adjustment did, and when it cannot help."""
+    """What logit adjustment did, and when it cannot help.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`workbench.evaluate.logit_comparison`.
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     before, after = table.columns
     b, a = table.loc["macro_f1", before], table.loc["macro_f1", after]
     text = (f"Logit adjustment changes macro F1 from {b:.3f} to {a:.3f} and balanced accuracy "
@@ -178,7 +274,20 @@ def logit(table: pd.DataFrame) -> Markdown:
 
 @passes_missing
 def hard(hard, catalog) -> Markdown:
-    """What the hard negatives are."""
+    """What the hard negatives are.
+
+    Parameters
+    ----------
+    hard : HardNegatives
+        The hard negatives.
+    catalog : Catalog
+        The dataset (not used).
+
+    Returns
+    -------
+    Markdown
+        A paragraph.
+    """
     table = hard.to_frame()
     if not len(table):
         return Markdown(f"The model raises no false alarm of {hard.cls} on this split.")
@@ -208,7 +317,18 @@ def hard(hard, catalog) -> Markdown:
 
 @passes_missing
 def strategies(comparison) -> Markdown | Missing:
-    """Which strategy wins on macro F1, and whether the seeds' spread lets us tell."""
+    """Which strategy wins on macro F1, and whether the seeds' spread lets us tell.
+
+    Parameters
+    ----------
+    comparison : StrategyComparison or Missing
+        From :func:`workbench.evaluate.compare_strategies`.
+
+    Returns
+    -------
+    Markdown or Missing
+        A paragraph; a Missing as it is.
+    """
     if isinstance(comparison, Missing):
         return comparison
     table = comparison.to_frame()
@@ -238,7 +358,18 @@ def strategies(comparison) -> Markdown | Missing:
 @passes_missing
 def calibration(tables: dict | Missing) -> Markdown | Missing:
     """Each model's expected calibration error and which way it leans: over-confident
-    (accuracy below confidence) or under-confident."""
+    (accuracy below confidence) or under-confident.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame, or Missing
+        Reliability tables by model.
+
+    Returns
+    -------
+    Markdown or Missing
+        A paragraph; a Missing as it is.
+    """
     from workbench.evaluate import expected_calibration_error
 
     parts = []

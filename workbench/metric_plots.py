@@ -40,7 +40,24 @@ def metric_intervals(table: pd.DataFrame, *, metric: str = "recall", ax=None,
                      halfwidth: float = 0.1):
     """``metric`` per class with its interval (rows as in ``table``: rarest first), the
     support beside each row; intervals wider than +-``halfwidth`` in grey: "means
-    little"."""
+    little".
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or Missing
+        A report's per-class table, with ``metric``, ``metric_low``, ``metric_high``.
+    metric : str
+        The column to draw (a fraction).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    halfwidth : float
+        Intervals wider than +- this are grey.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
+    """
     if isinstance(table, Missing):
         return table
     table = table.head(MAX_CLASSES)
@@ -68,7 +85,22 @@ def metric_intervals(table: pd.DataFrame, *, metric: str = "recall", ax=None,
 def pr_curves(curves: pd.DataFrame, *, ax=None, classes=None):
     """Precision against recall per class, each with a dashed no-skill line at the
     class's prevalence (Saito and Rehmsmeier 2015: the PR curve's baseline is the
-    prevalence, not 0.5)."""
+    prevalence, not 0.5).
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame or Missing
+        Columns class, recall, precision (and no_skill).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    classes : sequence of str, optional
+        Classes to draw (at most 10).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
+    """
     if isinstance(curves, Missing):
         return curves
     names = list(dict.fromkeys(curves["class"]))
@@ -89,7 +121,20 @@ def pr_curves(curves: pd.DataFrame, *, ax=None, classes=None):
 
 
 def confusion(matrix: pd.DataFrame | None, *, ax=None):
-    """The row-normalised confusion matrix (rarest class first), shares annotated."""
+    """The row-normalised confusion matrix (rarest class first), shares annotated.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame or None
+        Row-normalised, true x predicted.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (None or a Missing is returned as it is).
+    """
     if matrix is None or isinstance(matrix, Missing):
         return matrix
     matrix = matrix.iloc[:MAX_CLASSES, :MAX_CLASSES]
@@ -102,7 +147,22 @@ def confusion(matrix: pd.DataFrame | None, *, ax=None):
 
 
 def slice_plot(table: pd.DataFrame, *, ax=None, classes=None):
-    """Per class and slice: the metric with its interval; flagged slices in red."""
+    """Per class and slice: the metric with its interval; flagged slices in red.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or Missing
+        From :func:`workbench.evaluate.slice_metrics`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    classes : sequence of str, optional
+        Classes to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
+    """
     if isinstance(table, Missing):
         return table
     if classes is not None:
@@ -130,7 +190,20 @@ def slice_plot(table: pd.DataFrame, *, ax=None, classes=None):
 
 def reliability_diagram(tables: dict[str, pd.DataFrame], *, ax=None):
     """Accuracy against confidence per bin, one line per model; the diagonal is perfect
-    calibration."""
+    calibration.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        :func:`workbench.evaluate.reliability` tables by model.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
+    """
     if isinstance(tables, Missing):
         return tables
     ax = _axes(ax, (5.5, 5))
@@ -147,7 +220,22 @@ def reliability_diagram(tables: dict[str, pd.DataFrame], *, ax=None):
 def strategy_comparison(runs: pd.DataFrame, *, metrics=("macro_f1", "balanced_accuracy",
                                                          "worst_class_recall", "rare_class_ap"),
                         ax=None):
-    """Per strategy and metric: each seed as a dot and the mean as a bar."""
+    """Per strategy and metric: each seed as a dot and the mean as a bar.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame or Missing
+        One row per (strategy, seed) with the metrics.
+    metrics : sequence of str
+        The metric columns to draw (fractions).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
+    """
     if isinstance(runs, Missing):
         return runs
     metrics = [m for m in metrics if m in runs.columns]

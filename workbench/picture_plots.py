@@ -75,6 +75,30 @@ def thumbnail_grid(catalog: Catalog, sample_ids: Sequence[str], *, ax=None, n_co
     ``flagged`` (a :class:`workbench.quality.LabelIssues`) draws the boxes it lists with
     a thick dashed outline and captions each picture with its first finding.
     For reports: the FiftyOne App does not survive in static HTML, this does.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The dataset.
+    sample_ids : sequence of str
+        The images, in order.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    n_cols : int
+        Pictures a row.
+    size : int
+        Side of a cell, in pixels.
+    boxes, masks, titles : bool
+        Draw the boxes, the masks, the captions.
+    mask_alpha : float
+        Opacity of the mask tint.
+    flagged : LabelIssues, optional
+        Findings to outline.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
     """
     if isinstance(catalog, Missing) or isinstance(sample_ids, Missing):
         return catalog if isinstance(catalog, Missing) else sample_ids
@@ -162,7 +186,20 @@ def _boxes_to_name(boxes: pd.DataFrame, catalog: Catalog, *, max_named: int = 6)
 
 def captions(catalog: Catalog, sample_ids: Sequence[str]) -> list[str]:
     """Per image: the classes it contains (its label first, then the rarest ones) and its
-    first condition's value; "no object" for a negative."""
+    first condition's value; "no object" for a negative.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        The dataset.
+    sample_ids : sequence of str
+        The images.
+
+    Returns
+    -------
+    list of str
+        One caption per image.
+    """
     from workbench.measure import class_order, image_class_pairs
 
     part = catalog.subset(sample_ids)
@@ -190,6 +227,22 @@ def preview_grid(preview, *, ax=None, size: int = 128, mask_alpha: float = 0.45)
 
     If the boxes and the tinted mask sit on the object in every version, geometry and
     labels moved together.
+
+    Parameters
+    ----------
+    preview : Preview
+        From :func:`workbench.augment.preview`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    size : int
+        Side of a cell, in pixels.
+    mask_alpha : float
+        Opacity of the mask tint.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
     """
     if isinstance(preview, Missing):
         return preview

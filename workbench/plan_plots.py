@@ -47,6 +47,22 @@ def share_deviation(report, *, ax=None, classes=None, legend: bool = True):
 
     With many classes, the :data:`MAX_CLASSES` deviating most are drawn (or ``classes``).
     Splits keep their colours across figures (train blue, val orange, test green).
+
+    Parameters
+    ----------
+    report : SplitReport
+        From :func:`workbench.split.split_report`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    classes : sequence of str, optional
+        Classes to draw.
+    legend : bool
+        Draw the legend.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
     """
     if isinstance(report, Missing):
         return report
@@ -75,7 +91,20 @@ def share_deviation(report, *, ax=None, classes=None, legend: bool = True):
 
 def share_deviations(reports: dict, *, axes=None):
     """:func:`share_deviation` for several splits side by side: the same classes in each
-    (those deviating most anywhere), one x-axis, one legend for all split names."""
+    (those deviating most anywhere), one x-axis, one legend for all split names.
+
+    Parameters
+    ----------
+    reports : dict of str to SplitReport
+        Reports by split name; Missing ones are left out.
+    axes : sequence of matplotlib.axes.Axes, optional
+        One per report; default a new figure.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+        The axes drawn on.
+    """
     reports = {k: v for k, v in reports.items() if not isinstance(v, Missing)}
     classes = _most_deviating(list(reports.values()))
     if axes is None:
@@ -101,7 +130,22 @@ def share_deviations(reports: dict, *, axes=None):
 
 
 def plan_bars(plan, *, ax=None, log: bool = True):
-    """Per class: samples before (original) and per epoch under the plan, caps marked."""
+    """Per class: samples before (original) and per epoch under the plan, caps marked.
+
+    Parameters
+    ----------
+    plan : ResamplingPlan
+        The plan.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    log : bool
+        Log scale.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
+    """
     if isinstance(plan, Missing):
         return plan
     frame = plan.to_frame().sort_values("count", ascending=False, kind="stable")
@@ -141,7 +185,21 @@ def plan_bars(plan, *, ax=None, log: bool = True):
 
 
 def repeat_side_effects(factors, *, ax=None):
-    """Instances per class per epoch before and after repeat-factor sampling."""
+    """Instances per class per epoch before and after repeat-factor sampling.
+
+    Parameters
+    ----------
+    factors : RepeatFactors
+        From :func:`workbench.sample.repeat_factors`; its class table's units (instances,
+        else pixels, else images).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
+    """
     if isinstance(factors, Missing):
         return factors
     table = factors.class_table.sort_values("instances_before", ascending=False, kind="stable")

@@ -41,7 +41,18 @@ def _rows_height(n_rows: int) -> float:
 
 
 def class_colours(classes: Sequence[str]) -> dict[str, tuple]:
-    """One colour per class, the same in every figure of a dataset."""
+    """One colour per class, the same in every figure of a dataset.
+
+    Parameters
+    ----------
+    classes : sequence of str
+        The dataset's classes, in order.
+
+    Returns
+    -------
+    dict of str to tuple
+        RGB colour per class.
+    """
     classes = [str(c) for c in classes]
     palette = (sns.color_palette("tab10", len(classes)) if len(classes) <= 10 else
                sns.color_palette("tab20", len(classes)) if len(classes) <= 20 else
@@ -55,6 +66,20 @@ def head_and_tail(index: Sequence, n: int = MAX_CLASSES) -> tuple[list, list, li
     Up to ``n`` items are all head; beyond, the first ``n // 2`` and the last
     ``n - n // 2 - 1``, so that one more row can stand for the middle.
 
+    Parameters
+    ----------
+    index : sequence
+        The ordered items.
+    n : int
+        Most rows drawn.
+
+    Returns
+    -------
+    head, middle, tail : list
+        The items.
+
+    Examples
+    --------
     >>> head, middle, tail = head_and_tail(list(range(100)), n=6)
     >>> head, len(middle), tail
     ([0, 1, 2], 95, [98, 99])

@@ -45,6 +45,24 @@ def class_bars(counts: ClassCounts, *, ax=None, log: bool = True,
     names classes (the critical ones) whose labels are set in bold. Classes with no
     example are drawn as "0" at the axis (a log axis has no zero) and named in the
     title. Past :data:`MAX_CLASSES` classes, one row stands for the middle ones.
+
+    Parameters
+    ----------
+    counts : ClassCounts
+        From :func:`workbench.measure.class_counts`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    log : bool
+        Log scale.
+    thresholds : sequence of int
+        Counts (in the unit) drawn as lines; bars below the smallest are coloured.
+    highlight : sequence of str
+        Classes whose labels are bold.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
     """
     if isinstance(counts, Missing):
         return counts
@@ -106,7 +124,20 @@ def class_bars(counts: ClassCounts, *, ax=None, log: bool = True,
 
 
 def long_tail_curve(tail: LongTail, *, ax=None):
-    """Cumulative share of the data against classes ranked by size, with 50% / 80% marks."""
+    """Cumulative share of the data against classes ranked by size, with 50% / 80% marks.
+
+    Parameters
+    ----------
+    tail : LongTail
+        The long-tail statistics.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
+    """
     if isinstance(tail, Missing):
         return tail
     frame = tail.to_frame()
@@ -151,6 +182,20 @@ def residual_heatmap(hidden: HiddenImbalance, *, ax=None, max_values: int = 12):
     With many classes, the :data:`MAX_CLASSES` with the most extreme residuals are
     drawn (the title says so); with many condition values, the ``max_values`` most
     frequent.
+
+    Parameters
+    ----------
+    hidden : HiddenImbalance
+        From :func:`workbench.measure.hidden_imbalance`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    max_values : int
+        Most condition values drawn.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
     """
     if isinstance(hidden, Missing):
         return hidden
@@ -181,7 +226,20 @@ def residual_heatmap(hidden: HiddenImbalance, *, ax=None, max_values: int = 12):
 
 
 def split_shares(counts: ClassCounts, *, ax=None):
-    """Each class's share within each split (or stratum), side by side."""
+    """Each class's share within each split (or stratum), side by side.
+
+    Parameters
+    ----------
+    counts : ClassCounts
+        Counted by="split" (or another stratum).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a Missing is returned as it is).
+    """
     if isinstance(counts, Missing):
         return counts
     shares = counts.shares.fillna(0)
@@ -205,7 +263,18 @@ def split_shares(counts: ClassCounts, *, ax=None):
 
 
 def styled_checklist(checklist):
-    """The checklist as a pandas Styler, status cells coloured (HTML; survives in reports)."""
+    """The checklist as a pandas Styler, status cells coloured (HTML; survives in reports).
+
+    Parameters
+    ----------
+    checklist : Checklist
+        From :func:`workbench.measure.health_checklist`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The rows, without index (a Missing is returned as it is).
+    """
     if isinstance(checklist, Missing):
         return checklist
     rows = checklist.to_frame()[["status", "check", "subject", "value", "reason"]]
