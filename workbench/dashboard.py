@@ -53,6 +53,13 @@ class Section:
     note: str = ""
 
     def widget(self) -> ipywidgets.VBox:
+        """The section as a widget: its title, what it is about, its note and its panel.
+
+        Returns
+        -------
+        ipywidgets.VBox
+            With the CSS class ``workbench-section``.
+        """
         parts = [ipywidgets.HTML(f"<h2>{html.escape(self.title)}</h2>"
                                  f"<p>{html.escape(self.about)}</p>")]
         if self.note:
@@ -65,12 +72,24 @@ class Section:
 
 
 def dataset_spec() -> str:
-    """The dataset the dashboard shows: ``$WORKBENCH_DATASET``, else ``demo:surfaces``."""
+    """The dataset the dashboard shows: ``$WORKBENCH_DATASET``, else ``demo:surfaces``.
+
+    Returns
+    -------
+    str
+        A dataset spec.
+    """
     return os.environ.get(DATASET_VARIABLE) or DEFAULT_DATASET
 
 
 def predictions_spec() -> str:
-    """The predictions the threshold panel reads: ``$WORKBENCH_PREDICTIONS``, else "auto"."""
+    """The predictions the threshold panel reads: ``$WORKBENCH_PREDICTIONS``, else "auto".
+
+    Returns
+    -------
+    str
+        A predictions spec, or "auto".
+    """
     return os.environ.get(PREDICTIONS_VARIABLE) or "auto"
 
 
@@ -104,6 +123,22 @@ def sections(dataset: str | None = None, *, predictions: str | None = None, seed
     ``cache_dir`` (default ``data_home()/cache``, beside the generated data) keeps the
     image statistics behind the near-duplicates and the derived conditions;
     ``predictions`` (default :func:`predictions_spec`) feeds the threshold panel.
+
+    Parameters
+    ----------
+    dataset : str, optional
+        A dataset spec.
+    predictions : str, optional
+        A predictions spec.
+    seed : int
+        Seed of the split and the models.
+    cache_dir : str or Path, optional
+        Where the image statistics are cached.
+
+    Returns
+    -------
+    list of Section
+        One per stage.
     """
     dataset = dataset or dataset_spec()
     predictions = predictions or predictions_spec()
@@ -177,6 +212,22 @@ def build(dataset: str | None = None, *, predictions: str | None = None, seed: i
 
     ``dashboard.sections`` holds the :class:`Section` values, ``dashboard.panels`` the
     panels by title (None where the data cannot feed one).
+
+    Parameters
+    ----------
+    dataset : str, optional
+        A dataset spec.
+    predictions : str, optional
+        A predictions spec.
+    seed : int
+        Seed of the split and the models.
+    cache_dir : str or Path, optional
+        Where the image statistics are cached.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The dashboard.
     """
     dataset = dataset or dataset_spec()
     parts = sections(dataset, predictions=predictions, seed=seed, cache_dir=cache_dir)

@@ -57,7 +57,13 @@ GENERATOR_VERSION = 2  # bump when the generated files change: old folders are n
 
 
 def data_home() -> Path:
-    """Where generated data lives: $WORKBENCH_DATA, else the repository's data/ folder."""
+    """Where generated data lives: $WORKBENCH_DATA, else the repository's data/ folder.
+
+    Returns
+    -------
+    Path
+        Absolute; ``~/.cache/workbench`` outside a repository checkout.
+    """
     if os.environ.get("WORKBENCH_DATA"):
         return Path(os.environ["WORKBENCH_DATA"]).expanduser().absolute()
     repo_data = Path(__file__).resolve().parents[1] / "data"
@@ -67,7 +73,22 @@ def data_home() -> Path:
 
 
 def demo_path(name: str, n_images: int | None = None, *, seed: int = 0) -> Path:
-    """The manifest of a generated demo dataset (generated on first use)."""
+    """The manifest of a generated demo dataset (generated on first use).
+
+    Parameters
+    ----------
+    name : {"digits", "surfaces"}
+        The demo.
+    n_images : int, optional
+        Images (at least 20); default the demo's size.
+    seed : int
+        Seed of the generator.
+
+    Returns
+    -------
+    Path
+        The manifest.
+    """
     check_option("demo name", name, DEMOS, func="demo_path")
     n_images = DEFAULT_SIZES[name] if n_images is None else int(n_images)
     if n_images is not None and n_images < 20:
@@ -80,7 +101,22 @@ def demo_path(name: str, n_images: int | None = None, *, seed: int = 0) -> Path:
 
 
 def load_demo(name: str, n_images: str | int | None = None, *, seed: int = 0) -> Catalog:
-    """Load (generating if missing) a demo: ``load_demo("surfaces", 300)``."""
+    """Load (generating if missing) a demo: ``load_demo("surfaces", 300)``.
+
+    Parameters
+    ----------
+    name : {"digits", "surfaces"}
+        The demo.
+    n_images : str or int, optional
+        Images (at least 20), a number or its digits; default the demo's size.
+    seed : int
+        Seed of the generator.
+
+    Returns
+    -------
+    Catalog
+        The demo dataset.
+    """
     if isinstance(n_images, str):
         if not n_images.isdigit():
             raise DataError(f"demo:{name}:{n_images}: the size must be a number of images.")
@@ -135,6 +171,22 @@ def _generate_into(name: str, folder: Path, *, n_images, seed: int) -> None:
 def digits_profile(n_max: int, *, ratio: float = DIGITS_RATIO, n_classes: int = 10) -> np.ndarray:
     """Images kept per rarity rank: ``round(n_max * ratio ** (-rank / (n_classes - 1)))``.
 
+    Parameters
+    ----------
+    n_max : int
+        Images of the commonest digit.
+    ratio : float
+        Commonest over rarest.
+    n_classes : int
+        Number of ranks.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Images per rank, commonest first.
+
+    Examples
+    --------
     >>> digits_profile(160).tolist()
     [160, 109, 74, 50, 34, 23, 16, 11, 7, 5]
     """
@@ -143,7 +195,22 @@ def digits_profile(n_max: int, *, ratio: float = DIGITS_RATIO, n_classes: int = 
 
 
 def make_digits(out: Path, *, n_images=None, seed: int = 0) -> Catalog:
-    """Write the long-tailed digits into ``out`` and return their Catalog."""
+    """Write the long-tailed digits into ``out`` and return their Catalog.
+
+    Parameters
+    ----------
+    out : Path
+        An existing folder.
+    n_images : int, optional
+        Images; default all that the profile keeps.
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    Catalog
+        The digits, with a ``scanner`` condition.
+    """
     from sklearn.datasets import load_digits
 
     rng = np.random.default_rng(seed)
@@ -201,7 +268,24 @@ def _proportional_pick(labels: np.ndarray, n: int, rng) -> np.ndarray:
 
 
 def make_surfaces(out: Path, *, n_images: int = 2000, seed: int = 0, size: int = 128) -> Catalog:
-    """Write ``n_images`` surface-inspection images, masks and boxes into ``out``."""
+    """Write ``n_images`` surface-inspection images, masks and boxes into ``out``.
+
+    Parameters
+    ----------
+    out : Path
+        The folder.
+    n_images : int
+        Images.
+    seed : int
+        Seed of the draws.
+    size : int
+        Side of an image, in pixels.
+
+    Returns
+    -------
+    Catalog
+        Images with masks and boxes.
+    """
     rng = np.random.default_rng(seed)
     plan = _surface_plan(n_images, rng)
     (out / "images").mkdir(parents=True, exist_ok=True)

@@ -58,7 +58,20 @@ def _formatter() -> DisplayFormatter:
 
 
 def png(figure: plt.Figure, *, dpi: int = DPI) -> Image:
-    """A figure as a PNG image on white (then closed)."""
+    """A figure as a PNG image on white (then closed).
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure.
+    dpi : int
+        Resolution.
+
+    Returns
+    -------
+    IPython.display.Image
+        The PNG.
+    """
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
     plt.close(figure)
@@ -77,7 +90,18 @@ def _figure_html(figure: plt.Figure) -> HTML:
 
 
 def headless_note(factory):
-    """Give a panel factory an ``enabled`` flag; when False, return a note, not a widget."""
+    """Give a panel factory an ``enabled`` flag; when False, return a note, not a widget.
+
+    Parameters
+    ----------
+    factory : callable
+        A panel factory.
+
+    Returns
+    -------
+    callable
+        The factory with an ``enabled`` keyword.
+    """
     @functools.wraps(factory)
     def wrapper(*args, enabled: bool = True, **kwargs):
         if enabled:
@@ -93,6 +117,18 @@ def debounced(update, delay: float = DEBOUNCE):
 
     In a kernel (a running asyncio loop) each call cancels the pending one; with no
     running loop (a script, a test) it calls ``update`` at once.
+
+    Parameters
+    ----------
+    update : callable
+        Called with no argument.
+    delay : float
+        Seconds.
+
+    Returns
+    -------
+    callable
+        ``call(change=None)``, for ``observe``.
     """
     pending = None
 

@@ -231,7 +231,7 @@ def split_shares(counts: ClassCounts, *, ax=None):
     Parameters
     ----------
     counts : ClassCounts
-        Counted by="split" (or another stratum).
+        Counted ``by="split"`` (or another stratum).
     ax : matplotlib.axes.Axes, optional
         Where to draw; default a new figure.
 

@@ -36,7 +36,18 @@ class NotebookRun:
 
 def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     """The numbered notebooks of a folder, in order (``01_measure.ipynb``, ...), then
-    those of its ``exercises`` folder."""
+    those of its ``exercises`` folder.
+
+    Parameters
+    ----------
+    folder : Path
+        The notebooks' folder.
+
+    Returns
+    -------
+    list of Path
+        The notebooks, in order.
+    """
     folder = Path(folder)
     return (sorted(folder.glob("[0-9][0-9]_*.ipynb"))
             + sorted((folder / "exercises").glob("*.ipynb")))
@@ -50,6 +61,24 @@ def run_notebook(notebook: Path, executed: Path, *, parameters: dict, kernel: Sh
     (:class:`workbench.kernel.SharedKernel`), with ``parameters`` injected after the cell
     tagged ``parameters``. A failed page, a timeout or a dead kernel is this page's error
     (the kernel is restarted for the next one), never an exception.
+
+    Parameters
+    ----------
+    notebook : Path
+        The notebook to run.
+    executed : Path
+        Where the executed notebook is written.
+    parameters : dict
+        Values for the notebook's parameters (those it does not declare are dropped).
+    kernel : SharedKernel
+        The kernel to run in.
+    timeout : int
+        Seconds a cell may run.
+
+    Returns
+    -------
+    str or None
+        The error, or None when it ran.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -94,7 +123,20 @@ OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 
 def render_html(executed: Path, target: Path) -> Path:
     """Render an executed notebook to a self-contained HTML file: figures inline, no
-    script or style fetched from the network."""
+    script or style fetched from the network.
+
+    Parameters
+    ----------
+    executed : Path
+        An executed notebook.
+    target : Path
+        The HTML file to write.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     body, _ = _html_exporter().from_notebook_node(nbformat.read(executed, as_version=4))
     target.write_text(body, encoding="utf-8")
     return target
@@ -134,6 +176,34 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
     other in one kernel (:class:`workbench.kernel.SharedKernel`), this ``kernel`` when
     given (it must have been started with this database: the tests run many reports in
     one), else one started for the run.
+
+    Parameters
+    ----------
+    dataset : str
+        A dataset spec.
+    out_dir : str or Path
+        Where everything goes.
+    seed : int
+        The notebooks' seed.
+    selected : list of Path, optional
+        The notebooks to run; default all (:func:`notebooks`).
+    timeout : int
+        Seconds a cell may run.
+    private_database : bool
+        Run FiftyOne on a database of the run's own.
+    parameters : dict, optional
+        Notebook parameters by name.
+    fresh : bool
+        Run every notebook, even unchanged ones.
+    kernel : SharedKernel, optional
+        The kernel to run in.
+    per_notebook : dict of str to dict, optional
+        Parameters for one notebook, by its name.
+
+    Returns
+    -------
+    list of NotebookRun
+        One per notebook: paths and error.
     """
     from workbench import report_cache
     from workbench.environment import private_database as database
@@ -186,7 +256,18 @@ def build_report(dataset: str, out_dir, *, seed: int = 0, selected: list[Path] |
 
 
 def output_folder(out_dir) -> Path:
-    """``out_dir`` as an absolute folder, created; a clear error when it is a file."""
+    """``out_dir`` as an absolute folder, created; a clear error when it is a file.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The folder.
+
+    Returns
+    -------
+    Path
+        Absolute, created.
+    """
     from workbench.errors import DataError
 
     out = Path(out_dir).expanduser().absolute()
@@ -198,7 +279,18 @@ def output_folder(out_dir) -> Path:
 
 
 def notebook_title(notebook: Path) -> str:
-    """The first heading of a notebook's first markdown cell, without the '#'."""
+    """The first heading of a notebook's first markdown cell, without the '#'.
+
+    Parameters
+    ----------
+    notebook : Path
+        The notebook.
+
+    Returns
+    -------
+    str
+        The title; the file's stem without a heading.
+    """
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -208,7 +300,24 @@ def notebook_title(notebook: Path) -> str:
 
 
 def write_index(runs: list[NotebookRun], target: Path, *, dataset: str, seed: int) -> Path:
-    """An index page linking each notebook's report, with its title and status."""
+    """An index page linking each notebook's report, with its title and status.
+
+    Parameters
+    ----------
+    runs : list of NotebookRun
+        The runs.
+    target : Path
+        The HTML file to write.
+    dataset : str
+        The dataset spec, shown.
+    seed : int
+        The seed, shown.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     rows = "\n".join(
         f"<tr><td class='{'ok' if r.ok else 'failed'}'>{'ok' if r.ok else 'FAILED'}</td><td>"
         + (f"<a href='{html.escape(r.html.name)}'>{html.escape(notebook_title(r.notebook))}</a>"

@@ -24,7 +24,20 @@ NOT_INPUTS = ("output_dir",)  # parameters that say where to write, not what to 
 
 
 def fingerprint(notebook: Path, parameters: dict) -> str | None:
-    """The notebook's inputs as one hash; None when one of them cannot be fingerprinted."""
+    """The notebook's inputs as one hash; None when one of them cannot be fingerprinted.
+
+    Parameters
+    ----------
+    notebook : Path
+        The notebook.
+    parameters : dict
+        Its parameters.
+
+    Returns
+    -------
+    str or None
+        A SHA-256 hex digest.
+    """
     digest = hashlib.sha256(Path(notebook).read_bytes())
     inputs = {k: v for k, v in parameters.items() if k not in NOT_INPUTS}
     digest.update(json.dumps(inputs, sort_keys=True, default=str).encode())
@@ -41,12 +54,39 @@ def fingerprint(notebook: Path, parameters: dict) -> str | None:
 
 
 def reusable(folder: Path, name: str, key: str | None, page: Path) -> bool:
-    """Whether the page of notebook ``name`` was made from inputs with this ``key``."""
+    """Whether the page of notebook ``name`` was made from inputs with this ``key``.
+
+    Parameters
+    ----------
+    folder : Path
+        Where the cache file is.
+    name : str
+        The notebook's file name.
+    key : str or None
+        Its fingerprint now.
+    page : Path
+        Its rendered page.
+
+    Returns
+    -------
+    bool
+        True when the page can be reused.
+    """
     return key is not None and page.exists() and _read(folder).get(name) == key
 
 
 def record(folder: Path, name: str, key: str | None) -> None:
-    """Remember ``key`` for notebook ``name`` (None forgets it: the run failed)."""
+    """Remember ``key`` for notebook ``name`` (None forgets it: the run failed).
+
+    Parameters
+    ----------
+    folder : Path
+        Where the cache file is.
+    name : str
+        The notebook's file name.
+    key : str or None
+        Its fingerprint.
+    """
     cache = _read(folder)
     cache.pop(name, None)
     if key is not None:

@@ -38,7 +38,23 @@ NO_CONDITION = "(none)"
 
 @headless_note
 def measure_panel(catalog: Catalog, *, min_count: int = 100, condition: str | None = None):
-    """Count unit, condition, minimum count and critical classes; redraws on every change."""
+    """Count unit, condition, minimum count and critical classes; redraws on every change.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    min_count : int
+        The minimum count's first value.
+    condition : str, optional
+        The condition first shown; default the first one.
+
+    Returns
+    -------
+    Panel
+        ``panel.result`` is the :class:`workbench.measure.Diagnosis` on show (with
+        ``enabled=False``, a Markdown note instead of the panel).
+    """
     conditions = list(catalog.conditions) + (["split"] if "split" in catalog.samples else [])
     controls = {
         "unit": widgets.Dropdown(options=measure.available_units(catalog),
@@ -89,6 +105,18 @@ def split_panel(catalog: Catalog, *, seed: int = 0):
     """Val and test fractions, seed, strata and groups; re-splits and redraws on change.
 
     ``panel.result`` is the split Catalog, ``panel.report`` its :class:`SplitReport`.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    seed : int
+        The seed's first value.
+
+    Returns
+    -------
+    SplitPanel
+        The panel (with ``enabled=False``, a Markdown note).
     """
     conditions = list(catalog.conditions)
     controls = {
@@ -141,6 +169,20 @@ def resampling_panel(catalog: Catalog, *, max_oversample: float = 5.0,
     :class:`ResamplingPlan` (None while the choices are infeasible, with ``panel.error``
     saying why, and the table and figure cleared); for detection, ``panel.factors``
     holds repeat factors (threshold ``repeat_threshold``) capped at the same maximum.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task, with images holding a class.
+    max_oversample : float
+        The cap's first value.
+    repeat_threshold : float or "auto"
+        Threshold of the repeat factors (detection).
+
+    Returns
+    -------
+    ResamplingPanel
+        The panel (with ``enabled=False``, a Markdown note).
     """
     keys = sample.sampling_keys(catalog)
     if not len(keys):
@@ -197,6 +239,24 @@ def augment_panel(catalog: Catalog, *, cls: str | None = None, strength: float =
     """Global strength, class, families and seed; redraws the preview grid on change.
 
     ``panel.result`` is the :class:`workbench.augment.Preview` on show.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    cls : str, optional
+        The class first shown; default the rarest with images.
+    strength : float
+        The global strength's first value, in [0, 1].
+    n : int
+        Augmented versions per image.
+    seed : int
+        The seed's first value.
+
+    Returns
+    -------
+    Panel
+        The panel (with ``enabled=False``, a Markdown note).
     """
     # imported here: Albumentations imports torch (2 s), which no other panel needs
     from workbench import augment
@@ -243,6 +303,20 @@ def threshold_panel(report, *, cls: str | None = None, threshold: float = 0.5):
     ``report`` is a :class:`workbench.evaluate.ClassificationReport` or a
     :class:`workbench.evaluate.DetectionReport`; ``panel.result`` is the metrics table
     on show.
+
+    Parameters
+    ----------
+    report : ClassificationReport or DetectionReport
+        The report to threshold (a Missing is returned as it is).
+    cls : str, optional
+        The class first shown.
+    threshold : float
+        The score threshold's first value.
+
+    Returns
+    -------
+    Panel
+        The panel (with ``enabled=False``, a Markdown note).
     """
     from workbench import evaluate
 
@@ -284,9 +358,29 @@ def quota_panel(catalog: Catalog, *, targets, capacity_per_day: int = 100, days:
     """Capacity, days and a target per class; re-plans the quotas and redraws the
     burn-up chart and the day table on every change.
 
-    ``targets``: class -> target count (one slider each, from the current count to five
-    times the target given). ``panel.result`` is the :class:`workbench.collect.QuotaPlan`
+    ``panel.result`` is the :class:`workbench.collect.QuotaPlan`
     on show.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Any task.
+    targets : mapping of str to int
+        Class -> target count (one slider each, from the current count to five times the
+        target given).
+    capacity_per_day : int
+        Images a day, first value.
+    days : int
+        Days, first value.
+    by : str, optional
+        The condition whose values are the sources.
+    yields : pandas.DataFrame, optional
+        Source x class counts per image; default measured.
+
+    Returns
+    -------
+    Panel
+        The panel (with ``enabled=False``, a Markdown note).
     """
     from workbench import collect, collection_plots
 
