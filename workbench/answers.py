@@ -17,6 +17,18 @@ def as_number(value) -> float | None:
     """``value`` as a finite number: a number, or text such as "7,500", " 0.5 ", "7_500";
     None otherwise (booleans included).
 
+    Parameters
+    ----------
+    value : object
+        The answer.
+
+    Returns
+    -------
+    float or None
+        The number.
+
+    Examples
+    --------
     >>> as_number("7,500"), as_number(" 0.25 "), as_number("seven"), as_number(True)
     (7500.0, 0.25, None, None)
     """
@@ -37,7 +49,20 @@ def _is_number(value) -> bool:
 
 def same_name(answer, names: Iterable) -> object:
     """The name among ``names`` that ``answer`` is, ignoring case and the spaces around it;
-    ``answer`` unchanged when it is none of them (or not text)."""
+    ``answer`` unchanged when it is none of them (or not text).
+
+    Parameters
+    ----------
+    answer : object
+        The answer.
+    names : iterable
+        The names it may be.
+
+    Returns
+    -------
+    object
+        The matching name, else ``answer`` (stripped when text).
+    """
     if not isinstance(answer, str):
         return answer
     wanted = answer.strip().casefold()
@@ -52,6 +77,22 @@ def read_answer(answer, expected, names: Iterable = ()):
     to ``names`` (or to the expected name), a tuple read element by element, a dict's keys
     matched to the expected keys and each value read in its expected value's terms.
 
+    Parameters
+    ----------
+    answer : object
+        The answer as given.
+    expected : object
+        The expected answer, whose terms it is read in.
+    names : iterable
+        Other names a text answer may be.
+
+    Returns
+    -------
+    object
+        The answer, read.
+
+    Examples
+    --------
     >>> read_answer(" CRACK", "crack"), read_answer("7,500", 7500)
     ('crack', 7500.0)
     >>> read_answer({"car ": "2,167"}, {"Car": 2167})

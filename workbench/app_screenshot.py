@@ -39,7 +39,26 @@ def screenshot(url: str, out, *, samples: int = 1, timeout: float = 90.0,
     """Open the App at ``url``, wait (at most ``timeout`` seconds) until its sample grid
     has drawn the images in sight (``samples``: how many the view holds), dismiss any
     popup, and save a PNG of the page to ``out``. Raises TimeoutError when the grid does
-    not finish in time."""
+    not finish in time.
+
+    Parameters
+    ----------
+    url : str
+        The App's address.
+    out : str or Path
+        The PNG to write.
+    samples : int
+        Images the view holds.
+    timeout : float
+        Seconds to wait.
+    viewport : dict, optional
+        Browser window size (``{"width": ..., "height": ...}`` in pixels).
+
+    Returns
+    -------
+    Path
+        ``out``.
+    """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     out = Path(out)
@@ -68,6 +87,18 @@ def screenshot(url: str, out, *, samples: int = 1, timeout: float = 90.0,
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m workbench.app_screenshot URL OUT [--samples N] [--timeout S]``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 1 with one line on stderr.
+    """
     parser = argparse.ArgumentParser(prog="python -m workbench.app_screenshot",
                                      description=screenshot.__doc__.split("\n")[0])
     parser.add_argument("url")

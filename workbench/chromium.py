@@ -22,7 +22,13 @@ VIEWPORT = {"width": 1400, "height": 1000}
 
 
 def missing() -> str | None:
-    """Why a browser cannot be driven here (one sentence), or None when it can."""
+    """Why a browser cannot be driven here (one sentence), or None when it can.
+
+    Returns
+    -------
+    str or None
+        The sentence.
+    """
     if not EXECUTABLE.exists():
         return (f"Debian's chromium is not installed ({EXECUTABLE} is missing): "
                 "`make test` or `make report` installs it (apt, as root).")
@@ -33,7 +39,18 @@ def missing() -> str | None:
 
 @contextlib.contextmanager
 def browser(viewport: dict | None = None):
-    """A fresh headless chromium context (its own empty profile), closed on exit."""
+    """A fresh headless chromium context (its own empty profile), closed on exit.
+
+    Parameters
+    ----------
+    viewport : dict, optional
+        Window size in pixels; default :data:`VIEWPORT`.
+
+    Yields
+    ------
+    playwright.sync_api.BrowserContext
+        The context.
+    """
     from playwright.sync_api import sync_playwright
 
     reason = missing()

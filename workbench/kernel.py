@@ -48,6 +48,16 @@ def ipc_kernel_manager(folder: Path):
     inside its output. It keeps the clients made
     for it (nbclient makes one per notebook and leaves it open when it does not own the
     kernel) so that :meth:`close_clients` can close them.
+
+    Parameters
+    ----------
+    folder : Path
+        Where the sockets go.
+
+    Returns
+    -------
+    type
+        An ``AsyncKernelManager`` subclass.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -103,7 +113,13 @@ class SharedKernel:
             run_sync(self.km.shutdown_kernel)(now=True)
 
     def fresh(self, cwd: Path) -> None:
-        """Clear what the last notebook left and move to ``cwd``."""
+        """Clear what the last notebook left and move to ``cwd``.
+
+        Parameters
+        ----------
+        cwd : Path
+            The next notebook's folder.
+        """
         client = self.km.client()
         try:
             client.start_channels()
@@ -117,7 +133,13 @@ class SharedKernel:
             raise RuntimeError(f"the shared kernel could not be cleared: {reply['content']}")
 
     def done(self, *, ok: bool) -> None:
-        """Close the notebook's clients; restart the kernel after a failure."""
+        """Close the notebook's clients; restart the kernel after a failure.
+
+        Parameters
+        ----------
+        ok : bool
+            Whether the notebook ran.
+        """
         self.km.close_clients()
         if not ok or not run_sync(self.km.is_alive)():
             run_sync(self.km.restart_kernel)(now=True)

@@ -16,6 +16,13 @@ class OpenQuestion:
     mentions: tuple[str, ...]
 
     def to_markdown(self) -> str:
+        """The question, its model answer and what a good answer mentions.
+
+        Returns
+        -------
+        str
+            Markdown.
+        """
         points = "\n".join(f"- {m}" for m in self.mentions)
         return (f"**{self.notebook}.** *{self.question}*\n\n{self.model_answer}\n\n"
                 f"A good answer mentions:\n\n{points}\n")
@@ -110,7 +117,18 @@ OPEN_QUESTIONS = (
 
 def model_answers(*, enabled: bool = True):
     """Every open question with its model answer, as Markdown; with ``enabled=False`` the
-    sentence saying they are hidden."""
+    sentence saying they are hidden.
+
+    Parameters
+    ----------
+    enabled : bool
+        Show the answers.
+
+    Returns
+    -------
+    Markdown
+        The answers, or the sentence saying they are hidden.
+    """
     from IPython.display import Markdown
 
     if not enabled:

@@ -104,18 +104,38 @@ def check(exercise: str, answer, catalog=None, *, predictions=None,
           attempt: int | None = None, **params) -> Feedback:
     """Check ``answer`` to ``exercise``; None means not answered yet.
 
-    ``catalog`` is what the exercise is computed from: a Catalog for most, the evaluation
-    report for the 05 exercises, nothing for the exercises that carry their own numbers
-    (03.exercise_1, 03.worked_example, 06.exercise_2). ``predictions``: the model's, for
-    06.mini_challenge (None: the baseline probe is trained to pose it). ``params``: the
-    notebook parameters the answer depends on, as the student set them (``seed=seed``).
-
     The answer is read as a person would ("7,500" is 7500, " Crack" the class crack). A
     wrong answer is told what is wrong with it; the second wrong answer adds an idea to
     think with, the third the method (``attempt`` sets which, else the wrong answers so
     far count); the code that computes it shows only on request (:func:`hint`). Nothing
     makes it raise: an answer it cannot read is told so.
 
+    Parameters
+    ----------
+    exercise : str
+        The exercise's name, e.g. "03.exercise_1".
+    answer : object
+        The student's answer.
+    catalog : Catalog or report, optional
+        What the exercise is computed from: a Catalog for most, the evaluation report for
+        the 05 exercises, nothing for the exercises that carry their own numbers
+        (03.exercise_1, 03.worked_example, 06.exercise_2).
+    predictions : Predictions, optional
+        The model's, for 06.mini_challenge (None: the baseline probe is trained to pose
+        it).
+    attempt : int, optional
+        Which attempt this is (1, 2, 3...).
+    **params
+        The notebook parameters the answer depends on, as the student set them
+        (``seed=seed``).
+
+    Returns
+    -------
+    Feedback
+        Right, not yet, or not answered, and why.
+
+    Examples
+    --------
     >>> check("03.exercise_1", {"Car": 2167, "Pedestrian": 2166, "Bicycle": 2166,
     ...                         "Wheelchair": 1501}, attempt=1)
     [03.exercise_1: not yet] Wheelchair is over the 5x cap (1,501 > 1,500).
@@ -180,6 +200,18 @@ def hint(exercise: str) -> str:
     """The expression that computes ``exercise``'s answer (what the feedback never shows
     by itself).
 
+    Parameters
+    ----------
+    exercise : str
+        The exercise's name.
+
+    Returns
+    -------
+    str
+        Python source.
+
+    Examples
+    --------
     >>> hint("03.worked_example")
     'sample.plan_resampling({...}, total=32500, max_oversample=5, min_keep=0.5)'
     """
@@ -193,7 +225,22 @@ def reset_attempts() -> None:
 
 def check_all(answers: dict, catalog=None, **params) -> Feedbacks:
     """Check several answers at once: ``{exercise: answer}``; each exercise takes the
-    ``params`` it depends on."""
+    ``params`` it depends on.
+
+    Parameters
+    ----------
+    answers : dict
+        Exercise name -> answer.
+    catalog : Catalog or report, optional
+        As in :func:`check`.
+    **params
+        Notebook parameters; each exercise takes those it depends on.
+
+    Returns
+    -------
+    Feedbacks
+        One Feedback per answer.
+    """
     return Feedbacks(tuple(
         check(name, answer, catalog, **{k: v for k, v in params.items()
                                         if k in _spec(name).params})

@@ -54,6 +54,18 @@ def allowed_counts(plan) -> dict[str, tuple[int, ...]]:
     cap or floor holds; for the others, the share they split, or when that share has a
     fraction, its floor or its ceiling (the answer must still sum to the total).
 
+    Parameters
+    ----------
+    plan : ResamplingPlan
+        The exercise's plan.
+
+    Returns
+    -------
+    dict of str to tuple of int
+        Allowed draws per class.
+
+    Examples
+    --------
     >>> allowed_counts(_exercise_1_plan())
     {'Car': (2166, 2167), 'Pedestrian': (2166, 2167), 'Bicycle': (2166, 2167),
      'Wheelchair': (1500,)}

@@ -120,7 +120,13 @@ class Solution:
         return f"[{self.exercise} solution] {answer}: {self.explanation}"
 
     def to_markdown(self) -> str:
-        """The question, the answer and the explanation, for a solutions report."""
+        """The question, the answer and the explanation, for a solutions report.
+
+        Returns
+        -------
+        str
+            Markdown; the reason in a quote when the data cannot pose the exercise.
+        """
         import pprint
 
         if self.answer is None:

@@ -12,6 +12,24 @@ def solution(exercise: str, catalog=None, *, predictions=None, **params) -> Solu
     """The expected answer to ``exercise`` on ``catalog`` (or report), worked out;
     ``predictions`` and ``params`` as in :func:`check`.
 
+    Parameters
+    ----------
+    exercise : str
+        The exercise's name.
+    catalog : Catalog or report, optional
+        What it is computed from.
+    predictions : Predictions, optional
+        As in :func:`check`.
+    **params
+        The notebook parameters it depends on.
+
+    Returns
+    -------
+    Solution
+        The question, the answer (None when the data cannot pose it) and the explanation.
+
+    Examples
+    --------
     >>> solution("03.worked_example").answer
     7500
     """
@@ -29,6 +47,20 @@ def pose(exercise: str, **params):
     """The question of ``exercise`` as Markdown, to show above its answer cell, in the
     notebook parameters it depends on (``params``).
 
+    Parameters
+    ----------
+    exercise : str
+        The exercise's name.
+    **params
+        The notebook parameters it depends on.
+
+    Returns
+    -------
+    Markdown
+        The question.
+
+    Examples
+    --------
     >>> pose("03.worked_example").data[:40]
     '**03.worked_example.** Background 50,000'
     >>> pose("04.copies_at_double_cap", max_oversample=5).data[:76]
@@ -44,13 +76,32 @@ def solutions_report(catalog=None, report=None, *, predictions=None, enabled: bo
     """Every exercise's :func:`solution`, with its worked explanation, as Markdown.
 
     Each exercise gets what it is computed from (``needs``): ``catalog``, the evaluation
-    ``report``, or nothing; ``predictions`` as in :func:`check`. An exercise the data
-    cannot pose (or given a :class:`~workbench.errors.Missing`) says why. ``notebook``
-    ("01".."06"): only that notebook's exercises, followed by the model answers to its
-    open questions (:mod:`workbench.open_questions`). ``params``: the notebook parameters,
-    each exercise taking those it depends on. With ``enabled=False``, one sentence: the
-    solutions are hidden, and how to show them.
+    ``report``, or nothing. An exercise the data cannot pose (or given a
+    :class:`~workbench.errors.Missing`) says why.
 
+    Parameters
+    ----------
+    catalog : Catalog, optional
+        For the exercises computed from the data.
+    report : ClassificationReport, optional
+        For the 05 exercises.
+    predictions : Predictions, optional
+        As in :func:`check`.
+    enabled : bool
+        False: one sentence, the solutions are hidden, and how to show them.
+    notebook : str, optional
+        "01".."06": only that notebook's exercises, followed by the model answers to its
+        open questions (:mod:`workbench.open_questions`).
+    **params
+        The notebook parameters, each exercise taking those it depends on.
+
+    Returns
+    -------
+    Markdown
+        The solutions.
+
+    Examples
+    --------
     >>> print(solutions_report(enabled=False).data)
     The solutions are hidden: to show them, run this notebook with `solutions = True` ...
     """
