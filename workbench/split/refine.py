@@ -126,15 +126,15 @@ def _fix_sizes(state: _State) -> None:
         over, under = sizes > state.high, sizes < state.low
         if not over.any() and not under.any():
             return
-        over, under = (over, sizes < state.high) if not under.any() else (
-            (sizes > state.low, under) if not over.any() else (over, under))
+        # givers down to their ceiling while any split is over it, else to their floor;
+        # takers up to their floor while any split is under it, else to their ceiling
+        down_to = state.high if over.any() else state.low
+        up_to = state.low if under.any() else state.high
         out, into = state.gains()
         moved = 0
-        for i in np.flatnonzero(over):
-            for j in np.flatnonzero(under):
-                down_to = state.high[i] if sizes[i] > state.high[i] else state.low[i]
-                up_to = state.low[j] if sizes[j] < state.low[j] else state.high[j]
-                room = int(min(sizes[i] - down_to, up_to - sizes[j]))
+        for i in np.flatnonzero(sizes > down_to):
+            for j in np.flatnonzero(sizes < up_to):
+                room = int(min(sizes[i] - down_to[i], up_to[j] - sizes[j]))
                 if room <= 0:
                     continue
                 gain = state.Y @ (out[i] + into[j])
