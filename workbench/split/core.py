@@ -156,6 +156,13 @@ def _unit_preassigned(preassigned, unit_of, n_units):
     fixed = np.full(n_units, -1, dtype=np.int64)
     chosen = preassigned >= 0
     fixed[unit_of[chosen]] = preassigned[chosen]
+    torn = np.flatnonzero(fixed[unit_of[chosen]] != preassigned[chosen])
+    if len(torn):
+        groups = unit_of[np.flatnonzero(chosen)[torn]]
+        samples = np.flatnonzero(chosen & np.isin(unit_of, groups))
+        raise DataError(f"Samples {some(samples)} share a group but are preassigned to "
+                        f"different splits ({some(preassigned[samples])}): a group stays in "
+                        "one split. Preassign every sample of a group to the same split.")
     return fixed
 
 
