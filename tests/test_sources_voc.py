@@ -233,3 +233,97 @@ def test_voc_objects_named_flagged_clipped_and_skipped_by_hand(tmp_path):
     assert unchecked.samples[["width", "height"]].values.tolist() == [[40, 20]]
     assert unchecked.samples.index.name == "sample_id"
     assert unchecked.source == str(root)
+
+
+def voc_folder(tmp_path, xmls: dict[str, str], images: dict[str, tuple[int, int]]) -> Path:
+    """A VOC root: Annotations/NAME.xml with the given text, JPEGImages/NAME (w, h)."""
+    root = tmp_path / "voc"
+    (root / "Annotations").mkdir(parents=True)
+    for name, text in xmls.items():
+        (root / "Annotations" / name).write_text(text)
+    for name, (w, h) in images.items():
+        write_image(root / "JPEGImages" / name, w, h)
+    return root
+
+
+def test_the_image_is_the_one_named_in_filename_else_the_xml_stem(tmp_path):
+    box = [("car", 2, 2, 10, 10, "")]
+    root = voc_folder(tmp_path, {
+        "001.xml": voc_xml("  photo_1.jpg ", 40, 20, box),  # another name, with spaces
+        "002.xml": voc_xml("", 40, 20, box),                # no name: the XML's stem
+        "003.xml": voc_xml("gone.jpg", 40, 20, box),        # a name with no file: the stem
+    }, {"photo_1.jpg": (40, 20), "002.jpg": (40, 20), "003.jpg": (40, 20), "001.jpg": (40, 20)})
+    with pytest.warns(DataWarning, match="1 images with no annotation file"):
+        cat = read_voc(root)
+    paths = cat.samples["filepath"].map(lambda p: Path(p).name)
+    # 001.jpg is no XML's image; its stem is XML 001's id, so it keeps its file name
+    assert paths.to_dict() == {"001": "photo_1.jpg", "002": "002.jpg", "003": "003.jpg",
+                               "001.jpg": "001.jpg"}
+    listed = cat.problems.loc[cat.problems.problem == "images with no annotation file", "file"]
+    assert listed.tolist() == [str(root / "JPEGImages" / "001.jpg")]
+    assert cat.samples.index.name == "sample_id"
+    assert cat.samples["filepath"].tolist() == [str(root / "JPEGImages" / f) for f in paths]
+
+
+def test_an_xml_with_neither_image_nor_object_is_listed_with_zero_boxes(tmp_path):
+    root = voc_folder(tmp_path, {"a.xml": voc_xml("a.jpg", 40, 20, [("car", 2, 2, 9, 9, "")]),
+                                 "b.xml": voc_xml("b.jpg", 40, 20, []),
+                                 "c.xml": voc_xml("c.jpg", 40, 20, [("car", 1, 1, 5, 5, ""),
+                                                                    ("bus", 1, 1, 6, 6, "")])},
+                      {"a.jpg": (40, 20)})
+    with pytest.warns(DataWarning):
+        cat = read_voc(root)
+    assert problem_items(cat, "annotation files with no image") == [
+        "(0 boxes; image 'b.jpg')", "(2 boxes; image 'c.jpg')"]
+    assert list(cat.samples.index) == ["a"] and list(cat.classes) == ["car"]
+
+
+def test_declared_sizes_checked_against_the_files_by_default(tmp_path):
+    """The XML says 80 x 40, the file is 40 x 20: checked (the default), the file's size
+    wins and the relative boxes stay put; unchecked, the XML's size is used."""
+    root = voc_folder(tmp_path, {"a.xml": voc_xml("a.jpg", 80, 40, [("car", 8, 4, 40, 20, "")])},
+                      {"a.jpg": (40, 20)})
+    with pytest.warns(DataWarning, match="1 images whose file size differs from the size declared"):
+        checked = read_voc(root)
+    assert checked.samples[["width", "height"]].values.tolist() == [[40, 20]]
+    assert len(checked.problems) == 1 and "size" in checked.problems["problem"].iloc[0]
+    unchecked = read_voc(root, check_files=False)
+    assert unchecked.samples[["width", "height"]].values.tolist() == [[80, 40]]
+    for cat in (checked, unchecked):
+        np.testing.assert_allclose(cat.objects[["x", "y", "w", "h"]].to_numpy(float),
+                                   [[0.1, 0.1, 0.4, 0.4]])
+
+
+@pytest.mark.parametrize(("width", "height"), [(0, 20), (40, 0), ("", ""), ("x", 20)])
+def test_a_size_missing_in_either_direction_is_read_from_the_file(tmp_path, width, height):
+    root = voc_folder(tmp_path, {"a.xml": voc_xml("a.jpg", width, height,
+                                                  [("car", 4, 2, 20, 10, "")])},
+                      {"a.jpg": (40, 20)})
+    cat = read_voc(root, check_files=False)
+    assert cat.samples[["width", "height"]].values.tolist() == [[40, 20]]
+    np.testing.assert_allclose(cat.objects[["x", "y", "w", "h"]].to_numpy(float),
+                               [[0.1, 0.1, 0.4, 0.4]])
+
+
+def test_a_declared_size_of_one_pixel_is_a_size(tmp_path):
+    root = voc_folder(tmp_path, {"a.xml": voc_xml("a.jpg", 1, 1, [("car", 0, 0, 1, 1, "")])},
+                      {"a.jpg": (4, 2)})
+    cat = read_voc(root, check_files=False)
+    assert cat.samples[["width", "height"]].values.tolist() == [[1, 1]]
+
+
+def test_missing_folders_are_named_for_what_they_should_be(tmp_path):
+    with pytest.raises(DataError, match=r"VOC folder .*nowhere|nowhere.*VOC folder"):
+        read_voc(tmp_path / "nowhere")
+    (tmp_path / "ann").mkdir()
+    with pytest.raises(DataError, match=r"VOC images folder .*pics|pics.*VOC images folder"):
+        read_voc(tmp_path / "ann", tmp_path / "pics")
+
+
+def test_trainval_beside_train_is_not_a_second_training_split(tmp_path):
+    root = with_split_files(tmp_path, {"train.txt": "BloodImage_00000\n",
+                                       "trainval.txt": "BloodImage_00000\nBloodImage_00001\n",
+                                       "test.txt": "BloodImage_00002\n"})
+    split = read_quietly(root).samples["split"]
+    assert split["BloodImage_00000"] == "train" and pd.isna(split["BloodImage_00001"])
+    assert split["BloodImage_00002"] == "test"

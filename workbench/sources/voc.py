@@ -83,11 +83,13 @@ def read_voc(root_or_annotations, images_dir=None, *, check_files: bool = True) 
     negatives = sorted(set(images) - listed)
     problems.add("images with no annotation file", "kept as negatives (no boxes)",
                  [images[s] for s in negatives])
+    taken = set(table["sample_id"])  # a negative named like another XML keeps its file name
+    negative_ids = [images[s].name if s in taken else s for s in negatives]
     samples = pd.DataFrame({
         "filepath": [str(p) for p in table["image"]] + [str(images[s]) for s in negatives],
         "width": np.concatenate([table["width"].to_numpy(float), np.zeros(len(negatives))]),
         "height": np.concatenate([table["height"].to_numpy(float), np.zeros(len(negatives))]),
-    }, index=pd.Index(table["sample_id"].tolist() + negatives, name="sample_id"))
+    }, index=pd.Index(table["sample_id"].tolist() + negative_ids, name="sample_id"))
     samples = _sizes_from_headers(samples, problems)
     objects = _objects(boxes, samples, problems)
     split = _splits(split_dir, samples.index, problems) if split_dir is not None else None
