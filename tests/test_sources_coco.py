@@ -354,3 +354,65 @@ def test_categories_in_numeric_id_order_names_tidied_and_clashes_named(tmp_path)
                    tmp_path / "a.json", Problems())
     with pytest.raises(DataError, match="need 'id' and 'name' fields"):
         categories([{"id": 1}], tmp_path / "a.json", Problems())
+
+
+def test_a_results_list_and_other_json_are_named_for_what_they_are(tmp_path):
+    results = [{"image_id": 7, "category_id": 1, "bbox": [0, 0, 2, 2], "score": 0.9}]
+    with pytest.raises(DataError, match="is a COCO results list .* not a dataset"):
+        read_coco(write(tmp_path, results, "results.json"))
+    with pytest.raises(DataError, match=r"lacks the COCO keys .* \(found list\)"):
+        read_coco(write(tmp_path, [{"image_id": 7}], "list.json"))
+    with pytest.raises(DataError, match=r"\(found str\)"):
+        read_coco(write(tmp_path, '"images"', "text.json"))
+    eleven = {f"key{i:02d}": i for i in range(11)}
+    with pytest.raises(DataError) as err:
+        read_coco(write(tmp_path, eleven, "eleven.json"))
+    assert f"(found {[f'key{i:02d}' for i in range(10)]})" in str(err.value)
+
+
+@pytest.mark.parametrize("polygon", [[[1, 1, 5, 1, 5]], [[1, 1, 5, 1]], []])
+def test_a_polygon_of_too_few_or_odd_numbers_gives_no_box(tmp_path, polygon):
+    data = coco_dict()
+    data["annotations"][2] = {"id": 3, "image_id": 9, "category_id": 1, "iscrowd": 0,
+                              "segmentation": polygon}
+    with pytest.raises(DataError, match=r"1 annotations in .* have no usable bbox, e.g. "
+                                        r"annotation ids '3'"):
+        read_coco(write(tmp_path, data), check_files=False)
+
+
+def test_a_six_number_polygon_is_the_smallest_that_gives_a_box(tmp_path):
+    data = coco_dict()
+    data["annotations"][2] = {"id": 3, "image_id": 9, "category_id": 1, "iscrowd": 0,
+                              "segmentation": [[2, 1, 6, 1, 6, 9]]}
+    with pytest.warns(DataWarning, match="1 annotations with a polygon and no bbox"):
+        cat = read_coco(write(tmp_path, data), check_files=False)
+    assert cat.objects.loc[cat.objects.sample_id == "9", ["x", "y", "w", "h"]].to_numpy(
+        float).tolist()[0] == pytest.approx([0.1, 0.1, 0.2, 0.8])
+    assert cat.samples.index.name == "sample_id"
+
+
+def test_masks_without_workbench_info_keep_the_coco_defaults(tmp_path):
+    """A plain COCO file whose images carry mask_path: 255 is ignored, the mask paths are
+    read beside the images, and an image without one has none."""
+    from PIL import Image
+
+    data = coco_dict()
+    data["images"][0]["mask_path"] = "masks/a.png"
+    (tmp_path / "masks").mkdir()
+    mask = np.zeros((10, 20), dtype=np.uint8)
+    mask[0, :3] = [1, 255, 1]
+    Image.fromarray(mask).save(tmp_path / "masks" / "a.png")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        cat = read_coco(write(tmp_path, data, "plain.json"), check_files=False)
+    assert cat.ignore_index == 255
+    masks = cat.samples["mask_path"]
+    assert masks.iloc[0] == str(tmp_path / "masks" / "a.png") and pd.isna(masks.iloc[1])
+
+
+def test_a_split_template_checks_the_files_by_default(tmp_path):
+    write_image(tmp_path / "images" / "a.png", 20, 10)  # b.png is missing
+    (tmp_path / "train.json").write_text(json.dumps(coco_dict()))
+    with pytest.warns(DataWarning, match="1 image files that do not exist"):
+        cat = load(f"coco:{tmp_path / '{split}.json'}:{tmp_path / 'images'}")
+    assert cat.problems["problem"].str.contains("do not exist").sum() == 1
