@@ -222,3 +222,16 @@ def test_a_label_with_fewer_samples_than_splits_has_no_floor():
     assert np.bincount(split, minlength=3).tolist() == [6, 2, 2]
     assert np.bincount(split[:8], minlength=3).tolist() in ([5, 2, 1], [5, 1, 2], [6, 1, 1],
                                                             [4, 2, 2])
+
+
+def test_preassigned_samples_stay_where_the_search_would_move_them():
+    """Eight of the ten samples of L0 fixed in split 0 of two halves: the balanced split
+    would swap three of them out; fixed, they stay (split 0 = index 0 included)."""
+    Y = np.array([[1, 0]] * 10 + [[0, 1]] * 10)
+    preassigned = np.full(20, -1)
+    preassigned[:8] = 0
+    split = multilabel_stratify(Y, fractions=(0.5, 0.5), seed=0, preassigned=preassigned)
+    assert split[:8].tolist() == [0] * 8
+    assert np.bincount(split, minlength=2).tolist() == [10, 10]
+    free = multilabel_stratify(Y, fractions=(0.5, 0.5), seed=0)
+    assert np.bincount(free[:10], minlength=2).tolist() == [5, 5]  # what it would do
