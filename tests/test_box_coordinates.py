@@ -186,3 +186,36 @@ def test_box_pairs_against_every_pair_written_out():
     assert (a.tolist(), b.tolist()) == ([], [])
     a, b = box_pairs(objects.iloc[[0, 2]])
     assert (a.tolist(), b.tolist()) == ([0], [1])
+
+
+def test_pair_iou_of_boxes_apart_touching_nested_and_empty():
+    import warnings
+
+    from workbench.sources.boxes import pair_iou
+
+    boxes = np.array([[0, 0, 2, 2], [3, 3, 4, 4], [2, 0, 4, 2], [0.5, 0.5, 1.5, 1.5],
+                      [1, 1, 1, 1], [1, 1, 1, 1.0]])
+    a, b = np.array([0, 0, 0, 4]), np.array([1, 2, 3, 5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # two empty boxes: 0 / 0, quietly NaN
+        iou = pair_iou(boxes, a, b)
+    np.testing.assert_allclose(iou[:3], [0.0, 0.0, 0.25])  # apart, touching, nested
+    assert np.isnan(iou[3])
+
+
+@pytest.mark.parametrize(("shift", "listed"), [(0.0, True), (0.125, True), (0.15, False)])
+def test_duplicate_boxes_are_listed_from_an_iou_of_exactly_the_threshold(shift, listed):
+    """Boxes half an image wide, the second shifted right: at 0.125 they overlap
+    0.375 / 0.625 = 0.6 exactly (binary fractions throughout), the threshold asked for."""
+    from workbench.sources.boxes import flag_duplicate_boxes
+    from workbench.sources.problems import Problems
+
+    objects = pd.DataFrame({"sample_id": ["a", "a"], "label": ["car", "car"],
+                            "x": [0.0, shift], "y": [0.0, 0.0], "w": [0.5, 0.5],
+                            "h": [1.0, 1.0]})
+    problems = Problems()
+    flag_duplicate_boxes(objects, "f.xml", np.array(["box 1", "box 2"]), problems, iou=0.6)
+    frame = problems.frame()
+    assert (len(frame) == 1) == listed
+    if listed:
+        assert frame["item"].iloc[0] == f"box 1 ~ box 2 (IoU {1.0 if shift == 0 else 0.6:.2f})"

@@ -287,3 +287,40 @@ def test_pixel_confusion_at_its_edges():
         pixel_confusion(np.array([0, 1]), np.array([-1, 1]), 2)
     empty = pixel_confusion(np.array([], int), np.array([], int), 3)
     assert empty.tolist() == [[0] * 3] * 3
+
+
+def test_metrics_of_a_stack_of_confusions_and_of_absent_classes_raise_no_warning():
+    """Two replicates stacked: (2, 3, 3). Class 2 is nowhere in the first: NaN IoU and Dice,
+    left out of the mean, weight 0 in the frequency-weighted IoU; no RuntimeWarning."""
+    import warnings
+
+    from workbench.evaluate.segmentation import _margins, _summary, dice_from_confusion
+
+    stack = np.array([[[3, 1, 0], [2, 4, 0], [0, 0, 0]],
+                      [[5, 0, 1], [0, 2, 0], [1, 0, 1]]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        iou = iou_from_confusion(stack)
+        dice = dice_from_confusion(stack)
+        tp, n_true, n_pred = _margins(stack)
+        summary = _summary(tp, n_true, n_pred)
+        empty = _summary(*_margins(np.zeros((3, 3), dtype=int)))
+    assert tp.tolist() == [[3, 4, 0], [5, 2, 1]]
+    assert n_true.tolist() == [[4, 6, 0], [6, 2, 2]] and n_pred.tolist() == [[5, 5, 0], [6, 2, 2]]
+    np.testing.assert_allclose(iou[0, :2], [3 / 6, 4 / 7]) and np.isnan(iou[0, 2])
+    assert np.isnan(iou[0, 2]) and np.isnan(dice[0, 2])
+    np.testing.assert_allclose(iou[1], [5 / 7, 1.0, 1 / 3])
+    np.testing.assert_allclose(dice[0, :2], [6 / 9, 8 / 11])
+    np.testing.assert_allclose(summary[0], [(3 / 6 + 4 / 7) / 2, (4 * 3 / 6 + 6 * 4 / 7) / 10,
+                                            7 / 10])
+    np.testing.assert_allclose(summary[1], [(5 / 7 + 1 + 1 / 3) / 3,
+                                            (6 * 5 / 7 + 2 * 1 + 2 / 3) / 10, 8 / 10])
+    assert np.isnan(empty).all()
+
+
+def test_a_class_predicted_but_never_true_weighs_nothing_in_the_frequency_weighted_iou():
+    from workbench.evaluate.segmentation import _margins, _summary
+
+    cm = np.array([[4, 0, 2], [0, 4, 0], [0, 0, 0]])  # class 2 predicted 2x, never true
+    summary = _summary(*_margins(cm))
+    np.testing.assert_allclose(summary, [(4 / 6 + 1 + 0) / 3, (6 * 4 / 6 + 4 * 1) / 10, 0.8])

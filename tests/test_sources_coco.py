@@ -416,3 +416,17 @@ def test_a_split_template_checks_the_files_by_default(tmp_path):
     with pytest.warns(DataWarning, match="1 image files that do not exist"):
         cat = load(f"coco:{tmp_path / '{split}.json'}:{tmp_path / 'images'}")
     assert cat.problems["problem"].str.contains("do not exist").sum() == 1
+
+
+def test_a_box_annotated_twice_is_listed_whatever_its_row(tmp_path):
+    """The pair's first box is the file's first annotation (row 0): one file name stands
+    for every box, and the pair was dropped (or, beside a second pair, the read failed)."""
+    data = coco_dict()
+    data["annotations"].insert(1, dict(data["annotations"][0], id=11))  # twin of row 0
+    data["annotations"].append(dict(data["annotations"][3], id=12))     # twin of id 3
+    with pytest.warns(DataWarning, match="2 pairs of same-class boxes"):
+        cat = read_coco(write(tmp_path, data), check_files=False)
+    listed = cat.problems[cat.problems.problem.str.startswith("pairs of same-class boxes")]
+    assert listed["item"].tolist() == ["annotation 1 ~ annotation 11 (IoU 1.00)",
+                                       "annotation 3 ~ annotation 12 (IoU 1.00)"]
+    assert (listed["file"] == str(tmp_path / "bad.json")).all()

@@ -12,12 +12,14 @@ from workbench.sources.files import ROTATED, image_info
 from workbench.sources.problems import Problems
 
 
-def _pick(values, mask) -> list:
-    """The masked entries of an array, of item names made on demand, or of one file name
-    that stands for every box (no 500k-long array of one path)."""
+def _pick(values, where) -> list:
+    """The entries of an array at ``where`` (a mask or positions), of item names made on
+    demand, or of one file name that stands for every box (no 500k-long array of one
+    path)."""
     if isinstance(values, str):
-        return [values] * int(np.count_nonzero(mask))
-    return list(values[mask])
+        where = np.asarray(where)
+        return [values] * (int(np.count_nonzero(where)) if where.dtype == bool else len(where))
+    return list(values[where])
 
 
 def check_boxes(boxes: np.ndarray, files, items, problems: Problems, *, tolerance,
