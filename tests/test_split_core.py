@@ -235,3 +235,63 @@ def test_preassigned_samples_stay_where_the_search_would_move_them():
     assert np.bincount(split, minlength=2).tolist() == [10, 10]
     free = multilabel_stratify(Y, fractions=(0.5, 0.5), seed=0)
     assert np.bincount(free[:10], minlength=2).tolist() == [5, 5]  # what it would do
+
+
+# check_fractions and the label distribution (LD)
+
+def test_check_fractions_at_its_edges():
+    from workbench.split.core import check_fractions
+
+    with pytest.raises(ValueError, match="at least two splits"):
+        check_fractions([1.0])
+    with pytest.raises(ValueError, match="Every split needs a positive fraction"):
+        check_fractions((0.5, 0.5, 0.0))
+    assert check_fractions((0.34, 0.33, 0.33), 3).tolist() == [0.34, 0.33, 0.33]  # one each
+    with pytest.raises(DataError, match="2 images cannot fill 3 splits"):
+        check_fractions((0.34, 0.33, 0.33), 2)
+    # 0.05 of 10 images is half an image: rounded up, the split gets one
+    assert len(check_fractions((0.9, 0.05, 0.05), 10)) == 3
+    with pytest.raises(DataError, match=r"split\(s\) 1, 2 .* would get no image"):
+        check_fractions((0.92, 0.04, 0.04), 10)
+
+
+def ld_by_hand(Y, split, k):
+    """Sechidis et al.'s LD as its formula reads: mean over labels in some but not all
+    samples of the mean over splits (where the ratio is defined) of
+    |S_j^l / (|S_j| - S_j^l) - D^l / (|D| - D^l)|."""
+    Y = np.asarray(Y)
+    n = len(Y)
+    per_label = []
+    for label in range(Y.shape[1]):
+        d = Y[:, label].sum()
+        if d == 0 or d == n:
+            continue
+        terms = []
+        for s in range(k):
+            c, size = Y[split == s, label].sum(), (split == s).sum()
+            if size > c:
+                terms.append(abs(c / (size - c) - d / (n - d)))
+        per_label.append(np.mean(terms))
+    return float(np.mean(per_label)) if per_label else 0.0
+
+
+def test_label_distribution_against_its_formula_with_every_edge():
+    """Labels in no sample and in every sample are left out; a split made only of one
+    label leaves that split out of the label's mean; an empty third split is no split."""
+    import warnings
+
+    from workbench.split.quality import label_distribution
+
+    Y = np.array([[1, 0, 1, 0], [1, 0, 1, 1], [1, 0, 1, 0], [0, 0, 1, 1],
+                  [0, 0, 1, 0], [1, 0, 1, 1], [0, 0, 1, 1]])
+    split = np.array([0, 0, 1, 1, 1, 0, 1])  # split 0: label 0 in every sample
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ld = label_distribution(Y, split)
+        ld3 = label_distribution(Y, split, 3)
+        none = label_distribution(Y[:, 1:3], split)  # no label counts: 0
+    assert ld == pytest.approx(ld_by_hand(Y, split, 2)) == ld3
+    # label 0 (odds 4:3): split 0 undefined, split 1 |1/3 - 4/3| = 1; label 3 (4:3):
+    # |2/1 - 4/3| = 2/3 and |2/2 - 4/3| = 1/3, mean 1/2; LD = (1 + 1/2) / 2
+    assert ld == pytest.approx(0.75)
+    assert none == 0.0
