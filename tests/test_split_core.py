@@ -285,13 +285,32 @@ def test_label_distribution_against_its_formula_with_every_edge():
     Y = np.array([[1, 0, 1, 0], [1, 0, 1, 1], [1, 0, 1, 0], [0, 0, 1, 1],
                   [0, 0, 1, 0], [1, 0, 1, 1], [0, 0, 1, 1]])
     split = np.array([0, 0, 1, 1, 1, 0, 1])  # split 0: label 0 in every sample
+    once = np.c_[Y, [0, 0, 0, 1, 0, 0, 0]]  # a label in one sample counts
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ld = label_distribution(Y, split)
         ld3 = label_distribution(Y, split, 3)
         none = label_distribution(Y[:, 1:3], split)  # no label counts: 0
+        with_once = label_distribution(once, split)
     assert ld == pytest.approx(ld_by_hand(Y, split, 2)) == ld3
     # label 0 (odds 4:3): split 0 undefined, split 1 |1/3 - 4/3| = 1; label 3 (4:3):
     # |2/1 - 4/3| = 2/3 and |2/2 - 4/3| = 1/3, mean 1/2; LD = (1 + 1/2) / 2
     assert ld == pytest.approx(0.75)
     assert none == 0.0
+    # the single sample is in split 1 (odds 1:6): |0 - 1/6| and |1/3 - 1/6|, mean 1/6
+    assert with_once == pytest.approx((0.75 * 2 + 1 / 6) / 3) == ld_by_hand(once, split, 2)
+
+
+def test_examples_distribution_counts_an_empty_last_split():
+    from workbench.split.quality import examples_distribution
+
+    # sizes 3, 1, 0 against 2, 1, 1: (1 + 0 + 1) / 3
+    assert examples_distribution(np.array([0, 0, 0, 1]), (0.5, 0.25, 0.25)) == pytest.approx(
+        2 / 3)
+
+
+def test_a_label_in_exactly_as_many_samples_as_splits_reaches_every_split():
+    Y = np.array([[1, 0]] * 3 + [[0, 1]] * 7)
+    for seed in range(5):
+        split = multilabel_stratify(Y, fractions=(0.6, 0.2, 0.2), seed=seed)
+        assert sorted(split[:3].tolist()) == [0, 1, 2], seed

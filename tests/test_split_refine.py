@@ -365,9 +365,13 @@ def test_refine_raises_no_warning_where_a_split_is_made_only_of_a_label():
 
 
 def test_a_split_may_end_empty_when_its_target_is_under_one_sample():
+    import warnings
+
     Y = np.array([[1, 0], [1, 0], [0, 1], [0, 1]])
-    done = refine(sparse.csr_matrix(Y), np.array([0, 0, 0, 1]), np.array([0.8, 0.1, 0.1]),
-                  floor=np.zeros(2, int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an empty split's odds are 0 / 0: quietly none
+        done = refine(sparse.csr_matrix(Y), np.array([0, 0, 0, 1]),
+                      np.array([0.8, 0.1, 0.1]), floor=np.zeros(2, int))
     sizes = np.bincount(done, minlength=3)
     assert sizes[0] in (3, 4) and (sizes[1:] <= 1).all() and sizes.sum() == 4
 
@@ -387,3 +391,28 @@ def test_no_disjoint_rows_and_no_pairs_are_empty_integer_arrays():
     assert _disjoint(st, empty).dtype == np.int64
     a, b = _pairs(st, empty, empty, np.zeros(3), np.zeros(3))
     assert a.dtype == b.dtype == np.int64 and len(a) == len(b) == 0
+
+
+@pytest.mark.parametrize("seed", [17, 36, 67, 80])
+def test_floors_hold_for_single_moves_too_where_the_sizes_have_room(seed):
+    """15 samples at 0.5 / 0.3 / 0.2 (7.5, 4.5, 3): single moves are allowed, and without
+    the floor the search empties a split of a label by one."""
+    Y = random_indicator(15, 3, seed, p=0.3)
+    start = np.random.default_rng(seed).permutation(np.repeat([0, 1, 2], [8, 4, 3]))
+    counts = np.array([Y[start == s].sum(0) for s in range(3)])
+    floor = np.where((Y.sum(0) >= 3) & (counts.min(0) >= 1), 1, 0)
+    fractions = np.array([0.5, 0.3, 0.2])
+    free = refine(sparse.csr_matrix(Y), start, fractions, floor=np.zeros(3, int))
+    assert (np.array([Y[free == s].sum(0) for s in range(3)]) < floor).any()
+    held = refine(sparse.csr_matrix(Y), start, fractions, floor=floor)
+    assert (np.array([Y[held == s].sum(0) for s in range(3)]) >= floor).all()
+    now, sizes = objective(Y, held, 3), np.bincount(held, minlength=3)
+    low, high = bounds(fractions, 15)
+    for row, j in itertools.product(range(15), range(3)):
+        i = held[row]
+        if j == i or sizes[i] - 1 < low[i] or sizes[j] + 1 > high[j]:
+            continue
+        moved = held.copy()
+        moved[row] = j
+        if (np.array([Y[moved == s].sum(0) for s in range(3)]) >= floor).all():
+            assert objective(Y, moved, 3) >= now - 1e-12, (row, i, j)
