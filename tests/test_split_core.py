@@ -314,3 +314,16 @@ def test_a_label_in_exactly_as_many_samples_as_splits_reaches_every_split():
     for seed in range(5):
         split = multilabel_stratify(Y, fractions=(0.6, 0.2, 0.2), seed=seed)
         assert sorted(split[:3].tolist()) == [0, 1, 2], seed
+
+
+def test_ties_go_to_the_first_split_and_the_first_group():
+    """Equal wants and equal group sizes are taken in index order: a stable sort. numpy's
+    default sort is not stable here (its AVX-512 sort orders -[1, 1, 2, 2] as 3, 2, 1, 0)."""
+    # floor 1 in four splits, three units: the two wanting 2, then the first wanting 1
+    counts = _batch_counts(3, np.array([1.0, 1.0, 2.0, 2.0]), np.full(4, 5.0),
+                           np.zeros(4, int), 1, np.full(4, 0.25))
+    assert counts.tolist() == [1, 0, 1, 1]
+    # groups of 1, 1, 2, 2 images: the 2s first (group 2, then 3), then group 0, then 1
+    out = _greedy_groups(np.array([1.0, 1.0, 2.0, 2.0]), np.array([3.0, 3.0]),
+                         np.array([3.0, 3.0]), np.zeros(2, int), 0)
+    assert out.tolist() == [0, 1, 0, 1]
