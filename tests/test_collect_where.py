@@ -173,3 +173,41 @@ def test_the_defaults_the_rarest_class_twice_its_count_the_only_condition():
     assert images.targets.to_dict() == {"cone": 8}
     with pytest.raises(ValueError, match="'truck'"):
         where_to_collect(site_catalog(), classes=["truck"])
+
+
+def test_rare_classes_leave_out_absent_classes_and_keep_ties_in_order():
+    counts = pd.Series({"a": 0, "b": 7, "c": 3, "d": 3, "e": 20, "f": 1, "g": 9})
+    # absent a is not the rarest; c and d tie at 3 and stay in their order; median 5 of 1-20
+    assert rare_classes(counts) == ["f", "c", "d"]
+    assert rare_classes(counts, n=2) == ["f", "c"]
+    assert rare_classes(pd.Series({"x": 4, "y": 4})) == ["x"]  # none below the median
+    assert rare_classes(pd.Series({"bg": 1, "x": 4, "y": 9}), background="bg") == ["x"]
+
+
+def test_default_targets_round_up_and_are_named():
+    from workbench.collect.where import default_targets
+
+    targets = default_targets(pd.Series({"a": 3, "b": 5, "c": 7}), ["c", "a"], multiplier=1.5)
+    assert targets.to_dict() == {"c": 11, "a": 5} and targets.name == "target"
+    assert targets.dtype.kind == "i"
+
+
+def test_the_best_condition_value_for_each_class_in_target_order_with_ties_first_listed():
+    from workbench.collect.where import WhereToCollect
+
+    rates = pd.DataFrame({"class": ["a", "a", "b", "b", "b"],
+                          "value": ["x", "y", "x", "y", "z"],
+                          "rate": [0.2, 0.5, 0.3, 0.3, 0.1]})
+    where = WhereToCollect("site", "images", rates, pd.DataFrame(),
+                           pd.Series({"b": 9, "a": 4}, name="target"))
+    best = where.best()
+    assert best.index.tolist() == ["b", "a"] and best["value"].tolist() == ["x", "y"]
+
+
+def test_the_summary_in_images_and_in_instances_per_image():
+    images = where_to_collect(_catalog(), condition="light", unit="images")
+    assert "crack: light = 'day' yields it most, 0.300 per image (" in images.summary()
+    assert ", against 0.020 at 'night'; reaching 64 from 32" in images.summary()
+    instances = where_to_collect(site_catalog(), condition="site")
+    assert "instances per image" in instances.summary()
+    assert "per image (" not in instances.summary().replace("instances per image (", "")
