@@ -194,13 +194,14 @@ def test_pair_iou_of_boxes_apart_touching_nested_and_empty():
     from workbench.sources.boxes import pair_iou
 
     boxes = np.array([[0, 0, 2, 2], [3, 3, 4, 4], [2, 0, 4, 2], [0.5, 0.5, 1.5, 1.5],
-                      [1, 1, 1, 1], [1, 1, 1, 1.0]])
-    a, b = np.array([0, 0, 0, 4]), np.array([1, 2, 3, 5])
+                      [1, 1, 1, 1], [1, 1, 1, 1.0], [3, 0, 4, 2], [0, 3, 2, 4]])
+    a, b = np.array([0, 0, 0, 0, 0, 4]), np.array([1, 2, 3, 6, 7, 5])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # two empty boxes: 0 / 0, quietly NaN
         iou = pair_iou(boxes, a, b)
-    np.testing.assert_allclose(iou[:3], [0.0, 0.0, 0.25])  # apart, touching, nested
-    assert np.isnan(iou[3])
+    # apart both ways, touching, nested, apart along x only, along y only
+    np.testing.assert_allclose(iou[:5], [0.0, 0.0, 0.25, 0.0, 0.0])
+    assert np.isnan(iou[5])
 
 
 @pytest.mark.parametrize(("shift", "listed"), [(0.0, True), (0.125, True), (0.15, False)])
