@@ -324,3 +324,30 @@ def test_a_class_predicted_but_never_true_weighs_nothing_in_the_frequency_weight
     cm = np.array([[4, 0, 2], [0, 4, 0], [0, 0, 0]])  # class 2 predicted 2x, never true
     summary = _summary(*_margins(cm))
     np.testing.assert_allclose(summary, [(4 / 6 + 1 + 0) / 3, (6 * 4 / 6 + 4 * 1) / 10, 0.8])
+
+
+def test_the_ignore_value_predicted_on_the_first_class_is_named_too(tmp_path):
+    """Class 0 ('road', code 0) is labelled like any class: predicting the ignore value
+    there is the predictor's error, named, not a crash further down."""
+    catalog, predictions = masks_catalog(tmp_path, [[[0, 1], [1, 1]]], [[[255, 1], [1, 1]]],
+                                         ["road", "car"])
+    with pytest.raises(DataError, match=r"1 pixels of the predicted mask .* ignore value 255"):
+        segmentation_report(catalog, predictions, split=None)
+
+
+def test_a_class_of_one_true_pixel_weighs_one_pixel_in_the_frequency_weighted_iou():
+    from workbench.evaluate.segmentation import _margins, _summary
+
+    cm = np.array([[5, 1], [0, 1]])  # class 1: one true pixel, found; one false positive
+    summary = _summary(*_margins(cm))
+    np.testing.assert_allclose(summary, [(5 / 6 + 1 / 2) / 2, (6 * 5 / 6 + 1 * 1 / 2) / 7,
+                                         6 / 7])
+
+
+def test_a_report_on_a_split_says_so(tmp_path):
+    truths = [[[0, 1], [1, 1]], [[1, 1], [0, 0]]]
+    catalog, predictions = masks_catalog(tmp_path, truths, truths, ["road", "car"],
+                                         split=["train", "test"])
+    report = segmentation_report(catalog, predictions, split="test", n_boot=10)
+    assert report.split == "test" and report.n_images == 1
+    assert "test" in repr(report).splitlines()[0]
