@@ -327,3 +327,11 @@ def test_trainval_beside_train_is_not_a_second_training_split(tmp_path):
     split = read_quietly(root).samples["split"]
     assert split["BloodImage_00000"] == "train" and pd.isna(split["BloodImage_00001"])
     assert split["BloodImage_00002"] == "test"
+
+
+def test_an_object_without_a_bndbox_is_named_not_a_crash(tmp_path):
+    xml = voc_xml("a.jpg", 40, 20, [("car", 4, 2, 16, 18, "")]).replace(
+        "</annotation>", "<object><name>bus</name></object></annotation>")
+    root = voc_folder(tmp_path, {"a.xml": xml}, {"a.jpg": (40, 20)})
+    with pytest.raises(DataError, match=r"a.xml' object 2 \(bus\)"):
+        read_voc(root)
