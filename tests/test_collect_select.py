@@ -325,3 +325,14 @@ def test_balanced_quotas_by_hand(counts, available, n, quotas):
 
     out = balanced_quotas(np.array(counts, dtype=float), np.array(available, dtype=float), n)
     assert out.tolist() == quotas and out.dtype == np.int64
+
+
+def test_the_default_seed_is_zero_and_a_pool_asked_in_full_is_taken_in_full():
+    scores = pd.DataFrame(np.full((20, 2), 0.5), index=[f"s{i}" for i in range(20)],
+                          columns=["a", "b"])
+    assert select(scores, strategy="random", n=5).sample_ids == select(
+        scores, strategy="random", n=5, seed=0).sample_ids
+    assert select(scores, strategy="margin", n=5).sample_ids == select(
+        scores, strategy="margin", n=5, seed=0).sample_ids
+    exact = select(scores, strategy="margin", n=20)  # exactly the pool: no "whole pool" note
+    assert repr(exact).startswith("Picks(margin: 20 of 20 pool images")
