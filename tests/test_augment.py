@@ -405,3 +405,17 @@ def test_the_copies_catalog_keeps_the_sources_settings_and_drops_flat_boxes(tmp_
                                   "width": 4, "height": 2}], boxes, tmp_path / "out2")
     assert kept.objects[["x", "w", "h"]].values.tolist() == [[0.1, 0.2, 0.3]]
     assert len(kept.pixels) == 0
+
+
+def test_materialize_again_over_its_own_output_with_overwrite(tmp_path):
+    """A notebook run twice writes into the folder it wrote before: with overwrite=True the
+    images/ folder already there is reused, and the same seed gives the same copies; a
+    detection set gets no masks/ folder."""
+    from workbench.sample import plan_resampling
+
+    cat = load("demo:surfaces:60")
+    plan = plan_resampling(cat.samples["label"], max_oversample=2)
+    first = materialize(cat, plan, tmp_path / "aug", seed=3)
+    again = materialize(cat, plan, tmp_path / "aug", seed=3, overwrite=True)
+    assert again.samples.drop(columns="filepath").equals(first.samples.drop(columns="filepath"))
+    assert (tmp_path / "aug" / "masks").exists() == cat.has_masks
