@@ -307,7 +307,7 @@ def test_metrics_of_a_stack_of_confusions_and_of_absent_classes_raise_no_warning
         empty = _summary(*_margins(np.zeros((3, 3), dtype=int)))
     assert tp.tolist() == [[3, 4, 0], [5, 2, 1]]
     assert n_true.tolist() == [[4, 6, 0], [6, 2, 2]] and n_pred.tolist() == [[5, 5, 0], [6, 2, 2]]
-    np.testing.assert_allclose(iou[0, :2], [3 / 6, 4 / 7]) and np.isnan(iou[0, 2])
+    np.testing.assert_allclose(iou[0, :2], [3 / 6, 4 / 7])
     assert np.isnan(iou[0, 2]) and np.isnan(dice[0, 2])
     np.testing.assert_allclose(iou[1], [5 / 7, 1.0, 1 / 3])
     np.testing.assert_allclose(dice[0, :2], [6 / 9, 8 / 11])
