@@ -336,3 +336,13 @@ def test_the_default_seed_is_zero_and_a_pool_asked_in_full_is_taken_in_full():
         scores, strategy="margin", n=5, seed=0).sample_ids
     exact = select(scores, strategy="margin", n=20)  # exactly the pool: no "whole pool" note
     assert repr(exact).startswith("Picks(margin: 20 of 20 pool images")
+
+
+def test_scores_as_text_are_refused_by_name_and_nullable_counts_are_read():
+    from workbench.collect.select import minority_classes
+
+    scores = pd.DataFrame({"a": ["x", "0.5"], "b": ["0.5", "0.5"]}, index=["s0", "s1"])
+    with pytest.raises(ValueError, match="must hold numbers"):
+        select(scores, strategy="margin", n=1)
+    counts = pd.Series({"a": 40, "b": 3, "c": 9}, dtype="Int64")  # pandas' nullable ints
+    assert minority_classes(counts) == ["b"]
