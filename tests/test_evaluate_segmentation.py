@@ -351,3 +351,12 @@ def test_a_report_on_a_split_says_so(tmp_path):
     report = segmentation_report(catalog, predictions, split="test", n_boot=10)
     assert report.split == "test" and report.n_images == 1
     assert "test" in repr(report).splitlines()[0]
+
+
+def test_two_predicted_masks_for_one_image_are_refused_by_name(tmp_path):
+    truths = [[[0, 1], [1, 1]], [[1, 1], [0, 0]]]
+    catalog, predictions = masks_catalog(tmp_path, truths, truths, ["road", "car"])
+    twice = pd.concat([predictions.masks, predictions.masks.iloc[:1]])
+    doubled = Predictions(classes=predictions.classes, masks=twice)
+    with pytest.raises(DataError, match=r"give 1 images more than one mask: 'im0'\. Give one"):
+        segmentation_report(catalog, doubled, split=None)

@@ -249,6 +249,10 @@ def segmentation_report(catalog: Catalog, predictions: Predictions, *,
         raise Lacks(f"No image of {where} has a mask to evaluate on.")
     masks = predictions.masks.copy()
     masks.index = masks.index.astype(str)
+    twice = masks.index[masks.index.duplicated()].unique()
+    if len(twice):
+        raise DataError(f"The predictions give {len(twice)} images more than one mask: "
+                        f"{some(twice)}. Give one predicted mask per image.")
     absent = true_paths.index.difference(masks.index, sort=False)
     if len(absent):
         raise DataError(f"{len(absent)} of the {len(true_paths)} images evaluated have no "
