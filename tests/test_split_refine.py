@@ -341,19 +341,29 @@ def test_a_split_made_only_of_one_label_counts_as_no_deviation():
     assert objective(Y, split, 2) == 2.0  # each label's odds 1 against 0 in the other split
 
 
+def binding_floor_case(seed, sizes, fractions):
+    """A start and floors of 1 (labels of 3+ samples in every split), refined without and
+    with the floors: (Y, start, floor, free, held, per_split), per_split giving each
+    split's label counts."""
+    n = sum(sizes)
+    Y = random_indicator(n, 3, seed, p=0.3)
+    start = np.random.default_rng(seed).permutation(np.repeat([0, 1, 2], sizes))
+    counts = np.array([Y[start == s].sum(0) for s in range(3)])
+    floor = np.where((Y.sum(0) >= 3) & (counts.min(0) >= 1), 1, 0)
+    free = refine(sparse.csr_matrix(Y), start, fractions, floor=np.zeros(3, int))
+    held = refine(sparse.csr_matrix(Y), start, fractions, floor=floor)
+    return Y, start, floor, free, held, lambda split: np.array(
+        [Y[split == s].sum(0) for s in range(3)])
+
+
 @pytest.mark.parametrize("seed", [16, 17, 35, 59])
 def test_floors_hold_where_the_search_would_otherwise_empty_a_split_of_a_label(seed):
     """Starts found by trying seeds: without the floor the search takes a label out of a
     split; with a floor of 1 no split falls below it."""
-    Y = random_indicator(12, 3, seed, p=0.3)
-    start = np.random.default_rng(seed).permutation(np.repeat([0, 1, 2], [6, 3, 3]))
-    counts = np.array([Y[start == s].sum(0) for s in range(3)])
-    floor = np.where((Y.sum(0) >= 3) & (counts.min(0) >= 1), 1, 0)
-    fractions = np.array([0.5, 0.25, 0.25])
-    free = refine(sparse.csr_matrix(Y), start, fractions, floor=np.zeros(3, int))
-    assert (np.array([Y[free == s].sum(0) for s in range(3)]) < floor).any()  # it binds
-    held = refine(sparse.csr_matrix(Y), start, fractions, floor=floor)
-    assert (np.array([Y[held == s].sum(0) for s in range(3)]) >= floor).all()
+    Y, start, floor, free, held, per_split = binding_floor_case(
+        seed, [6, 3, 3], np.array([0.5, 0.25, 0.25]))
+    assert (per_split(free) < floor).any()  # it binds
+    assert (per_split(held) >= floor).all()
     assert objective(Y, held, 3) <= objective(Y, start, 3)
 
 
@@ -400,15 +410,10 @@ def test_no_disjoint_rows_and_no_pairs_are_empty_integer_arrays():
 def test_floors_hold_for_single_moves_too_where_the_sizes_have_room(seed):
     """15 samples at 0.5 / 0.3 / 0.2 (7.5, 4.5, 3): single moves are allowed, and without
     the floor the search empties a split of a label by one."""
-    Y = random_indicator(15, 3, seed, p=0.3)
-    start = np.random.default_rng(seed).permutation(np.repeat([0, 1, 2], [8, 4, 3]))
-    counts = np.array([Y[start == s].sum(0) for s in range(3)])
-    floor = np.where((Y.sum(0) >= 3) & (counts.min(0) >= 1), 1, 0)
     fractions = np.array([0.5, 0.3, 0.2])
-    free = refine(sparse.csr_matrix(Y), start, fractions, floor=np.zeros(3, int))
-    assert (np.array([Y[free == s].sum(0) for s in range(3)]) < floor).any()
-    held = refine(sparse.csr_matrix(Y), start, fractions, floor=floor)
-    assert (np.array([Y[held == s].sum(0) for s in range(3)]) >= floor).all()
+    Y, start, floor, free, held, per_split = binding_floor_case(seed, [8, 4, 3], fractions)
+    assert (per_split(free) < floor).any()
+    assert (per_split(held) >= floor).all()
     now, sizes = objective(Y, held, 3), np.bincount(held, minlength=3)
     low, high = bounds(fractions, 15)
     for row, j in itertools.product(range(15), range(3)):
