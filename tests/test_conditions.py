@@ -142,8 +142,8 @@ def test_statistics_cache_reads_each_image_once_and_never_in_the_source(tmp_path
     paths = [write_image(tmp_path / "src" / f"{k}.png", value=10 * k) for k in range(3)]
     cat = catalog_of(paths)
     calls = []
-    real = conditions._stats_of
-    monkeypatch.setattr(conditions, "_stats_of", lambda p: calls.append(p) or real(p))
+    real = conditions.pixels._stats_of
+    monkeypatch.setattr(conditions.pixels, "_stats_of", lambda p: calls.append(p) or real(p))
     first = conditions.image_statistics(cat, cache_dir=tmp_path / "cache")
     assert len(calls) == 3
     again = conditions.image_statistics(cat, cache_dir=tmp_path / "cache")
