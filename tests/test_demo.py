@@ -113,7 +113,7 @@ def test_a_demo_asked_for_twice_at_once_is_generated_once(tmp_path, monkeypatch)
     import threading
     import time
 
-    from workbench import demo
+    from workbench.demo import store
 
     calls = []
 
@@ -123,9 +123,9 @@ def test_a_demo_asked_for_twice_at_once_is_generated_once(tmp_path, monkeypatch)
         make_surfaces(folder, n_images=n_images, seed=seed)
 
     monkeypatch.setenv("WORKBENCH_DATA", str(tmp_path))
-    monkeypatch.setattr(demo, "make_surfaces", slow_surfaces)
+    monkeypatch.setattr(store, "make_surfaces", slow_surfaces)
     found = []
-    threads = [threading.Thread(target=lambda: found.append(demo.demo_path("surfaces", 20)))
+    threads = [threading.Thread(target=lambda: found.append(store.demo_path("surfaces", 20)))
                for _ in range(2)]
     for thread in threads:
         thread.start()
