@@ -9,18 +9,15 @@ the :class:`workbench.errors.Missing` that says so.
 
 from __future__ import annotations
 
+from workbench.narrative.condition_prose import derived, hidden, size_mix
 from workbench.narrative.measure_prose import (
-    derived,
-    hidden,
-    label_findings,
     loader_findings,
     long_tail,
-    near_duplicate_groups,
     overview,
-    size_mix,
     thresholds,
     units,
 )
+from workbench.narrative.quality_prose import label_findings, near_duplicate_groups
 from workbench.narrative.sample_prose import (
     copies,
     instance_mix,
