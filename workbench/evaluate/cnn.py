@@ -390,7 +390,7 @@ def train_segmenter(catalog: Catalog, images: np.ndarray, codes: np.ndarray, *, 
     catalog : Catalog
         A segmentation Catalog.
     images, codes : numpy.ndarray
-        :func:`workbench.evaluate.models.read_arrays` of the whole Catalog.
+        :func:`workbench.evaluate.training_data.read_arrays` of the whole Catalog.
     train_ids : sequence of str
         The training images (those without a mask are left out).
     seed : int

@@ -33,12 +33,9 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import Lacks, check_option, some
-from workbench.evaluate.models import (
-    MODEL_VERSION,
-    catalog_fingerprint,
-    options_key,
-    train_ids_of,
-)
+from workbench.evaluate.caching import catalog_fingerprint, options_key
+from workbench.evaluate.models import MODEL_VERSION
+from workbench.evaluate.training_data import train_ids_of
 
 STRATEGIES_VERSION = 1  # bump when a strategy or a metric changes: old results are not reused
 COMPARE_EPOCHS = 16  # the comparison trains 21 models, each shorter than the demo model:
