@@ -15,13 +15,8 @@ from workbench.catalog import Catalog, indicator
 from workbench.demo import load_demo
 from workbench.errors import Lacks
 from workbench.evaluate.caching import catalog_fingerprint
-from workbench.evaluate.cnn import (
-    component_boxes,
-    crop_origins,
-    gather_crops,
-    image_scores,
-    train_segmenter,
-)
+from workbench.evaluate.cnn import train_segmenter
+from workbench.evaluate.fcn_training import crop_origins, gather_crops
 from workbench.evaluate.logistic_fit import fit_scores
 from workbench.evaluate.models import (
     PROBE_SOURCE,
@@ -29,6 +24,7 @@ from workbench.evaluate.models import (
     demo_model_predictions,
     logistic_predictions,
 )
+from workbench.evaluate.pixel_outputs import component_boxes, image_scores
 from workbench.evaluate.thumbnails import thumbnail_features
 from workbench.evaluate.training_data import read_arrays
 from workbench.sample import plan_resampling, sampling_keys

@@ -5,7 +5,9 @@ Modules: ``predictions`` (the Predictions value) and ``loaders`` (reading it),
 ``intervals`` (Wilson, bootstrap, examples needed), ``ranking`` (AP for many bootstrap
 replicates), ``classification``, ``detection``, ``segmentation``, ``slices``, ``adjust``
 (thresholds, logit adjustment, calibration), ``hard`` (hard negatives), ``models`` (the
-demo CNN and the baseline probe; their cache keys in ``caching``, training images in
+demo CNN and the baseline probe; the CNN on a Catalog in ``cnn``, its network in ``fcn``,
+its training in ``fcn_training``, its scores and boxes in ``pixel_outputs``; their cache
+keys in ``caching``, training images in
 ``training_data``, probe features in ``hog_features``, logistic regression in
 ``logistic_fit``) and ``strategies``.
 """
