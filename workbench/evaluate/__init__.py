@@ -12,6 +12,7 @@ keys in ``caching``, training images in
 ``logistic_fit``) and ``strategies``.
 """
 
+from workbench.evaluate.accuracy_paradox import paradox
 from workbench.evaluate.adjust import (
     calibration_pair,
     class_priors,
@@ -22,13 +23,7 @@ from workbench.evaluate.adjust import (
     reliability,
     tune_thresholds,
 )
-from workbench.evaluate.classification import (
-    ClassificationReport,
-    at_threshold,
-    classification_report,
-    confusion,
-    paradox,
-)
+from workbench.evaluate.classification import ClassificationReport, classification_report, confusion
 from workbench.evaluate.detection import DetectionReport, detection_report
 from workbench.evaluate.hard import (
     HardNegatives,
@@ -38,6 +33,7 @@ from workbench.evaluate.hard import (
     rarest_class,
 )
 from workbench.evaluate.loaders import load_predictions, predictions_for
+from workbench.evaluate.one_vs_rest import at_threshold
 from workbench.evaluate.predictions import Predictions
 from workbench.evaluate.segmentation import SegmentationReport, segmentation_report
 from workbench.evaluate.slices import slice_condition, slice_metrics
