@@ -32,8 +32,8 @@ from workbench.evaluate.hard import (
     hard_negatives,
     rarest_class,
 )
-from workbench.evaluate.loaders import load_predictions, predictions_for
 from workbench.evaluate.one_vs_rest import at_threshold
+from workbench.evaluate.prediction_specs import load_predictions, predictions_for
 from workbench.evaluate.predictions import Predictions
 from workbench.evaluate.segmentation import SegmentationReport, segmentation_report
 from workbench.evaluate.slices import slice_condition, slice_metrics
