@@ -1,15 +1,18 @@
 """Evaluate: per-class metrics with intervals for classification, detection and
 segmentation; strategies compared; hard negatives.
 
-Modules: ``predictions`` (the Predictions value) and ``loaders`` (reading it),
-``intervals`` (Wilson, bootstrap, examples needed), ``ranking`` (AP for many bootstrap
-replicates), ``classification``, ``detection``, ``segmentation``, ``slices``, ``adjust``
-(thresholds, logit adjustment, calibration), ``hard`` (hard negatives), ``models`` (the
-demo CNN and the baseline probe; the CNN on a Catalog in ``cnn``, its network in ``fcn``,
-its training in ``fcn_training``, its scores and boxes in ``pixel_outputs``; their cache
-keys in ``caching``, training images in
+Modules: ``predictions`` (the Predictions value); reading it: ``prediction_specs`` (a spec
+to its reader), ``score_files``, ``box_files``, ``mask_files`` and what they share,
+``loaders``; ``intervals`` (Wilson, bootstrap, examples needed), ``ranking`` (AP for many
+bootstrap replicates); ``classification`` (with ``summary_metrics``, ``one_vs_rest`` and
+``accuracy_paradox``), ``detection`` (with ``detection_curves`` and ``coco_matching``),
+``segmentation``, ``slices``, ``adjust`` (thresholds, logit adjustment, calibration),
+``hard`` (hard negatives); ``models`` (the demo CNN and the baseline probe; the CNN on a
+Catalog in ``cnn``, its network in ``fcn``, its training in ``fcn_training``, its scores
+and boxes in ``pixel_outputs``; cache keys in ``caching``, training images in
 ``training_data``, probe features in ``hog_features``, logistic regression in
-``logistic_fit``) and ``strategies``.
+``logistic_fit``); ``strategies`` (with ``strategy_specs``, ``strategy_metrics``,
+``strategy_cnn`` and ``strategy_features``).
 """
 
 from workbench.evaluate.accuracy_paradox import paradox

@@ -82,7 +82,7 @@ def demo_model_predictions(catalog: Catalog, *, seed: int = 0, epochs: int | Non
                            ) -> Predictions:
     """Masks, boxes and image scores from a small CNN trained on the train split.
 
-    The network (:class:`workbench.evaluate.cnn.SmallFCN`) learns per-pixel classes
+    The network (:class:`workbench.evaluate.fcn.SmallFCN`) learns per-pixel classes
     from 48x48 crops of the train split's images and masks (crops of damaged images
     hold a damaged pixel), with cross-entropy, for ``epochs`` passes. It then predicts
     every image (train, val and test, so evaluation chooses the split): the per-pixel
