@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import detection_catalog
 from table import Row, render
 
-from workbench.evaluate.detection import class_curves, detection_report
+from workbench.evaluate.detection import detection_report
+from workbench.evaluate.detection_curves import class_curves
 from workbench.evaluate.intervals import bootstrap_counts
 from workbench.evaluate.predictions import Predictions
 from workbench.evaluate.segmentation import iou_from_confusion, pixel_confusion

@@ -19,7 +19,8 @@ from sklearn.metrics import (
 from workbench.catalog import Catalog
 from workbench.errors import DataError, Lacks
 from workbench.evaluate import adjust, intervals
-from workbench.evaluate.classification import at_threshold, classification_report
+from workbench.evaluate.classification import classification_report
+from workbench.evaluate.one_vs_rest import at_threshold
 from workbench.evaluate.predictions import Predictions
 from workbench.evaluate.slices import slice_metrics
 

@@ -9,12 +9,8 @@ import pytest
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, Lacks
-from workbench.evaluate.detection import (
-    detection_counts,
-    detection_pr,
-    detection_report,
-    interpolated_precision,
-)
+from workbench.evaluate.detection import detection_counts, detection_pr, detection_report
+from workbench.evaluate.detection_curves import interpolated_precision
 from workbench.evaluate.intervals import bootstrap_counts, examples_needed
 from workbench.evaluate.predictions import Predictions
 

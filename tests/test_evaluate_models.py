@@ -14,23 +14,19 @@ from sklearn.metrics import roc_auc_score
 from workbench.catalog import Catalog, indicator
 from workbench.demo import load_demo
 from workbench.errors import Lacks
-from workbench.evaluate.cnn import (
-    component_boxes,
-    crop_origins,
-    gather_crops,
-    image_scores,
-    train_segmenter,
-)
+from workbench.evaluate.caching import catalog_fingerprint
+from workbench.evaluate.cnn import train_segmenter
+from workbench.evaluate.fcn_training import crop_origins, gather_crops
+from workbench.evaluate.logistic_fit import fit_scores
 from workbench.evaluate.models import (
     PROBE_SOURCE,
     baseline_probe,
-    catalog_fingerprint,
     demo_model_predictions,
-    fit_scores,
     logistic_predictions,
-    read_arrays,
 )
+from workbench.evaluate.pixel_outputs import component_boxes, image_scores
 from workbench.evaluate.thumbnails import thumbnail_features
+from workbench.evaluate.training_data import read_arrays
 from workbench.sample import plan_resampling, sampling_keys
 from workbench.sources.pixels import read_mask
 from workbench.split import stratified_split

@@ -12,15 +12,13 @@ from workbench.catalog import Catalog
 from workbench.demo import load_demo
 from workbench.errors import Lacks
 from workbench.evaluate.strategies import (
-    CNN_STRATEGIES,
-    FEATURE_STRATEGIES,
     METRICS,
     StrategyComparison,
-    _weights,
     compare_strategies,
-    image_metrics,
     stratified_subset,
 )
+from workbench.evaluate.strategy_metrics import image_metrics
+from workbench.evaluate.strategy_specs import CNN_STRATEGIES, FEATURE_STRATEGIES, _weights
 from workbench.split import stratified_split
 
 # One worker runs the module (make test runs three): its module fixtures (trained models,

@@ -3,7 +3,7 @@
 import numpy as np
 from threadpoolctl import threadpool_info
 
-from workbench.evaluate.models import fit_scores
+from workbench.evaluate.logistic_fit import fit_scores
 from workbench.threads import one_blas_thread
 
 

@@ -1,7 +1,7 @@
 """The spec schemes people type (``coco:ann.json``, ``probs:scores.csv``) and who reads each.
 
 Each reader registers its scheme beside its code: the loaders in ``workbench.sources``, the
-prediction readers in ``workbench.evaluate.loaders``. The demos and FiftyOne sit above
+prediction readers in ``workbench.evaluate.prediction_specs``. The demos and FiftyOne sit above
 them, so they are registered from the top (``workbench/__init__``): no lower layer imports
 them, and FiftyOne is imported only when a spec asks for it.
 """

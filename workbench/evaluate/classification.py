@@ -5,7 +5,10 @@ confusion matrix), or, for detection and segmentation data without image labels,
 classes an image contains (one yes/no question per class, answered at a threshold).
 Precision and recall get Wilson intervals; F1, AP and the macro averages a seeded
 bootstrap over images. Following the lesson on class imbalance in computer vision: read
-per-class recall and F1, macro averages and PR AUC, not accuracy.
+per-class recall and F1, macro averages and PR AUC, not accuracy. Balanced accuracy and
+MCC are in :mod:`workbench.evaluate.summary_metrics`; one class against the rest at a
+threshold in :mod:`workbench.evaluate.one_vs_rest`; the accuracy paradox in
+:mod:`workbench.evaluate.accuracy_paradox`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from workbench.evaluate.intervals import (
 )
 from workbench.evaluate.predictions import Predictions
 from workbench.evaluate.ranking import weighted_average_precision
+from workbench.evaluate.summary_metrics import balanced_accuracy, mcc, mcc_of_confusions
 from workbench.evaluate.truth import Truth, aligned_scores, decide, image_truth, split_ids
 
 SUMMARY = ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "worst_class_recall")
@@ -211,91 +215,6 @@ def _per_class(truth: Truth, scores, decisions, *, n_boot, seed, confidence) -> 
     }, index=pd.Index(truth.classes, name="class"))
 
 
-def balanced_accuracy(y: np.ndarray, d: np.ndarray, counts: np.ndarray, *,
-                      single_label: bool) -> np.ndarray:
-    """Balanced accuracy under each row of resampling ``counts`` ``(n_boot, n)``.
-
-    One label per image: the mean recall over the classes present (scikit-learn's
-    ``balanced_accuracy_score``). Several labels: per class the mean of its true positive
-    and true negative rates (the ones defined), then the mean over classes; so a model
-    that says "present" for everything scores 0.5, not 1.
-
-    Parameters
-    ----------
-    y : numpy.ndarray of bool
-        Truth, (n, n_classes).
-    d : numpy.ndarray of bool
-        Decisions, (n, n_classes).
-    counts : numpy.ndarray
-        How often each image is drawn in each replicate, (n_boot, n).
-    single_label : bool
-        One label per image.
-
-    Returns
-    -------
-    numpy.ndarray of float
-        One balanced accuracy (fraction) per replicate.
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pos, neg = counts @ y, counts @ ~y
-        tpr = np.where(pos > 0, (counts @ (y & d)) / pos, np.nan)
-        tnr = np.where(neg > 0, (counts @ (~y & ~d)) / neg, np.nan)
-    with warnings.catch_warnings():  # a class absent from a replicate has no rate
-        warnings.simplefilter("ignore", RuntimeWarning)
-        per_class = tpr if single_label else np.nanmean(np.stack([tpr, tnr]), axis=0)
-        return np.nanmean(per_class, axis=1)
-
-
-def mcc(true_codes: np.ndarray, pred_codes: np.ndarray, n_classes: int) -> float:
-    """Matthews correlation coefficient, multi-class (Gorodkin's R_K), from the confusion
-    matrix over all ``n_classes``; scikit-learn's ``matthews_corrcoef`` without its warning
-    when a slice holds a single class. 0 where it is undefined.
-
-    Parameters
-    ----------
-    true_codes, pred_codes : numpy.ndarray of int
-        True and predicted class code per image.
-    n_classes : int
-        Number of classes.
-
-    Returns
-    -------
-    float
-        In [-1, 1].
-
-    Examples
-    --------
-    >>> round(mcc(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1]), 2), 4)
-    0.5774
-    """
-    pairs = true_codes * n_classes + pred_codes
-    weights = np.bincount(pairs, minlength=n_classes**2)[None, :]
-    return float(mcc_of_confusions(weights.reshape(1, n_classes, n_classes))[0])
-
-
-def mcc_of_confusions(cm: np.ndarray) -> np.ndarray:
-    """Gorodkin's multi-class MCC of each confusion matrix in ``cm`` ``(B, K, K)`` (rows
-    true); 0 where it is undefined.
-
-    Parameters
-    ----------
-    cm : numpy.ndarray
-        Confusion counts of shape (B, K, K).
-
-    Returns
-    -------
-    numpy.ndarray of float
-        One MCC per matrix.
-    """
-    cm = np.asarray(cm, dtype=float)
-    t, p = cm.sum(axis=2), cm.sum(axis=1)
-    c, s = np.trace(cm, axis1=1, axis2=2), cm.sum(axis=(1, 2))
-    tp = (t * p).sum(axis=1)
-    denominator = np.sqrt((s**2 - (p * p).sum(axis=1)) * (s**2 - (t * t).sum(axis=1)))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, (c * s - tp) / denominator, 0.0)
-
-
 def _summary(truth: Truth, decisions, table, *, n_boot, seed, confidence) -> pd.DataFrame:
     y, d = truth.matrix, decisions
     present = table["support"].to_numpy() > 0
@@ -341,58 +260,6 @@ def _summary(truth: Truth, decisions, table, *, n_boot, seed, confidence) -> pd.
 
 
 @passes_missing
-def at_threshold(report: ClassificationReport, cls: str, threshold: float, *,
-                 n_boot: int = 200, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``cls`` against the rest, deciding "is ``cls``" when its score is ``threshold`` or
-    more: precision, recall and F1 with intervals, and the 2 x 2 confusion counts.
-
-    The answer the threshold panel shows; pure, so a test can check it.
-
-    Parameters
-    ----------
-    report : ClassificationReport
-        Holds the truth and scores.
-    cls : str
-        The class.
-    threshold : float
-        The score from which an image is called ``cls``.
-    n_boot : int
-        Bootstrap replicates for F1's interval.
-    seed : int
-        Seed of the bootstrap.
-
-    Returns
-    -------
-    metrics : pandas.DataFrame
-        precision, recall, f1 with ``value``, ``low``, ``high`` (fractions).
-    confusion : pandas.DataFrame
-        2 x 2 counts of images, true x predicted.
-    """
-    k = report.truth.classes.index(cls)
-    y = report.truth.matrix[:, k]
-    d = report.scores[:, k] >= threshold
-    tp, fp, fn = int((y & d).sum()), int((~y & d).sum()), int((y & ~d).sum())
-    tn = len(y) - tp - fp - fn
-    p_low, p_high = wilson_interval(tp, tp + fp, confidence=report.confidence)
-    r_low, r_high = wilson_interval(tp, tp + fn, confidence=report.confidence)
-    counts = bootstrap_counts(len(y), n_boot=n_boot, seed=seed)
-    tp_b, pos_b, pred_b = counts @ (y & d), counts @ y, counts @ d
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f1_b = np.where(pos_b > 0, 2 * tp_b / (pos_b + pred_b), np.nan)
-    f_low, f_high = percentile_interval(f1_b[:, None], confidence=report.confidence)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        values = [tp / (tp + fp) if tp + fp else np.nan, tp / (tp + fn) if tp + fn else np.nan,
-                  2 * tp / (2 * tp + fp + fn) if tp + fn else np.nan]
-    metrics = pd.DataFrame({"value": values, "low": [float(p_low), float(r_low), f_low[0]],
-                            "high": [float(p_high), float(r_high), f_high[0]]},
-                           index=pd.Index(["precision", "recall", "f1"], name=cls))
-    confusion = pd.DataFrame([[tp, fn], [fp, tn]],
-                             index=pd.Index([cls, "rest"], name="true"),
-                             columns=pd.Index([cls, "rest"], name="predicted"))
-    return metrics, confusion
-
-
-@passes_missing
 def confusion(report: ClassificationReport) -> pd.DataFrame:
     """The row-normalised confusion matrix, rarest class first; single-label data only.
 
@@ -413,46 +280,3 @@ def confusion(report: ClassificationReport) -> pd.DataFrame:
     return report.confusion
 
 
-@passes_missing
-def paradox(report: ClassificationReport) -> pd.DataFrame:
-    """The accuracy paradox on the evaluated split (Hvilshøj 2022): accuracy, balanced
-    accuracy, macro F1 and worst-class recall of the model beside a model that always
-    answers the most common class. Single-label data: the majority answer; several
-    labels per image: a model that says "present" only for classes in most images.
-
-    Parameters
-    ----------
-    report : ClassificationReport
-        The model's report.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Rows accuracy, balanced_accuracy, macro_f1, worst_class_recall (fractions); one
-        column for the majority answer, one for this model.
-    """
-    truth = report.truth
-    counts = truth.matrix.sum(axis=0)
-    if truth.single_label:
-        always = np.zeros_like(truth.matrix)
-        always[:, int(np.argmax(counts))] = True
-        name = f"always '{truth.classes[int(np.argmax(counts))]}'"
-    else:
-        always = np.broadcast_to(counts > len(truth.matrix) / 2, truth.matrix.shape)
-        common = np.asarray(truth.classes)[counts > len(truth.matrix) / 2]
-        name = f"always {', '.join(common) or 'nothing'}"
-    rows = {}
-    for label, decisions in [(name, always), ("this model", report.decisions)]:
-        y, d = truth.matrix, decisions
-        present = counts > 0
-        tp = (y & d).sum(axis=0)[present]
-        support, predicted = counts[present], d.sum(axis=0)[present]
-        recall = tp / support
-        with np.errstate(invalid="ignore", divide="ignore"):
-            f1 = 2 * tp / (support + predicted)
-        rows[label] = {"accuracy": float((y == d).all(axis=1).mean()),
-                       "balanced_accuracy": float(balanced_accuracy(
-                           y, d, np.ones((1, len(y))), single_label=truth.single_label)[0]),
-                       "macro_f1": float(np.nanmean(f1)),
-                       "worst_class_recall": float(recall.min())}
-    return pd.DataFrame(rows)

@@ -1,12 +1,11 @@
-"""Per-class detection metrics with bootstrap intervals: COCO's matching, our accumulation.
+"""Per-class detection metrics with bootstrap intervals, and what the report reads out.
 
-pycocotools decides, once, which detection matches which ground-truth box at each IoU
-threshold (``COCOeval.evaluate``). The accumulation into precision and recall is done
-here, vectorised and weighted by image, so that a bootstrap over images costs a few
-array passes: an image drawn c times in a replicate weighs c in the cumulative TP / FP
-sums and in the count of ground truths. With every weight 1 it is
-``COCOeval.accumulate`` to the last digit: AP is the mean over the 101 recall points of
-the interpolated precision (the highest precision at any recall at least as large).
+:func:`detection_report` matches the boxes as COCO does
+(:mod:`workbench.evaluate.coco_matching`, by pycocotools) and accumulates precision and
+recall for the data and every bootstrap replicate at once
+(:mod:`workbench.evaluate.detection_curves`): AP@[.5:.95], AP@.5 and AR per class, with
+percentile intervals over images. :func:`detection_pr` and :func:`detection_counts` read
+one class's or every class's counts at a score threshold from the report.
 
 COCO's conventions, kept: a crowd box (``iscrowd``) is never a miss, and a detection
 matched to it is neither a hit nor a false alarm; ``max_dets`` is per image *and class*;
@@ -16,8 +15,6 @@ an IoU equal to the threshold matches; a class without ground truth has no AP (N
 
 from __future__ import annotations
 
-import contextlib
-import io
 import warnings
 from dataclasses import dataclass, field
 
@@ -25,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog
-from workbench.catalog_schema import rows_of
-from workbench.errors import DataError, Lacks, check_integer, check_option, some
+from workbench.errors import Lacks, check_integer, check_option
+from workbench.evaluate.coco_matching import _coco_matches, _predicted_boxes, _true_boxes
+from workbench.evaluate.detection_curves import RECALL_THRESHOLDS, ClassMatches, class_curves
 from workbench.evaluate.intervals import (
     CONFIDENCE,
     N_BOOT,
@@ -38,119 +36,7 @@ from workbench.evaluate.predictions import Predictions
 from workbench.evaluate.truth import evaluated_on, split_ids
 
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)   # pycocotools' Params: 0.50:0.05:0.95
-RECALL_THRESHOLDS = np.linspace(0.0, 1.0, 101)
 METRICS = ("ap", "ap50", "ar")
-_CHUNK = 250_000  # array elements per block of replicates: a block stays in cache
-
-
-@dataclass(frozen=True)
-class ClassMatches:
-    """One class's detections in COCO's accumulation order (score descending, ties by
-    image then by rank in the image): ``tp`` / ``fp`` are ``(n_iou, n)`` flags,
-    ``n_true`` the counted (non-crowd) ground truths of each image."""
-
-    image: np.ndarray
-    score: np.ndarray
-    tp: np.ndarray
-    fp: np.ndarray
-    n_true: np.ndarray
-
-
-def interpolated_precision(tp, fp, n_true):
-    """COCO's interpolated precision at the 101 recall points and the final recall, for
-    many weightings of the same ranked detections at once.
-
-    Parameters
-    ----------
-    tp, fp : array of shape (n_weightings, n_detections)
-        TP and FP weight of each detection, in descending score order (the weight is how
-        often its image is drawn; 1 for the data as it is).
-    n_true : array of shape (n_weightings,)
-        Weighted count of the ground truths a detection may hit.
-
-    Returns
-    -------
-    precision : numpy.ndarray
-        (n_weightings, 101); NaN where ``n_true`` is 0.
-    recall : numpy.ndarray
-        (n_weightings,); NaN where ``n_true`` is 0.
-
-    Examples
-    --------
-    One hit at the top score, one false alarm, one of two boxes missed: precision 1 up to
-    recall 0.5 (51 of the 101 points), 0 beyond.
-
-    >>> p, r = interpolated_precision([[1, 0]], [[0, 1]], [2])
-    >>> round(float(p.mean()), 4), r.tolist()
-    (0.505, [0.5])
-    """
-    cumulative = [np.cumsum(np.asarray(v, dtype=float), axis=1) for v in (tp, fp)]
-    return _sampled_precision(*cumulative, np.asarray(n_true))
-
-
-def _sampled_precision(tp_sum, fp_sum, n_true):
-    """:func:`interpolated_precision` from the cumulative weights ``(n_weightings,
-    n_points)`` at the ranked points. Only the points just after a hit matter (a false
-    alarm lowers precision without raising recall): a caller may pass those alone."""
-    n_rows, n = tp_sum.shape
-    n_points = len(RECALL_THRESHOLDS)
-    precision = np.zeros((n_rows, n_points))
-    recall = np.zeros(n_rows)
-    if n:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rc = tp_sum / n_true[:, None]
-        pr = tp_sum / (fp_sum + tp_sum + np.spacing(1))
-        envelope = np.maximum.accumulate(pr[:, ::-1], axis=1)[:, ::-1]
-        # the first point reaching each recall threshold, for every row at once
-        # (searchsorted 'left'): count, per row, the points below each threshold
-        below = np.searchsorted(RECALL_THRESHOLDS, rc, side="right")
-        below += np.arange(n_rows)[:, None] * (n_points + 1)
-        counts = np.bincount(below.ravel(), minlength=n_rows * (n_points + 1))
-        first = np.cumsum(counts.reshape(n_rows, n_points + 1), axis=1)[:, :n_points]
-        taken = np.take_along_axis(envelope, np.minimum(first, n - 1), axis=1)
-        precision = np.where(first < n, taken, 0.0)
-        recall = rc[:, -1]
-    absent = n_true == 0
-    precision[absent], recall[absent] = np.nan, np.nan
-    return precision, recall
-
-
-def class_curves(matches: ClassMatches, weights: np.ndarray):
-    """Precision ``(n_weightings, n_iou, 101)`` and recall ``(n_weightings, n_iou)`` of
-    one class under each row of image ``weights`` (``(n_weightings, n_images)``).
-
-    Parameters
-    ----------
-    matches : ClassMatches
-        One class's detections matched at each IoU threshold.
-    weights : numpy.ndarray
-        How often each image counts, (n_weightings, n_images).
-
-    Returns
-    -------
-    precision : numpy.ndarray
-        (n_weightings, n_iou, 101).
-    recall : numpy.ndarray
-        (n_weightings, n_iou).
-    """
-    weights = np.asarray(weights, dtype=float)  # integer counts: float sums stay exact
-    n_rows, n_iou = len(weights), len(matches.tp)
-    precision = np.empty((n_rows, n_iou, len(RECALL_THRESHOLDS)))
-    recall = np.empty((n_rows, n_iou))
-    n_true = weights @ matches.n_true
-    hits = [matches.image[matches.tp[t]] for t in range(n_iou)]
-    misses = [matches.image[matches.fp[t]] for t in range(n_iou)]
-    # false alarms ranked above each hit: the cumulative FP weight is read there
-    above = [np.cumsum(matches.fp[t])[matches.tp[t]] for t in range(n_iou)]
-    step = max(1, _CHUNK // max(len(matches.score), 1))
-    for lo in range(0, n_rows, step):
-        block = weights[lo:lo + step]
-        for t in range(n_iou):
-            fp_sum = np.zeros((len(block), len(misses[t]) + 1))
-            np.cumsum(block[:, misses[t]], axis=1, out=fp_sum[:, 1:])
-            precision[lo:lo + step, t], recall[lo:lo + step, t] = _sampled_precision(
-                np.cumsum(block[:, hits[t]], axis=1), fp_sum[:, above[t]], n_true[lo:lo + step])
-    return precision, recall
 
 
 @dataclass(frozen=True, eq=False)
@@ -390,9 +276,6 @@ def detection_counts(report: DetectionReport, *, iou: float = 0.5,
     return table
 
 
-# -- the COCO side ------------------------------------------------------------------------
-
-
 def _iou_index(iou: float, func: str) -> int:
     hit = np.flatnonzero(np.isclose(IOU_THRESHOLDS, iou))
     if not len(hit):
@@ -400,87 +283,3 @@ def _iou_index(iou: float, func: str) -> int:
     return int(hit[0])
 
 
-def _true_boxes(catalog: Catalog, classes) -> dict:
-    obj = catalog.objects
-    label = pd.Index(classes).get_indexer(obj["label"].astype(str))
-    crowd = obj["iscrowd"].to_numpy(bool) if "iscrowd" in obj.columns else np.zeros(len(obj), bool)
-    return {"image": rows_of(obj), "label": label, "crowd": crowd,
-            "box": obj[["x", "y", "w", "h"]].to_numpy(float)}
-
-
-def _predicted_boxes(catalog: Catalog, predictions: Predictions, classes) -> dict:
-    """The boxes on the evaluated images, as arrays (boxes on other images are left out:
-    predictions are made for a whole Catalog and evaluated on parts of it)."""
-    obj = predictions.objects
-    ids = obj["sample_id"].astype(str).to_numpy(object)
-    label = pd.Index(classes).get_indexer(obj["label"].astype(str))
-    names = obj["label"].astype(str).to_numpy(object)
-    unknown = (label < 0) & (names != str(catalog.background))
-    if unknown.any():
-        raise DataError(f"{int(unknown.sum())} predicted boxes have labels that are not classes "
-                        f"of the Catalog: {some(pd.unique(names[unknown]))}. Known classes: "
-                        f"{some(classes, n=20)}. Rename them to the Catalog's classes.")
-    score = obj["score"].to_numpy(float)
-    if np.isnan(score).any():
-        raise DataError(f"{int(np.isnan(score).sum())} predicted boxes have no score; every "
-                        "box needs one to be ranked.")
-    image = catalog.samples.index.get_indexer(ids)
-    keep = (image >= 0) & (label >= 0)
-    return {"image": image[keep], "label": label[keep], "score": score[keep],
-            "box": obj[["x", "y", "w", "h"]].to_numpy(float)[keep]}
-
-
-def _annotations(image, label, box, sizes, **extra) -> list[dict]:
-    """COCO annotations: absolute pixel boxes, area w * h in pixels, ids from 1."""
-    scale = np.tile(sizes[image], 2)  # width, height, width, height
-    pixels = box * scale
-    keys, columns = list(extra), [v.tolist() for v in extra.values()]
-    return [{"id": i + 1, "image_id": im + 1, "category_id": c + 1, "bbox": b,
-             "area": b[2] * b[3], **dict(zip(keys, rest, strict=True))}
-            for i, (im, c, b, *rest) in enumerate(zip(
-                image.tolist(), label.tolist(), pixels.tolist(), *columns, strict=True))]
-
-
-def _coco_matches(catalog, truth, boxes, n_classes, max_dets) -> list[ClassMatches]:
-    """Run ``COCOeval.evaluate`` (area range 'all' only) and rank each class's hits."""
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
-
-    sizes = catalog.samples[["width", "height"]].to_numpy(float)
-    n_images = len(sizes)
-    images = [{"id": i + 1, "width": int(w), "height": int(h)} for i, (w, h) in enumerate(sizes)]
-    categories = [{"id": k + 1, "name": str(k)} for k in range(n_classes)]
-    gt_anns = _annotations(truth["image"], truth["label"], truth["box"], sizes,
-                           iscrowd=truth["crowd"].astype(int))
-    dt_anns = _annotations(boxes["image"], boxes["label"], boxes["box"], sizes,
-                           score=boxes["score"], iscrowd=np.zeros(len(boxes["score"]), int))
-    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
-        gt, dt = COCO(), COCO()
-        for coco, anns in ((gt, gt_anns), (dt, dt_anns)):
-            coco.dataset = {"images": images, "categories": categories, "annotations": anns}
-            coco.createIndex()
-        evaluator = COCOeval(gt, dt, iouType="bbox")
-        evaluator.params.areaRng, evaluator.params.areaRngLbl = [[0, 1e10]], ["all"]
-        evaluator.params.maxDets = [max_dets]
-        evaluator.evaluate()
-    n_iou = len(evaluator.params.iouThrs)
-    entries = [e for e in evaluator.evalImgs if e is not None]
-    category = np.array([e["category_id"] - 1 for e in entries], dtype=np.int64)
-    image = np.array([e["image_id"] - 1 for e in entries], dtype=np.int64)
-    n_dets = np.array([len(e["dtIds"]) for e in entries], dtype=np.int64)
-    counted = np.array([np.count_nonzero(e["gtIgnore"] == 0) for e in entries], dtype=np.int64)
-    score = np.concatenate([[], *(e["dtScores"] for e in entries)])
-    matched = np.concatenate([np.zeros((n_iou, 0)), *(e["dtMatches"] for e in entries)], axis=1)
-    ignored = np.concatenate([np.zeros((n_iou, 0)), *(e["dtIgnore"] for e in entries)], axis=1)
-    det_category, det_image = np.repeat(category, n_dets), np.repeat(image, n_dets)
-    hit, ignored = matched > 0, ignored.astype(bool)
-    result = []
-    for k in range(n_classes):
-        own = np.flatnonzero(det_category == k)
-        order = own[np.argsort(-score[own], kind="mergesort")]  # as COCOeval.accumulate
-        result.append(ClassMatches(
-            image=det_image[order], score=score[order],
-            tp=hit[:, order] & ~ignored[:, order], fp=~hit[:, order] & ~ignored[:, order],
-            n_true=np.bincount(image[category == k], weights=counted[category == k],
-                               minlength=n_images).astype(np.int64)))
-    return result

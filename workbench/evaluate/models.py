@@ -9,182 +9,37 @@
 - :func:`logistic_predictions`: logistic regression on thumbnails (classification).
 - :func:`baseline_probe`: HOG and colour histograms with logistic regression, for any
   dataset; marked ``probe=True``, never to be read as the user's model.
+
+What they are built from lives below: cache keys and atomic writes in
+:mod:`workbench.evaluate.caching`, the training images as arrays in
+:mod:`workbench.evaluate.training_data`, the network in :mod:`workbench.evaluate.cnn`,
+the probe's features in :mod:`workbench.evaluate.hog_features` and the logistic
+regression in :mod:`workbench.evaluate.logistic_fit`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, Lacks, check_option, some
+from workbench.evaluate.caching import catalog_fingerprint, options_key, write_atomically
+from workbench.evaluate.hog_features import cached_probe_features
+from workbench.evaluate.logistic_fit import fit_scores
 from workbench.evaluate.predictions import OBJECT_COLUMNS, Predictions
-from workbench.threads import one_blas_thread
+from workbench.evaluate.training_data import read_arrays, train_ids_of
 
 MODEL_VERSION = 1  # bump when training changes: old model and strategy caches are not reused
 BOXES_VERSION = 2  # bump when the boxes drawn from predicted masks change (2: fragments merged)
 DEFAULT_EPOCHS = 40
 LOSSES = ("ce", "focal")
 PROBE_SOURCE = "baseline probe (HOG + logistic regression) — not your model"
-FINGERPRINT_COLUMNS = ("filepath", "mask_path", "split", "label", "width", "height")
-
-
-# -- what a cache is keyed by ------------------------------------------------------------
-
-
-def catalog_fingerprint(catalog: Catalog) -> str:
-    """A hash of the images a model sees: ids, paths, splits, labels, classes and each
-    file's size and modification time (so regenerated or edited files miss the cache).
-
-    Parameters
-    ----------
-    catalog : Catalog
-        Any task.
-
-    Returns
-    -------
-    str
-        A SHA-256 hex digest.
-    """
-    table = catalog.samples[[c for c in FINGERPRINT_COLUMNS if c in catalog.samples.columns]]
-    digest = hashlib.sha256(pd.util.hash_pandas_object(table.astype(str)).to_numpy().tobytes())
-    paths = table["filepath"].tolist() + (table["mask_path"].dropna().tolist()
-                                          if "mask_path" in table.columns else [])
-    stats = [(s.st_size, s.st_mtime_ns) for s in map(os.stat, paths)]  # file metadata only
-    digest.update(np.asarray(stats, dtype=np.int64).tobytes())
-    digest.update(repr((catalog.classes, catalog.mask_values, catalog.ignore_index,
-                        catalog.background)).encode())
-    return digest.hexdigest()
-
-
-def options_key(**options) -> str:
-    """A short hash of JSON-able options (Series and plans as their JSON).
-
-    Parameters
-    ----------
-    **options
-        The options, by name.
-
-    Returns
-    -------
-    str
-        16 hex characters.
-    """
-    return hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode()
-                          ).hexdigest()[:16]
-
-
-def write_atomically(folder: Path, write) -> Path:
-    """``write(tmp)`` into a temporary sibling, then rename it to ``folder`` (replacing an
-    older one): readers never see half a cache.
-
-    Parameters
-    ----------
-    folder : Path
-        The final folder.
-    write : callable
-        ``write(tmp)`` fills a folder.
-
-    Returns
-    -------
-    Path
-        ``folder``.
-    """
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
-        write(tmp)
-        if folder.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-        try:
-            tmp.rename(folder)
-        except OSError:  # another process finished first
-            if not folder.exists():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return folder
-
-
-# -- reading images and masks --------------------------------------------------------------
-
-
-def train_ids_of(catalog: Catalog) -> pd.Index:
-    """The images of the train split, or the error that says how to get one.
-
-    Parameters
-    ----------
-    catalog : Catalog
-        With a ``split`` column.
-
-    Returns
-    -------
-    pandas.Index
-        Sample ids.
-    """
-    if "split" not in catalog.samples.columns or not (catalog.samples["split"] == "train").any():
-        raise Lacks("Training needs a 'train' split, and this dataset has none. Split it "
-                    "first: catalog = workbench.split.chosen_split(catalog).")
-    return catalog.samples.index[(catalog.samples["split"] == "train").to_numpy()]
-
-
-def read_arrays(catalog: Catalog, *, masks: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """All images as one (N, H, W, 3) uint8 array, and their masks as class codes (N, H, W),
-    -1 for ignored pixels and images without a mask. Images of another size than the
-    first are resized to it (masks by nearest neighbour). Files are read by a thread pool.
-
-    Parameters
-    ----------
-    catalog : Catalog
-        Any task.
-    masks : bool
-        Read the masks too.
-
-    Returns
-    -------
-    images : numpy.ndarray of uint8
-        (N, H, W, 3).
-    codes : numpy.ndarray of int8 or None
-        (N, H, W) class codes, or None without ``masks``.
-    """
-    from workbench.mask_values import mask_class_codes
-    from workbench.sources.files import read_image
-    from workbench.sources.pixels import read_mask
-
-    first = catalog.samples.iloc[0]
-    size = (int(first["width"]), int(first["height"]))
-
-    def image(path) -> np.ndarray:
-        pixels = read_image(path)
-        if pixels.shape[1::-1] == size:
-            return pixels
-        return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR))
-
-    def codes(path) -> np.ndarray:
-        if not isinstance(path, str):
-            return np.full(size[::-1], -1, dtype=np.int8)
-        mask = read_mask(path)
-        if mask.shape[::-1] != size:
-            mask = np.asarray(Image.fromarray(mask.astype(np.int32)).resize(
-                size, Image.Resampling.NEAREST))
-        return mask_class_codes(mask, catalog.mask_values, catalog.ignore_index).astype(np.int8)
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        images = np.stack(list(pool.map(image, catalog.samples["filepath"])))
-        if not masks:
-            return images, None
-        return images, np.stack(list(pool.map(codes, catalog.samples["mask_path"])))
 
 
 # -- the demo CNN ------------------------------------------------------------------------------
@@ -227,7 +82,7 @@ def demo_model_predictions(catalog: Catalog, *, seed: int = 0, epochs: int | Non
                            ) -> Predictions:
     """Masks, boxes and image scores from a small CNN trained on the train split.
 
-    The network (:class:`workbench.evaluate.cnn.SmallFCN`) learns per-pixel classes
+    The network (:class:`workbench.evaluate.fcn.SmallFCN`) learns per-pixel classes
     from 48x48 crops of the train split's images and masks (crops of damaged images
     hold a damaged pixel), with cross-entropy, for ``epochs`` passes. It then predicts
     every image (train, val and test, so evaluation chooses the split): the per-pixel
@@ -341,61 +196,6 @@ def read_cached(folder: Path, catalog: Catalog) -> Predictions:
 # -- logistic regression: thumbnails, and the baseline probe ---------------------------------
 
 
-def fit_scores(X_train: np.ndarray, targets: np.ndarray, X: np.ndarray, n_classes: int, *,
-               seed: int = 0, class_weight=None, C: float = 1.0) -> np.ndarray:
-    """Scores (len(X) x K) from StandardScaler + LogisticRegression fitted on ``X_train``.
-
-    Parameters
-    ----------
-    X_train : numpy.ndarray
-        Training features, one row per image.
-    targets : numpy.ndarray
-        Class codes (one label per image: softmax scores; a class never seen in training
-        scores 0) or a (n x K) boolean matrix (one model per class on "contains it"; a
-        class always or never present in training scores its training share).
-    X : numpy.ndarray
-        Features to score.
-    n_classes : int
-        K.
-    seed : int
-        ``random_state`` of the regression.
-    class_weight : None, "balanced" or dict, optional
-        scikit-learn's, by class code.
-    C : float
-        Inverse regularisation strength.
-
-    Returns
-    -------
-    numpy.ndarray of float
-        (len(X), K).
-
-    Examples
-    --------
-    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
-    >>> fit_scores(X, np.array([0, 0, 2, 2]), X[[0, 3]], 3).round(2).tolist()
-    [[0.78, 0.0, 0.22], [0.22, 0.0, 0.78]]
-    """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    def model():
-        return make_pipeline(StandardScaler(), LogisticRegression(
-            C=C, max_iter=2000, class_weight=class_weight, random_state=seed))
-
-    out = np.zeros((len(X), n_classes))
-    with one_blas_thread():  # small products: 17x faster than on two threads
-        if targets.ndim == 1:
-            fitted = model().fit(X_train, targets)
-            out[:, fitted.classes_] = fitted.predict_proba(X)
-            return out / out.sum(axis=1, keepdims=True)  # float32 features: off by 1e-7
-        for k in range(n_classes):  # one model per class
-            y = targets[:, k]
-            out[:, k] = (model().fit(X_train, y).predict_proba(X)[:, 1]
-                         if 0 < y.sum() < len(y) else y.mean())
-    return out
-
-
 def logistic_predictions(catalog: Catalog, *, seed: int = 0, class_weight=None, X=None
                          ) -> Predictions:
     """Logistic regression on 16x16 grey thumbnails, trained on the train split's labels;
@@ -442,80 +242,6 @@ def logistic_predictions(catalog: Catalog, *, seed: int = 0, class_weight=None, 
     return Predictions(classes=catalog.classes, scores=pd.DataFrame(
         scores, index=catalog.samples.index, columns=list(catalog.classes)),
         source="logistic regression on 16x16 thumbnails")
-
-
-def probe_features(catalog: Catalog, *, size: int = 128) -> np.ndarray:
-    """Per image: HOG (9 orientations, 8-pixel cells, 2x2 blocks) of the grey image
-    resized to 32 x 32 (where the shapes are: digits, objects) and, resized to ``size`` x
-    ``size``, pooled over positions (mean, max and std of each block feature: a small
-    defect counts wherever it lies); grey-level percentiles; an 8-bin histogram per
-    colour channel.
-
-    Parameters
-    ----------
-    catalog : Catalog
-        Any task.
-    size : int
-        Side in pixels the images are resized to for the pooled HOG.
-
-    Returns
-    -------
-    numpy.ndarray of float32
-        One row per image.
-    """
-    from skimage.feature import hog
-
-    from workbench.sources.files import read_image
-
-    def features(path) -> np.ndarray:
-        rgb = Image.fromarray(read_image(path)).resize((size, size), Image.Resampling.BILINEAR)
-        grey = np.asarray(rgb.convert("L"), dtype=np.float32) / 255
-        blocks = hog(grey, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2),
-                     feature_vector=False).reshape(-1, 36)
-        small = np.asarray(rgb.convert("L").resize((32, 32), Image.Resampling.BILINEAR),
-                           dtype=np.float32) / 255
-        shape = np.concatenate([blocks.mean(axis=0), blocks.max(axis=0), blocks.std(axis=0),
-                                hog(small, orientations=9, pixels_per_cell=(8, 8),
-                                    cells_per_block=(2, 2))])
-        levels = np.percentile(grey, [1, 5, 25, 50, 75, 95, 99])
-        colour = np.asarray(rgb).reshape(-1, 3) // 32  # 8 bins a channel
-        hist = (colour[:, :, None] == np.arange(8)).mean(axis=0).ravel()
-        return np.concatenate([shape, levels, hist]).astype(np.float32)
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return np.stack(list(pool.map(features, catalog.samples["filepath"])))
-
-
-def cached_probe_features(catalog: Catalog, *, cache: bool = True) -> np.ndarray:
-    """:func:`probe_features`, stored under ``data_home()/features`` by the data's
-    fingerprint (regenerated or edited files miss it): the probe, the active-learning
-    simulation and the small-class model read the images once.
-
-    Parameters
-    ----------
-    catalog : Catalog
-        Any task.
-    cache : bool
-        Read and write the stored features.
-
-    Returns
-    -------
-    numpy.ndarray of float32
-        One row per image.
-    """
-    from workbench.demo import data_home
-
-    path = (data_home() / "features"
-            / f"probe-n{len(catalog)}-{catalog_fingerprint(catalog)[:24]}.npy")
-    if cache and path.is_file():
-        return np.load(path)
-    features = probe_features(catalog)
-    if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
-            np.save(f, features)
-        os.replace(f.name, path)
-    return features
 
 
 def baseline_probe(catalog: Catalog, *, seed: int = 0) -> Predictions:
