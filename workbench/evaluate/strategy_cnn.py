@@ -48,7 +48,7 @@ class _CnnSetup:
 
 
 def _cnn_runs(catalog: Catalog, *, names, seeds, epochs, workers):
-    from workbench.evaluate.models import read_arrays
+    from workbench.evaluate.training_data import read_arrays
     from workbench.sample import sampling_keys
 
     train_ids = train_ids_of(catalog)

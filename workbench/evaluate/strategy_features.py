@@ -22,7 +22,7 @@ from workbench.evaluate.strategy_specs import FEATURE_STRATEGIES, _plans, _weigh
 def _feature_runs(catalog: Catalog, *, names, seeds, epochs, workers):
     from sklearn.model_selection import StratifiedKFold
 
-    from workbench.evaluate.models import fit_scores
+    from workbench.evaluate.logistic_fit import fit_scores
     from workbench.evaluate.thumbnails import thumbnail_features
 
     labelled = catalog.subset(catalog.samples.index[catalog.samples["label"].notna()])
