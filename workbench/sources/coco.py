@@ -19,7 +19,7 @@ import pandas as pd
 
 from workbench.bulk import gc_paused
 from workbench.errors import DataError, some
-from workbench.sources.files import tidy_labels
+from workbench.sources.labels import tidy_labels
 from workbench.sources.problems import Problems
 
 REQUIRED_KEYS = ("images", "annotations", "categories")
