@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.catalog import Catalog
-from workbench.collect.select import STRATEGIES, minority_classes, select
+from workbench.collect.select import STRATEGIES, select
+from workbench.collect.strategy_scores import minority_classes
 from workbench.errors import Lacks, check_option
 from workbench.evaluate.hard import rarest_class
 from workbench.evaluate.intervals import N_BOOT, bootstrap_counts, percentile_interval
