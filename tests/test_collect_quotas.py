@@ -289,7 +289,7 @@ def test_yields_per_site_are_counts_per_image_named_source_by_class():
 
 
 def test_an_example_log_draws_the_planned_images_with_one_source_under_yielding():
-    from workbench.collect.quotas import example_log
+    from workbench.collect.decisions import example_log
 
     plan = _plan()  # night 60 and day 40 images a day until day 5
     log = example_log(plan)

@@ -9,14 +9,8 @@ import pytest
 from skactiveml.base import SkactivemlClassifier
 from skactiveml.pool import CoreSet, UncertaintySampling
 
-from workbench.collect.select import (
-    STRATEGIES,
-    Picks,
-    balanced_quotas,
-    minority_classes,
-    select,
-    uncertainty,
-)
+from workbench.collect.select import STRATEGIES, Picks, balanced_quotas, select
+from workbench.collect.strategy_scores import minority_classes, uncertainty
 
 # Five images, three classes; top-2 gaps a .05, b .85, c .10, d .40, e .07;
 # 1 - top probability: a .50, b .10, c .60, d .40, e .55.
@@ -339,7 +333,7 @@ def test_the_default_seed_is_zero_and_a_pool_asked_in_full_is_taken_in_full():
 
 
 def test_scores_as_text_are_refused_by_name_and_nullable_counts_are_read():
-    from workbench.collect.select import minority_classes
+    from workbench.collect.strategy_scores import minority_classes
 
     scores = pd.DataFrame({"a": ["x", "0.5"], "b": ["0.5", "0.5"]}, index=["s0", "s1"])
     with pytest.raises(ValueError, match="must hold numbers"):

@@ -10,13 +10,9 @@ from sklearn.metrics import f1_score, recall_score
 
 import workbench.collect.simulate as simulate_module
 from workbench.catalog import Catalog, indicator
+from workbench.collect.active_learning_run import ActiveLearningRun
 from workbench.collect.select import STRATEGIES
-from workbench.collect.simulate import (
-    ActiveLearningRun,
-    _metrics,
-    _summary,
-    simulate_active_learning,
-)
+from workbench.collect.simulate import _metrics, _summary, simulate_active_learning
 from workbench.errors import Lacks
 from workbench.evaluate.intervals import N_BOOT, bootstrap_counts
 

@@ -14,14 +14,8 @@ configure_fiftyone()
 
 # isort: split  (the imports below come after the configuration, on purpose)
 from workbench.browse.app import AppPicture, app_picture, close_picture_app, free_port, launch_app
-from workbench.browse.datasets import (
-    INFO_KEY,
-    LABEL_FIELDS,
-    from_fiftyone,
-    from_fiftyone_dir,
-    predictions_from_fiftyone,
-    to_fiftyone,
-)
+from workbench.browse.datasets import INFO_KEY, LABEL_FIELDS, to_fiftyone
+from workbench.browse.reading import from_fiftyone, from_fiftyone_dir, predictions_from_fiftyone
 from workbench.browse.views import (
     add_predictions,
     class_image_counts,

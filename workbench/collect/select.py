@@ -10,13 +10,14 @@ Where each strategy comes from:
   probabilities. For several labels per image (rows that do not sum to 1: each column
   is its own "contains the class" probability) the per-class scores are still
   scikit-activeml's, of each class as a yes/no question; how they add up to one score
-  per image is ours (see :func:`uncertainty`).
+  per image is ours (see :func:`workbench.collect.strategy_scores.uncertainty`).
 - ``"predicted_minority"``: ours; the probability that an image holds a minority class.
 - ``"class_balanced"``: ours (scikit-activeml has no class-balanced strategy); a quota
   per predicted class that evens out the labelled counts, the smallest margins first
   within each class.
 - ``"diversity"``: scikit-activeml's ``CoreSet`` (greedy k-center, Sener and Savarese,
-  ICLR 2018) on image embeddings, starting from the labelled images.
+  ICLR 2018) on image embeddings, starting from the labelled images
+  (:mod:`workbench.collect.k_center`).
 - ``"random"``: the baseline, a seeded uniform draw.
 """
 
@@ -28,13 +29,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.apportion import round_to_total, water_level
+from workbench.collect.k_center import _k_center
+from workbench.collect.strategy_scores import SKACTIVEML_METHODS, _minority_score, uncertainty
 from workbench.errors import check_integer, check_option, some
 from workbench.tally import per_class
 
 STRATEGIES = ("least_confidence", "margin", "entropy", "predicted_minority",
               "class_balanced", "diversity", "random")
-SKACTIVEML_METHODS = {"least_confidence": "least_confident", "margin": "margin_sampling",
-                      "entropy": "entropy"}
 SUM_TOLERANCE = 1e-3  # rows summing to 1 within this are one label per image (scikit-activeml's)
 
 
@@ -76,78 +77,6 @@ class Picks:
             given = self.quotas[self.quotas > 0]
             quotas = "; quotas " + ", ".join(f"{c} {int(q)}" for c, q in given.items())
         return f"Picks({self.strategy}: {taken}{quotas})"
-
-
-def minority_classes(counts) -> list[str]:
-    """The classes with fewer labels than the median class, or the rarest one when none
-    is below the median (all equal: the first).
-
-    Parameters
-    ----------
-    counts : pandas.Series or mapping
-        Labelled images per class.
-
-    Returns
-    -------
-    list of str
-        Class names.
-
-    Examples
-    --------
-    >>> minority_classes(pd.Series({"a": 50, "b": 3, "c": 10, "d": 0}))
-    ['b', 'd']
-    >>> minority_classes(pd.Series({"a": 4, "b": 4}))
-    ['a']
-    """
-    counts = pd.Series(counts, dtype=float)
-    below = counts.index[(counts < counts.median()).to_numpy()]
-    return [str(c) for c in (below if len(below) else counts.sort_values(kind="stable").index[:1])]
-
-
-def uncertainty(probabilities: np.ndarray, *, method: str, multilabel: bool = False
-                ) -> np.ndarray:
-    """One uncertainty per row, higher = more uncertain (scikit-activeml's scores).
-
-    With ``multilabel`` each column is a yes/no question: scikit-activeml scores each
-    class's (p, 1 - p), and an image gets (ours) the score of its most uncertain class
-    for least_confidence and margin, and the sum over classes for entropy (the entropy
-    of all its yes/no answers, taken as independent). For a yes/no question least
-    confidence (``min(p, 1 - p)``) and margin (``1 - |2p - 1|``) order images alike, so
-    with several labels they pick the same.
-
-    Parameters
-    ----------
-    probabilities : numpy.ndarray
-        (n, K) probabilities.
-    method : {"least_confidence", "margin", "entropy"}
-        1 - the top probability, 1 - the gap between the top two, or the entropy
-        (in nats).
-    multilabel : bool
-        Each column is its own yes/no question.
-
-    Returns
-    -------
-    numpy.ndarray of float
-        One score per row.
-
-    Examples
-    --------
-    >>> p = np.array([[0.5, 0.3, 0.2], [0.7, 0.3, 0.0]])
-    >>> uncertainty(p, method="margin").round(2).tolist()
-    [0.8, 0.6]
-    >>> uncertainty(np.array([[0.9, 0.5], [0.1, 0.2]]), method="margin",
-    ...             multilabel=True).round(2).tolist()
-    [1.0, 0.4]
-    """
-    from skactiveml.pool import uncertainty_scores
-
-    name = SKACTIVEML_METHODS[method]
-    if not multilabel:
-        return uncertainty_scores(probabilities, method=name)
-    p = probabilities.reshape(-1)
-    per_class = uncertainty_scores(np.column_stack([p, 1 - p]), method=name
-                                   ).reshape(probabilities.shape)
-    return per_class.sum(axis=1) if method == "entropy" else per_class.max(axis=1)
 
 
 def balanced_quotas(counts: np.ndarray, available: np.ndarray, n: int) -> np.ndarray:
@@ -340,19 +269,6 @@ def _ranked(score: np.ndarray, order: np.ndarray) -> np.ndarray:
     return order[np.argsort(-score[order], kind="stable")]
 
 
-def _minority_score(probabilities, classes: pd.Index, minority, counts, multilabel):
-    if minority is None:
-        if counts is None:
-            raise ValueError("predicted_minority needs the minority classes: pass "
-                             "minority=[...] or the labelled counts per class (counts=...).")
-        minority = minority_classes(pd.Series(counts, index=classes))
-    minority = [str(c) for c in ([minority] if isinstance(minority, str) else minority)]
-    for name in minority:
-        check_option("minority", name, list(classes), func="select")
-    p = probabilities[:, classes.get_indexer(minority)]
-    return 1 - np.prod(1 - p, axis=1) if multilabel else p.sum(axis=1)
-
-
 def _quota_classes(probabilities: np.ndarray, counts) -> np.ndarray:
     """Several labels: per image, the rarest class it is predicted to contain (p >= 0.5),
     rarest by ``counts`` (else by the summed probabilities); the argmax if it contains
@@ -376,33 +292,3 @@ def _class_balanced(score, keys, order, counts, take: int, n_classes: int):
     fewest_first = np.argsort(np.argsort(labelled, kind="stable"), kind="stable")
     pick_order = np.lexsort((fewest_first[cls[keep]], rank_in_class[keep]))
     return ranked[keep][pick_order], quotas
-
-
-def _k_center(index: pd.Index, embeddings, labelled, take: int, seed: int):
-    """(rows in pick order, distance to the nearest centre when picked), by CoreSet."""
-    from skactiveml.pool import CoreSet
-
-    if embeddings is None:
-        raise ValueError("diversity needs embeddings: one vector per pool image "
-                         "(embeddings=...).")
-    if isinstance(embeddings, pd.DataFrame):
-        missing = index.difference(embeddings.index)
-        if len(missing):
-            raise ValueError(f"The 'embeddings' have no row for {len(missing)} pool images, "
-                             f"e.g. {some(missing)}.")
-        embeddings = embeddings.loc[index]
-    X = np.asarray(embeddings, dtype=float)
-    if X.ndim != 2 or len(X) != len(index):
-        raise ValueError(f"The 'embeddings' parameter of select needs one row per pool image "
-                         f"({len(index)}); got shape {X.shape}.")
-    centres = np.zeros((0, X.shape[1])) if labelled is None else np.asarray(labelled, float)
-    if centres.ndim != 2 or centres.shape[1] != X.shape[1]:
-        raise ValueError(f"The 'labelled' embeddings need {X.shape[1]} columns like "
-                         f"'embeddings'; got shape {centres.shape}.")
-    if take == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    y = np.concatenate([np.full(len(X), np.nan), np.zeros(len(centres))])
-    rows, utilities = CoreSet(random_state=seed).query(
-        np.vstack([X, centres]), y, candidates=np.arange(len(X)), batch_size=take,
-        return_utilities=True)
-    return rows, utilities[np.arange(take), rows]

@@ -23,7 +23,7 @@ from pathlib import Path
 from workbench.catalog import Catalog
 from workbench.errors import DataError
 from workbench.schemes import DATASETS
-from workbench.sources.coco import read_coco
+from workbench.sources.coco_read import read_coco
 from workbench.sources.coco_write import write_coco
 from workbench.sources.folder import read_image_folder
 from workbench.sources.manifest import read_manifest, write_manifest

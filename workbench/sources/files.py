@@ -1,20 +1,16 @@
-"""Reading image files: finding them, their headers and pixels, and what went wrong.
+"""Reading image files: a path that must exist, their headers and their pixels.
 
 Every loader goes through these functions, so every format gets the same answers:
-
-- :func:`find_images` walks a folder once (symlinks followed, loops and second paths
-  to the same file not), and returns the image files and the files it skipped;
-- :func:`image_info` reads each image's header (size as displayed after EXIF rotation,
-  truncated files, missing files) without decoding the pixels;
-- :func:`read_image` decodes an image as the user sees it: EXIF rotation applied,
-  16-bit and float images scaled to 8 bits instead of clipped to white;
-- :class:`Problems` collects what a loader skipped, clipped or merged, file by file: a
-  Catalog keeps the table and one warning per kind says it at load time.
+:func:`existing_path` turns a path given into an absolute one or one clear error,
+:func:`image_info` reads each image's header (size as displayed after EXIF rotation,
+truncated files, missing files) without decoding the pixels, and :func:`usable_images`
+records the ones to skip; :func:`read_image` decodes an image as the user sees it, EXIF
+rotation applied, 16-bit and float images scaled to 8 bits instead of clipped to white.
+Finding the files is :mod:`workbench.sources.discover`'s.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,44 +22,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from workbench.errors import DataError
 from workbench.sources.problems import Problems
 
-# Formats Pillow decodes itself (no external program), intersected with the plugins
-# this Pillow has; the suffix is compared in lower case (.JPG, .Jfif).
-_COMMON_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".dib", ".tif", ".tiff",
-                    ".webp", ".gif", ".ppm", ".pgm", ".pbm", ".pnm", ".tga", ".avif", ".jp2",
-                    ".j2k", ".qoi", ".pcx", ".sgi", ".ras", ".ico")
-
-
-def _decodable_suffixes() -> frozenset[str]:
-    Image.init()
-    known = {ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.OPEN}
-    return frozenset(s for s in _COMMON_SUFFIXES if s in known)
-
-
-IMAGE_SUFFIXES = _decodable_suffixes()
-SPLIT_FOLDERS = {"train": "train", "training": "train", "val": "val", "valid": "val",
-                 "validation": "val", "test": "test", "testing": "test"}
 EXIF_ORIENTATION = 0x0112
 ROTATED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
 PROBLEM_COLUMNS = ("file", "item", "problem", "action")
-
-
-def is_image_file(path: Path) -> bool:
-    """Whether the suffix is one Pillow reads (any case).
-
-    Parameters
-    ----------
-    path : Path
-        A file.
-
-    Returns
-    -------
-    bool
-        True for an image suffix.
-    """
-    return path.suffix.lower() in IMAGE_SUFFIXES
-
-
-# -- what went wrong, file by file -------------------------------------------------------
 
 
 def existing_path(path, *, what: str = "path", spec: str | None = None) -> Path:
@@ -92,102 +53,6 @@ def existing_path(path, *, what: str = "path", spec: str | None = None) -> Path:
             "absolute path."
         )
     return resolved
-
-
-def find_images(root: Path, problems: Problems | None = None) -> list[Path]:
-    """Image files below ``root``, sorted; hidden folders skipped.
-
-    Symlinked folders are followed once: a link back to a folder already walked (a loop)
-    is not followed again, and a file reached by a second path counts once. Both, and
-    files that are not images Pillow reads, are recorded in ``problems``.
-
-    Parameters
-    ----------
-    root : Path
-        The folder to walk.
-    problems : Problems, optional
-        Where skipped files and folders are recorded.
-
-    Returns
-    -------
-    list of Path
-        The image files.
-    """
-    root = Path(root)
-    images, others, seen_files = [], [], {}
-    seen_dirs = set()
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in seen_dirs:
-            if problems is not None:
-                problems.add("folders reached twice through a symlink", "skipped",
-                             [folder], fix="Remove the link or point it outside the dataset.")
-            dirs[:] = []
-            continue
-        seen_dirs.add(real)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(folder) / name
-            if name.startswith("."):
-                continue
-            if not is_image_file(path):
-                others.append(path)
-                continue
-            key = os.path.realpath(path)
-            if key in seen_files:
-                if problems is not None:
-                    problems.add("files that are the same image as another path", "counted once",
-                                 [path], [f"= {seen_files[key].relative_to(root)}"])
-                continue
-            seen_files[key] = path
-            images.append(path)
-    if others and problems is not None:
-        problems.add("files that are not images Pillow reads", "skipped", others,
-                     fix=f"Readable suffixes: {', '.join(sorted(IMAGE_SUFFIXES))}.")
-    return sorted(images)
-
-
-def split_of_folder(name: str) -> str | None:
-    """The split a folder name stands for (``valid`` -> ``val``), or None.
-
-    Parameters
-    ----------
-    name : str
-        A folder name (any case).
-
-    Returns
-    -------
-    str or None
-        "train", "val" or "test".
-    """
-    return SPLIT_FOLDERS.get(name.lower())
-
-
-def relative_ids(paths: Sequence[Path], root: Path) -> list[str]:
-    """Sample ids: each path relative to ``root`` without its suffix (``cls/img``).
-
-    Two files that differ only by suffix (``x.png`` and ``x.jpg``) keep their suffixes,
-    so both load.
-
-    Parameters
-    ----------
-    paths : sequence of Path
-        The image files.
-    root : Path
-        The folder ids are relative to.
-
-    Returns
-    -------
-    list of str
-        One id per path, with ``/`` separators.
-    """
-    stems = [Path(os.path.relpath(p, root)).with_suffix("").as_posix() for p in paths]
-    full = [Path(os.path.relpath(p, root)).as_posix() for p in paths]
-    clash = pd.Series(stems).duplicated(keep=False).to_numpy()
-    return [f if c else s for s, f, c in zip(stems, full, clash, strict=True)]
-
-
-# -- headers -------------------------------------------------------------------------------
 
 
 def image_info(paths: Sequence[Path]) -> pd.DataFrame:
@@ -349,69 +214,3 @@ def grey_to_rgb(grey: np.ndarray) -> np.ndarray:
         Shape (H, W, 3) for a grey image.
     """
     return np.repeat(grey[..., None], 3, axis=2) if grey.ndim == 2 else grey
-
-
-# -- masks ---------------------------------------------------------------------------------
-
-
-def tidy_labels(values: pd.Series, problems: Problems, *, file: str, what: str = "labels"
-                ) -> pd.Series:
-    """Labels with surrounding whitespace removed (``' car'`` and ``'car'`` are one class).
-
-    Each changed label is recorded once in ``problems``.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        The labels; values that are not text are kept as they are.
-    problems : Problems
-        Where changed labels are recorded.
-    file : str
-        The file they came from.
-    what : str
-        What they are, in the record.
-
-    Returns
-    -------
-    pandas.Series
-        The labels, stripped.
-    """
-    text = values.astype(object)
-    is_text = text.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    if not is_text.any():
-        return values
-    stripped = text.copy()
-    stripped[is_text] = text[is_text].str.strip()
-    changed = is_text & (stripped != text).to_numpy()
-    if changed.any():
-        found = pd.unique(text[changed])
-        problems.add(f"{what} with spaces around the name", "stripped", [file] * len(found),
-                     [repr(v) for v in found])
-    return stripped
-
-
-def file_safe(text: str, *, limit: int = 120) -> str:
-    """``text`` shortened for a file name: past ``limit`` characters, cut and given a hash
-    of the whole, so long names stay distinct.
-
-    Parameters
-    ----------
-    text : str
-        The name.
-    limit : int
-        Most characters kept.
-
-    Returns
-    -------
-    str
-        At most ``limit`` characters.
-
-    Examples
-    --------
-    >>> len(file_safe("a" * 300)), file_safe("b" * 300) != file_safe("b" * 299 + "c")
-    (120, True)
-    """
-    if len(text) <= limit:
-        return text
-    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
-    return text[: limit - 7] + "_" + digest

@@ -11,14 +11,8 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError
-from workbench.sources.files import (
-    IMAGE_SUFFIXES,
-    existing_path,
-    find_images,
-    relative_ids,
-    split_of_folder,
-    usable_images,
-)
+from workbench.sources.discover import IMAGE_SUFFIXES, find_images, relative_ids, split_of_folder
+from workbench.sources.files import existing_path, usable_images
 from workbench.sources.problems import Problems
 
 

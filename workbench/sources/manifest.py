@@ -24,7 +24,9 @@ import pandas as pd
 from workbench.catalog import Catalog
 from workbench.catalog_schema import RESERVED_COLUMNS, as_text
 from workbench.errors import DataError, check_option, some
-from workbench.sources.files import existing_path, relative_ids, tidy_labels, usable_images
+from workbench.sources.discover import relative_ids
+from workbench.sources.files import existing_path, usable_images
+from workbench.sources.labels import tidy_labels
 from workbench.sources.output import new_output_dir
 from workbench.sources.pixels import pixels_from_masks
 from workbench.sources.problems import Problems

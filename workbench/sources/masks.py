@@ -26,13 +26,8 @@ import yaml
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some
-from workbench.sources.files import (
-    existing_path,
-    find_images,
-    relative_ids,
-    split_of_folder,
-    usable_images,
-)
+from workbench.sources.discover import find_images, relative_ids, split_of_folder
+from workbench.sources.files import existing_path, usable_images
 from workbench.sources.pixels import pixels_from_masks, read_mask
 from workbench.sources.problems import Problems
 

@@ -1,7 +1,9 @@
-"""Where exports go: a new directory outside the source dataset, media linked or copied."""
+"""Where exports go: a new directory outside the source dataset, files named safely, media
+linked or copied."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -12,7 +14,6 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, check_option
-from workbench.sources.files import file_safe
 
 MEDIA = ("reference", "symlink", "copy")
 
@@ -80,11 +81,38 @@ def new_output_dir(catalog: Catalog, out_dir, *, overwrite: bool = False) -> Pat
     return out
 
 
+def file_safe(text: str, *, limit: int = 120) -> str:
+    """``text`` shortened for a file name: past ``limit`` characters, cut and given a hash
+    of the whole, so long names stay distinct.
+
+    Parameters
+    ----------
+    text : str
+        The name.
+    limit : int
+        Most characters kept.
+
+    Returns
+    -------
+    str
+        At most ``limit`` characters.
+
+    Examples
+    --------
+    >>> len(file_safe("a" * 300)), file_safe("b" * 300) != file_safe("b" * 299 + "c")
+    (120, True)
+    """
+    if len(text) <= limit:
+        return text
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
+    return text[: limit - 7] + "_" + digest
+
+
 def safe_name(sample_id: str) -> str:
     """A sample id as a file name: path separators and odd characters become '_'.
 
     Letters of any alphabet stay; very long ids are cut and given a hash
-    (:func:`workbench.sources.files.file_safe`).
+    (:func:`file_safe`).
 
     Parameters
     ----------

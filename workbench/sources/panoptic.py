@@ -17,14 +17,8 @@ import pandas as pd
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some
 from workbench.sources.boxes import check_boxes, check_declared_sizes
-from workbench.sources.coco import (
-    PIXEL_TOLERANCE,
-    categories,
-    images_table,
-    match_ids,
-    read_json,
-    sample_ids,
-)
+from workbench.sources.coco import categories, images_table, match_ids, read_json, sample_ids
+from workbench.sources.coco_objects import PIXEL_TOLERANCE
 from workbench.sources.files import existing_path
 from workbench.sources.pixels import pixels_table
 from workbench.sources.problems import ItemNames, Problems

@@ -17,7 +17,9 @@ import pandas as pd
 from workbench.catalog import Catalog
 from workbench.errors import DataError
 from workbench.sources.boxes import check_boxes, check_declared_sizes, flag_duplicate_boxes
-from workbench.sources.files import existing_path, find_images, tidy_labels
+from workbench.sources.discover import find_images
+from workbench.sources.files import existing_path
+from workbench.sources.labels import tidy_labels
 from workbench.sources.problems import Problems
 
 SPLIT_FILES = ("train", "val", "test")

@@ -12,13 +12,8 @@ import yaml
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some
 from workbench.sources.boxes import check_boxes, flag_duplicate_boxes
-from workbench.sources.files import (
-    existing_path,
-    find_images,
-    is_image_file,
-    relative_ids,
-    usable_images,
-)
+from workbench.sources.discover import find_images, is_image_file, relative_ids
+from workbench.sources.files import existing_path, usable_images
 from workbench.sources.output import link_media, new_output_dir, unique_file_names
 from workbench.sources.problems import Problems
 
