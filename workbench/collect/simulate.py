@@ -26,16 +26,13 @@ from workbench.collect.active_learning_run import ActiveLearningRun
 from workbench.collect.select import STRATEGIES, select
 from workbench.collect.strategy_scores import minority_classes
 from workbench.errors import Lacks, check_option
+from workbench.evaluate.caching import catalog_fingerprint, options_key
 from workbench.evaluate.hard import rarest_class
+from workbench.evaluate.hog_features import cached_probe_features
 from workbench.evaluate.intervals import N_BOOT, bootstrap_counts, percentile_interval
-from workbench.evaluate.models import (
-    MODEL_VERSION,
-    cached_probe_features,
-    catalog_fingerprint,
-    fit_scores,
-    options_key,
-    train_ids_of,
-)
+from workbench.evaluate.logistic_fit import fit_scores
+from workbench.evaluate.models import MODEL_VERSION
+from workbench.evaluate.training_data import train_ids_of
 from workbench.evaluate.truth import Truth, decide, held_out_split, image_truth, split_ids
 
 SIMULATION_VERSION = 1  # bump when the simulation or a metric changes: old results are not reused
@@ -59,7 +56,7 @@ def simulate_active_learning(catalog: Catalog, *, strategies: Sequence[str] = ST
     would hide the cold start a rare class really has); every strategy starts from it.
     Each round, logistic regression (balanced class weights, ``C=0.1``, as the baseline
     probe) on the probe's HOG and colour features
-    (:func:`workbench.evaluate.models.probe_features`, reduced to their first 32
+    (:func:`workbench.evaluate.hog_features.probe_features`, reduced to their first 32
     principal components over the pool's images, fitted without labels; the same
     vectors are the embeddings of ``"diversity"``) is trained on the labelled images and
     scores the rest; :func:`workbench.collect.select.select` picks ``per_round`` of them,

@@ -57,7 +57,7 @@ def _probe_components(catalog: Catalog, n_components: int = 32) -> np.ndarray:
     from sklearn.decomposition import PCA
     from sklearn.preprocessing import StandardScaler
 
-    from workbench.evaluate.models import cached_probe_features
+    from workbench.evaluate.hog_features import cached_probe_features
 
     X = StandardScaler().fit_transform(cached_probe_features(catalog))
     return PCA(n_components=min(n_components, *X.shape), random_state=0).fit_transform(X)
