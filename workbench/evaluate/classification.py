@@ -35,8 +35,6 @@ from workbench.evaluate.ranking import weighted_average_precision
 from workbench.evaluate.summary_metrics import balanced_accuracy, mcc, mcc_of_confusions
 from workbench.evaluate.truth import Truth, aligned_scores, decide, image_truth, split_ids
 
-SUMMARY = ("accuracy", "balanced_accuracy", "macro_f1", "weighted_f1", "worst_class_recall")
-
 
 @dataclass(frozen=True, eq=False)
 class ClassificationReport:

@@ -24,7 +24,6 @@ from workbench.sources.problems import Problems
 
 EXIF_ORIENTATION = 0x0112
 ROTATED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
-PROBLEM_COLUMNS = ("file", "item", "problem", "action")
 
 
 def existing_path(path, *, what: str = "path", spec: str | None = None) -> Path:
