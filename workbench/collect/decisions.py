@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-# plan_quotas: for the doctest of stop_decisions
-from workbench.collect.quotas import QuotaPlan, plan_quotas  # noqa: F401
+from workbench.collect.quotas import QuotaPlan
 from workbench.errors import some
 
 
@@ -91,6 +90,7 @@ def stop_decisions(plan: QuotaPlan, log: pd.DataFrame, *, reroute_below: float =
 
     Examples
     --------
+    >>> from workbench.collect.quotas import plan_quotas
     >>> y = pd.Series({"crack": 0.1})
     >>> plan = plan_quotas({"crack": 0}, targets={"crack": 30}, capacity_per_day=100,
     ...                    days=5, yields=y)
