@@ -131,7 +131,7 @@ def predictions_from_fiftyone(name: str, field: str, catalog: Catalog):
     Predictions
         Image scores, scored boxes (relative x, y, w, h) or masks.
     """
-    from workbench.evaluate import loaders
+    from workbench.evaluate import reader_parts
     from workbench.evaluate.predictions import Predictions
 
     if not fo.dataset_exists(name):
@@ -140,7 +140,7 @@ def predictions_from_fiftyone(name: str, field: str, catalog: Catalog):
     dataset = fo.load_dataset(name)
     kind, field = _label_field(dataset.get_field_schema(), field, name)
     paths = pd.Series(dataset.values("filepath"))
-    rows = loaders._match_files(paths, catalog)
+    rows = reader_parts._match_files(paths, catalog)
     where = f"FiftyOne dataset {name!r} field {field!r}"
     if (rows < 0).any():
         raise DataError(f"{where}: {int((rows < 0).sum())} samples are not images of this "
@@ -152,7 +152,7 @@ def predictions_from_fiftyone(name: str, field: str, catalog: Catalog):
         table = pd.DataFrame({"sample_id": ids, "label": dataset.values(f"{field}.label"),
                               "score": dataset.values(f"{field}.confidence")}).dropna(
             subset=["label"])
-        scores = loaders._top1_scores(table, catalog.classes, Path(where))
+        scores = reader_parts._top1_scores(table, catalog.classes, Path(where))
         scores.index = pd.Index(table["sample_id"], name="sample_id")
         return Predictions(classes=tuple(catalog.classes), scores=scores, source=source)
     if kind == "detection":
@@ -167,7 +167,7 @@ def predictions_from_fiftyone(name: str, field: str, catalog: Catalog):
             raise DataError(f"{where} predicts classes this dataset does not have: "
                             f"{some(unknown)}. Map them to its classes first.")
         items = [f"detection {i}" for i in range(len(flat))]
-        made = loaders._scored_boxes(catalog, np.repeat(rows, counts), flat, boxes,
+        made = reader_parts._scored_boxes(catalog, np.repeat(rows, counts), flat, boxes,
                                      [np.nan if s is None else s for s in scores], where, items,
                                      pixels=False)
         return Predictions(classes=made.classes, objects=made.objects, source=source)

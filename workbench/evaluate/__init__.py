@@ -3,8 +3,8 @@ segmentation; strategies compared; hard negatives.
 
 Modules: ``predictions`` (the Predictions value); reading it: ``prediction_specs`` (a spec
 to its reader), ``score_files``, ``box_files``, ``mask_files`` and what they share,
-``loaders``; ``intervals`` (Wilson, bootstrap, examples needed), ``ranking`` (AP for many
-bootstrap replicates); ``classification`` (with ``summary_metrics``, ``one_vs_rest`` and
+``reader_parts``; ``intervals`` (Wilson, bootstrap, examples needed), ``ranking`` (AP for
+many bootstrap replicates); ``classification`` (with ``summary_metrics``, ``one_vs_rest`` and
 ``accuracy_paradox``), ``detection`` (with ``detection_curves`` and ``coco_matching``),
 ``segmentation``, ``slices``, ``adjust`` (thresholds, logit adjustment, calibration),
 ``hard`` (hard negatives); ``models`` (the demo CNN and the baseline probe; the CNN on a

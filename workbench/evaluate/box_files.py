@@ -16,8 +16,13 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some
-from workbench.evaluate.loaders import _check_scores, _existing, _images_named_like, _scored_boxes
 from workbench.evaluate.predictions import OBJECT_COLUMNS, Predictions
+from workbench.evaluate.reader_parts import (
+    _check_scores,
+    _existing,
+    _images_named_like,
+    _scored_boxes,
+)
 
 
 def read_coco_results(path, catalog: Catalog, *, gt_annotations=None) -> Predictions:

@@ -10,8 +10,8 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError
-from workbench.evaluate.loaders import _existing, _images_named_like
 from workbench.evaluate.predictions import Predictions
+from workbench.evaluate.reader_parts import _existing, _images_named_like
 
 
 def read_mask_predictions(folder, catalog: Catalog) -> Predictions:

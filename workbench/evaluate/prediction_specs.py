@@ -14,7 +14,7 @@ Prediction specs are strings like dataset specs::
 
 Each scheme's reader is registered here (:mod:`workbench.evaluate.score_files`,
 :mod:`workbench.evaluate.box_files`, :mod:`workbench.evaluate.mask_files`); what they
-share is in :mod:`workbench.evaluate.loaders`. Every problem is one :class:`DataError`
+share is in :mod:`workbench.evaluate.reader_parts`. Every problem is one :class:`DataError`
 naming the file, the line or item, and the fix: predictions for images or classes the
 Catalog does not have, scores outside [0, 1], boxes outside their image, unreadable files.
 """

@@ -16,8 +16,8 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import DataError, some
-from workbench.evaluate.loaders import _check_scores, _existing, _match_files, _top1_scores
 from workbench.evaluate.predictions import Predictions
+from workbench.evaluate.reader_parts import _check_scores, _existing, _match_files, _top1_scores
 
 
 def read_probs(path, catalog: Catalog) -> Predictions:
