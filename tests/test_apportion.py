@@ -70,3 +70,10 @@ def test_largest_remainder_passes_its_tiebreak_and_handles_no_weight():
     assert largest_remainder([2, 3], 0).tolist() == [0, 0]
     assert largest_remainder([0, 0, 0], 3).tolist() == [1, 1, 1]  # no weight: equal shares
     assert largest_remainder([-1, 1], 2).tolist() == [0, 2]  # a negative weight counts as 0
+
+
+def test_largest_remainder_at_the_smallest_totals_and_with_no_weight():
+    assert largest_remainder([1, 3], 1).tolist() == [0, 1]  # a total of one is apportioned
+    nothing = largest_remainder([1, 3], 0)
+    assert nothing.dtype == np.int64 and nothing.tolist() == [0, 0]
+    assert largest_remainder([0, 0, 0], 4).tolist() == [2, 1, 1]  # no weight: equal shares

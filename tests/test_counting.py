@@ -56,3 +56,54 @@ def test_image_counts_and_pairs_from_labels_and_boxes():
     images = class_counts(catalog, unit="images").total
     assert images.tolist() == indicator(catalog).sum().tolist() == [1, 4, 1]
     assert class_counts(catalog, unit="instances").total.tolist() == [1, 5, 1]
+
+
+def test_two_boxes_of_one_class_in_one_image_keep_only_the_first():
+    # two boxes in all: the smallest input that has a repeated (image, class) pair
+    assert counting.first_in_image(np.array([4, 4]), np.array([1, 1]), 3).tolist() == [
+        True, False]
+    assert counting.first_in_image(np.array([4, 4]), np.array([1, 2]), 3).tolist() == [
+        True, True]
+
+
+@pytest.mark.parametrize("chunk", [1 << 18, 10])  # one call, and 10 codes per call
+def test_bincount_keeps_weights_and_counts_in_int64_either_way(monkeypatch, chunk):
+    monkeypatch.setattr(counting, "CHUNK", chunk)
+    codes = np.array([3, 0, 3, 1] * 6, dtype=np.int8)  # 24 codes: chunked when CHUNK is 10
+    counts = counting.bincount(codes, 5)
+    assert counts.dtype == np.int64 and counts.tolist() == [6, 6, 0, 12, 0]
+    weighted = counting.bincount(codes, 5, np.full(24, 0.5))
+    assert weighted.dtype == np.float64 and weighted.tolist() == [3.0, 3.0, 0.0, 6.0, 0.0]
+
+
+def test_an_image_labelled_with_the_first_class_and_boxed_with_it_counts_once():
+    # class code 0 is a label like any other: "x" is the first class
+    samples = pd.DataFrame({"filepath": list("ab"), "width": 10, "height": 10,
+                            "label": ["x", None]}, index=list("ab"))
+    objects = pd.DataFrame({"sample_id": ["a", "b"], "label": ["x", "y"], "x": 0.1, "y": 0.1,
+                            "w": 0.2, "h": 0.2})
+    catalog = Catalog(samples, classes=["x", "y"], task="detection", objects=objects)
+    assert class_counts(catalog, unit="images").total.tolist() == [1, 1]
+    rows, codes = image_class_pairs(catalog)
+    assert (rows.tolist(), codes.tolist()) == ([0, 1], [0, 1])
+
+
+def test_labels_come_before_boxes_within_each_image_of_a_large_catalog():
+    # 600 pairs with ties on every row: an unstable sort would mix labels and boxes
+    n = 300
+    samples = pd.DataFrame({"filepath": [f"{i}.png" for i in range(n)], "width": 10,
+                            "height": 10, "label": "x"}, index=[f"i{i}" for i in range(n)])
+    objects = pd.DataFrame({"sample_id": samples.index[::-1], "label": "y", "x": 0.1,
+                            "y": 0.1, "w": 0.2, "h": 0.2})
+    catalog = Catalog(samples, classes=["x", "y"], task="detection", objects=objects)
+    rows, codes = image_class_pairs(catalog)
+    assert rows.tolist() == np.repeat(np.arange(n), 2).tolist()
+    assert codes.tolist() == [0, 1] * n
+
+
+def test_a_classification_catalog_pairs_each_labelled_image_with_its_label():
+    samples = pd.DataFrame({"filepath": list("abc"), "width": 10, "height": 10,
+                            "label": ["y", None, "x"]}, index=list("abc"))
+    catalog = Catalog(samples, classes=["x", "y"], task="classification")
+    rows, codes = image_class_pairs(catalog)
+    assert (rows.tolist(), codes.tolist()) == ([0, 2], [1, 0])

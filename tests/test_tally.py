@@ -49,3 +49,23 @@ def test_fractional_empty_and_missing_counts_say_which_class():
         per_class(5, func="f")
     assert per_class({"a": 0, "b": 4}, func="f", empty="drop").to_dict() == {"b": 4.0}
     assert per_class({"a": 0.5}, func="f", whole=False).to_dict() == {"a": 0.5}
+
+
+def test_an_unknown_empty_option_is_named_with_the_function():
+    with pytest.raises(ValueError) as caught:
+        per_class({"a": 1}, func="plan_resampling", empty="skip")
+    assert str(caught.value) == ("The 'empty' parameter of per_class must be one of 'keep', "
+                                 "'drop', 'error'. Got 'skip' instead.")
+
+
+def test_drop_leaves_out_only_the_empty_classes_and_error_passes_when_none_is_empty():
+    counts = {"a": 1, "b": 0, "c": 2}
+    assert per_class(counts, func="f", empty="drop").to_dict() == {"a": 1.0, "c": 2.0}
+    assert per_class({"a": 1, "c": 2}, func="f", empty="error").to_dict() == {
+        "a": 1.0, "c": 2.0}
+
+
+def test_a_class_named_unit_is_a_class_not_a_class_counts_result():
+    # a Series answers attribute access with its index labels: hasattr(s, "unit") is True
+    counts = pd.Series({"unit": 3, "b": 1})
+    assert per_class(counts, func="f").to_dict() == {"unit": 3.0, "b": 1.0}
