@@ -236,3 +236,49 @@ def test_one_class_dataset_is_a_clear_error():
     one = cat.replace(samples=cat.samples.assign(label="a"), classes=["a"])
     with pytest.raises(DataError, match="at least two classes; found 1"):
         diagnose(one)
+
+
+def _occlusion_catalog():
+    """Boxes with a per-box ``occluded`` column; class w has no box.
+
+    x: no, no, yes      y: no      z: no, partly, yes
+    """
+    samples = pd.DataFrame({"filepath": list("abc"), "width": 10, "height": 10},
+                           index=list("abc"))
+    objects = pd.DataFrame({"sample_id": list("aaabccc"), "label": list("xxxyzzz"),
+                            "occluded": ["no", "no", "yes", "no", "no", "partly", "yes"],
+                            "x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2})
+    return Catalog(samples, classes=["w", "x", "y", "z"], task="detection", objects=objects)
+
+
+def test_hidden_imbalance_across_a_per_box_column_against_scipy():
+    from scipy.stats import chi2_contingency
+
+    h = hidden_imbalance(_occlusion_catalog(), "occluded", unit="instances")
+    # w (no box) is left out; y and "partly" hold one instance each and stay
+    assert h.observed.to_dict() == {"no": {"x": 2, "y": 1, "z": 1},
+                                    "partly": {"x": 0, "y": 0, "z": 1},
+                                    "yes": {"x": 1, "y": 0, "z": 1}}
+    ref = chi2_contingency([[2, 0, 1], [1, 0, 0], [1, 1, 1]], correction=False)
+    assert h.chi2 == pytest.approx(ref.statistic) and h.dof == 4
+    assert len(h.notes) == 1 and h.notes[0].startswith("100% of the expected counts are below 5")
+    assert list(h.to_frame().index.names) == ["class", "occluded"]
+
+
+def test_expected_counts_of_exactly_five_need_no_note():
+    labels, light = ["a"] * 10 + ["b"] * 10, (["day"] * 5 + ["night"] * 5) * 2
+    samples = pd.DataFrame({"filepath": [f"{i}.png" for i in range(20)], "width": 8,
+                            "height": 8, "label": labels, "light": light},
+                           index=[str(i) for i in range(20)])
+    h = hidden_imbalance(Catalog(samples, classes=["a", "b"], conditions=["light"]), "light")
+    assert h.expected.to_numpy().tolist() == [[5, 5], [5, 5]] and h.notes == ()
+
+
+def test_box_sizes_before_they_are_derived_and_an_unknown_column_for_instances():
+    catalog = _occlusion_catalog()
+    with pytest.raises(DataError) as size:
+        hidden_imbalance(catalog, "size", unit="instances")
+    assert type(size.value).__name__ == "Lacks" and "derived_conditions" in str(size.value)
+    with pytest.raises(DataError) as site:
+        hidden_imbalance(catalog, "site", unit="instances")
+    assert type(site.value) is DataError and "'site' is not a column" in str(site.value)
