@@ -104,8 +104,10 @@ def test_split_values_come_train_val_test_first_then_others_then_missing():
                                             "(missing)"]
     assert by_split.table.loc["x"].tolist() == [1, 0, 1, 0, 1, 0]
     assert by_split.sizes.tolist() == [1, 1, 1, 1, 1, 1]
-    # any other column: its values sorted, the missing ones named and counted too
+    # a column of text: its values sorted, the missing ones named, counted and last (they
+    # sorted first, as "(missing)", before)
     by_site = class_counts(catalog, by="site")
-    assert list(by_site.table.columns) == ["(missing)", "aside", "holdout", "test", "train",
-                                           "val"]
-    assert by_site.table.loc["y"].tolist() == [0, 0, 1, 1, 1, 0]  # b, d, f: train, test, holdout
+    assert list(by_site.table.columns) == ["aside", "holdout", "test", "train", "val",
+                                           "(missing)"]
+    assert by_site.table.loc["y"].tolist() == [0, 1, 1, 1, 0, 0]  # b, d, f: train, test, holdout
+    assert by_site.sizes.tolist() == [1, 1, 1, 1, 1, 1]

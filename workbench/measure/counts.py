@@ -194,24 +194,16 @@ def _strata(table: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list[str]]
             "condition column."
         )
     column = table[by]
-    if isinstance(column.dtype, pd.CategoricalDtype):  # keep the levels' own order
-        column = column.cat.remove_unused_categories()
-        codes = column.cat.codes.to_numpy().astype(np.int64)
-        names = [str(c) for c in column.cat.categories]
-        if (codes < 0).any():
-            codes = np.where(codes < 0, len(names), codes)
-            names.append("(missing)")
-        return codes, names
-    values = column.astype("string").fillna("(missing)")
-    codes, names = pd.factorize(values, sort=True)
-    names = [str(n) for n in names]
-    if by == "split":  # train, val, test first, as everywhere else; missing last
-        first = [n for n in ("train", "val", "test") if n in names]
-        order = first + [n for n in names if n not in first and n != "(missing)"] + \
-            [n for n in names if n == "(missing)"]
-        codes = pd.Index(order).get_indexer(np.asarray(names, dtype=object)[codes])
-        names = order
-    return codes.astype(np.int64), names
+    if not isinstance(column.dtype, pd.CategoricalDtype):  # its values, sorted
+        column = column.astype("string").astype("category")
+    # a categorical keeps its levels' own order (the Catalog puts train, val, test first)
+    column = column.cat.remove_unused_categories()
+    codes = column.cat.codes.to_numpy().astype(np.int64)
+    names = [str(c) for c in column.cat.categories]
+    if (codes < 0).any():  # missing values: their own stratum, last
+        codes = np.where(codes < 0, len(names), codes)
+        names.append("(missing)")
+    return codes, names
 
 
 def split_shares(catalog: Catalog) -> pd.DataFrame:
