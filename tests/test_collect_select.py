@@ -340,3 +340,14 @@ def test_scores_as_text_are_refused_by_name_and_nullable_counts_are_read():
         select(scores, strategy="margin", n=1)
     counts = pd.Series({"a": 40, "b": 3, "c": 9}, dtype="Int64")  # pandas' nullable ints
     assert minority_classes(counts) == ["b"]
+
+
+def test_one_minority_class_by_name_and_an_unknown_one():
+    scores = pd.DataFrame([[0.9, 0.1], [0.3, 0.7]], index=["p", "q"], columns=["car", "crack"])
+    # a single name is one class, not its letters
+    assert select(scores, strategy="predicted_minority", n=1, minority="crack").sample_ids == [
+        "q"]
+    with pytest.raises(ValueError) as caught:
+        select(scores, strategy="predicted_minority", n=1, minority=["dent"])
+    assert str(caught.value) == ("The 'minority' parameter of select must be one of 'car', "
+                                 "'crack'. Got 'dent' instead.")

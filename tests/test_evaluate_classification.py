@@ -503,3 +503,33 @@ def test_weighted_average_precision_of_a_single_positive():
                                       np.array([1, 1])) == 1.0
     assert weighted_average_precision(np.array([0, 1]), np.array([0.9, 0.1]),
                                       np.array([1, 1])) == 0.5
+
+
+def test_balanced_accuracy_of_several_labels_per_image_under_three_resamplings():
+    from workbench.evaluate.summary_metrics import balanced_accuracy
+
+    y = np.array([[1, 0], [0, 1], [1, 1]], bool)
+    d = np.array([[1, 1], [0, 1], [0, 1]], bool)
+    counts = np.array([[1, 1, 1], [2, 0, 1], [0, 1, 2]])
+    # per class, the mean of TPR and TNR (NaN when a replicate has no negative), then the
+    # mean over classes: (0.75 + 0.5) / 2, (2/3 + 0.5) / 2, (0.5 + 1) / 2
+    got = balanced_accuracy(y, d, counts, single_label=False)
+    assert got == pytest.approx([0.625, 7 / 12, 0.75])
+    assert balanced_accuracy(y, d, counts, single_label=True) == pytest.approx(
+        [0.75, 5 / 6, 0.5])  # TPR only: (0.5 + 1) / 2, (2/3 + 1) / 2, (0 + 1) / 2
+
+
+def test_mcc_of_confusions_against_scikit_learn_and_at_its_edges():
+    import warnings
+
+    from workbench.evaluate.summary_metrics import mcc_of_confusions
+
+    true, pred = [0, 0, 0, 1, 1, 2, 2, 2, 2], [0, 1, 0, 1, 2, 2, 2, 0, 2]
+    cm = confusion_matrix(true, pred).astype(float)
+    ours = mcc_of_confusions(np.stack([cm, cm / cm.sum()]))  # proportions: the same MCC
+    assert ours == pytest.approx([matthews_corrcoef(true, pred)] * 2)
+    one_answer = np.array([[[2.0, 0.0], [1.0, 0.0]]])  # every image predicted class 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 0 / 0 is answered, not warned about
+        assert mcc_of_confusions(one_answer).tolist() == [0.0] == [
+            matthews_corrcoef([0, 0, 1], [0, 0, 0])]

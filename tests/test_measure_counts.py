@@ -111,3 +111,32 @@ def test_split_values_come_train_val_test_first_then_others_then_missing():
                                            "(missing)"]
     assert by_site.table.loc["y"].tolist() == [0, 1, 1, 1, 0, 0]  # b, d, f: train, test, holdout
     assert by_site.sizes.tolist() == [1, 1, 1, 1, 1, 1]
+
+
+def test_instances_by_the_image_label_and_by_a_column_that_is_not_one():
+    from workbench.catalog import Catalog
+
+    samples = pd.DataFrame({"filepath": list("ab"), "width": 10, "height": 10,
+                            "label": ["x", "y"]}, index=list("ab"))
+    objects = pd.DataFrame({"sample_id": list("aab"), "label": list("xyy"), "x": 0.1,
+                            "y": 0.1, "w": 0.2, "h": 0.2})
+    catalog = Catalog(samples, classes=["y", "x"], task="detection", objects=objects)
+    by_label = class_counts(catalog, unit="instances", by="label")  # the image's label
+    assert by_label.table.to_dict() == {"y": {"y": 1, "x": 0}, "x": {"y": 1, "x": 1}}
+    assert by_label.table.index.categories.tolist() == ["y", "x"]  # the Catalog's order
+    frame = by_label.to_frame()
+    assert list(frame.index.names) == ["class", "label"]
+    with pytest.raises(DataError, match="Cannot count by 'sample_id'"):
+        class_counts(catalog, unit="instances", by="sample_id")  # the index, not a column
+
+
+def test_class_order_keeps_the_catalogs_order_among_equal_counts():
+    from workbench.catalog import Catalog
+    from workbench.measure import class_order
+
+    classes = [f"c{i:02d}" for i in range(40)][::-1]  # c39 ... c00: not sorted
+    labels = [c for c in classes for _ in range(2)]  # two images each: 40 ties
+    samples = pd.DataFrame({"filepath": [f"{i}.png" for i in range(80)], "width": 8,
+                            "height": 8, "label": labels}, index=[str(i) for i in range(80)])
+    catalog = Catalog(samples.iloc[1:], classes=classes)  # c39 has one image: last
+    assert class_order(catalog) == classes[1:] + ["c39"]

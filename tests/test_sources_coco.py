@@ -143,8 +143,12 @@ def test_export_one_split(small_detection, tmp_path):
 def test_flawed_boxes_are_skipped_or_clipped_and_listed(tmp_path, bbox, problem, action):
     data = coco_dict()
     data["annotations"].append({"id": 5, "image_id": 7, "category_id": 1, "bbox": bbox})
-    with pytest.warns(DataWarning, match=rf"1 {problem} \({action}\): 'bad.json annotation 5'"):
+    with pytest.warns(DataWarning, match=rf"1 {problem} \({action}\): 'bad.json annotation 5'") \
+            as caught:
         cat = read_coco(write(tmp_path, data), check_files=False)
+    said = [str(w.message) for w in caught if problem in str(w.message)]
+    fix = " COCO boxes are [x, y, width, height] in pixels inside the image."
+    assert said[0].endswith(fix) == (action == "skipped")  # how to fix what was skipped
     listed = cat.problems[cat.problems.problem == problem]
     assert listed.item.tolist() == ["annotation 5"] and listed.action.tolist() == [action]
     assert len(cat.objects) == 4 + (action == "clipped to the image")
