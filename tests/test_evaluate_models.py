@@ -14,7 +14,7 @@ from sklearn.metrics import roc_auc_score
 from workbench.catalog import Catalog, indicator
 from workbench.demo import load_demo
 from workbench.errors import Lacks
-from workbench.evaluate.caching import catalog_fingerprint
+from workbench.evaluate.caching import catalog_fingerprint, write_file_atomically
 from workbench.evaluate.cnn import train_segmenter
 from workbench.evaluate.fcn_training import crop_origins, gather_crops
 from workbench.evaluate.logistic_fit import fit_scores
@@ -363,3 +363,19 @@ def test_probe_without_labels_answers_contains_class_per_class(surfaces):
     test = (surfaces.samples["split"] == "test").to_numpy()
     for cls in ("crack", "scratch"):
         assert roc_auc_score(contains.loc[test, cls], probe.scores.loc[test, cls]) > 0.8
+
+
+def test_a_file_written_atomically_replaces_the_old_one_or_leaves_it_whole(tmp_path):
+    path = tmp_path / "cache" / "probe.npy"
+    write_file_atomically(path, lambda f: np.save(f, np.arange(3)))
+    write_file_atomically(path, lambda f: np.save(f, np.arange(5)))  # replaces
+    assert np.load(path).tolist() == [0, 1, 2, 3, 4]
+
+    def fails(f):
+        f.write(b"half a file")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_file_atomically(path, fails)
+    assert np.load(path).tolist() == [0, 1, 2, 3, 4]  # the old file, whole
+    assert [p.name for p in path.parent.iterdir()] == ["probe.npy"]  # no temporary left

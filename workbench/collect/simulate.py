@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,7 +24,7 @@ from workbench.collect.active_learning_run import ActiveLearningRun
 from workbench.collect.select import STRATEGIES, select
 from workbench.collect.strategy_scores import minority_classes
 from workbench.errors import Lacks, check_option
-from workbench.evaluate.caching import catalog_fingerprint, options_key
+from workbench.evaluate.caching import catalog_fingerprint, options_key, write_file_atomically
 from workbench.evaluate.hard import rarest_class
 from workbench.evaluate.hog_features import cached_probe_features
 from workbench.evaluate.intervals import N_BOOT, bootstrap_counts, percentile_interval
@@ -165,9 +163,10 @@ def simulate_active_learning(catalog: Catalog, *, strategies: Sequence[str] = ST
               f"images; {len(seeds)} seeds; rare class {rare!r} ({rare_in_pool} pool images)")
     result = ActiveLearningRun(runs=runs, acquired=acquired, summary=summary, rare_class=rare,
                                rare_in_pool=rare_in_pool, design=design)
-    _write_json(path, {"runs": runs.to_dict("records"), "acquired": acquired.to_dict("records"),
-                       "summary": summary.to_dict("records"), "rare_class": rare,
-                       "rare_in_pool": rare_in_pool, "design": design})
+    stored = {"runs": runs.to_dict("records"), "acquired": acquired.to_dict("records"),
+              "summary": summary.to_dict("records"), "rare_class": rare,
+              "rare_in_pool": rare_in_pool, "design": design}
+    write_file_atomically(path, lambda f: json.dump(stored, f), text=True)
     return result
 
 
@@ -204,15 +203,6 @@ def _check_size(name: str, value, *, default: int) -> int:
                          f"positive integer (or None for 5% of the pool). Got {value!r} "
                          "instead.")
     return int(value)
-
-
-def _write_json(path, content) -> None:
-    """Write ``content`` as JSON into a temporary sibling, then rename: readers never see
-    half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as f:
-        json.dump(content, f)
-    os.replace(f.name, path)
 
 
 def _embeddings(part: Catalog, is_pool: np.ndarray, *, cache: bool) -> np.ndarray:

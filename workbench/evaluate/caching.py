@@ -3,8 +3,9 @@
 A cache of a trained model, of probe features or of a comparison is found by a hash of the
 data it was made from (:func:`catalog_fingerprint`: ids, paths, splits, labels, classes,
 and each file's size and modification time) and of its options (:func:`options_key`);
-:func:`write_atomically` fills a temporary sibling and renames it, so a reader never sees
-half a cache.
+:func:`write_atomically` fills a temporary sibling folder and renames it, and
+:func:`write_file_atomically` does the same for one file, so a reader never sees half a
+cache.
 """
 
 from __future__ import annotations
@@ -96,3 +97,43 @@ def write_atomically(folder: Path, write) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def write_file_atomically(path, write, *, text: bool = False) -> Path:
+    """``write(handle)`` into a temporary sibling file, then rename it to ``path``
+    (replacing an older one): readers never see half a file, and a failed write leaves
+    the older file and no temporary one.
+
+    Parameters
+    ----------
+    path : str or Path
+        The final file.
+    write : callable
+        ``write(handle)`` writes the content to an open file.
+    text : bool
+        Open the file for text (JSON) rather than bytes (``np.save``).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = write_file_atomically(folder / "a.json", lambda f: json.dump([1], f), text=True)
+    >>> [p.name for p in folder.iterdir()], (folder / "a.json").read_text()
+    (['a.json'], '[1]')
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w" if text else "wb", dir=path.parent, suffix=".tmp",
+                                     delete=False) as handle:
+        try:
+            write(handle)
+        except BaseException:
+            handle.close()
+            os.unlink(handle.name)
+            raise
+    os.replace(handle.name, path)
+    return path

@@ -8,15 +8,13 @@ active-learning simulation and the small-class model read the images once.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from PIL import Image
 
 from workbench.catalog import Catalog
-from workbench.evaluate.caching import catalog_fingerprint
+from workbench.evaluate.caching import catalog_fingerprint, write_file_atomically
 
 
 def probe_features(catalog: Catalog, *, size: int = 128) -> np.ndarray:
@@ -86,8 +84,5 @@ def cached_probe_features(catalog: Catalog, *, cache: bool = True) -> np.ndarray
         return np.load(path)
     features = probe_features(catalog)
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
-            np.save(f, features)
-        os.replace(f.name, path)
+        write_file_atomically(path, lambda f: np.save(f, features))
     return features

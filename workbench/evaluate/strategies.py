@@ -26,8 +26,6 @@ The strategies and the plans and weights they name are in
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,7 +34,7 @@ import pandas as pd
 
 from workbench.catalog import Catalog
 from workbench.errors import Lacks, check_option
-from workbench.evaluate.caching import catalog_fingerprint, options_key
+from workbench.evaluate.caching import catalog_fingerprint, options_key, write_file_atomically
 from workbench.evaluate.models import MODEL_VERSION
 from workbench.evaluate.strategy_cnn import COMPARE_EPOCHS, _cnn_runs
 from workbench.evaluate.strategy_features import _feature_runs
@@ -182,10 +180,9 @@ def compare_strategies(catalog: Catalog, *, seeds: Sequence[int] = (0, 1, 2),
     run = _cnn_runs if by_masks else _feature_runs
     runs, meta = run(catalog, names=names, seeds=seeds, epochs=epochs, workers=workers)
     result = StrategyComparison(runs=pd.DataFrame(runs), **meta)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as f:
-        json.dump({"runs": result.runs.to_dict("records"), **meta}, f)
-    os.replace(f.name, path)
+    write_file_atomically(
+        path, lambda f: json.dump({"runs": result.runs.to_dict("records"), **meta}, f),
+        text=True)
     return result
 
 
